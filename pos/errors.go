@@ -1,0 +1,72 @@
+package pos
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. They are part of the outside contract (INTERFACES.md): the
+// CLI's and the server's {"error":{"code":…}} objects carry them.
+const (
+	EInvalidInput       = "invalid_input"
+	EInvalidEmail       = "invalid_email"
+	EInvalidTag         = "invalid_tag"
+	ENotFound           = "not_found"
+	EDuplicateEmail     = "duplicate_email"
+	ETagInUse           = "tag_in_use"
+	EInsufficientPoints = "insufficient_points"
+	EExceedsAmountDue   = "exceeds_amount_due"
+	ETendersMismatch    = "tenders_mismatch"
+	EWindowClosed       = "window_closed"
+	ENotUnopened        = "not_unopened"
+	EOfflineCap         = "offline_cap"
+	ENeedsServer        = "needs_server"
+	EUnauthorized       = "unauthorized"
+	EForbidden          = "forbidden"
+	ELocked             = "locked"
+	EConflict           = "conflict"
+	EInternal           = "internal"
+)
+
+// Error is a refusal the user can act on: a code from the list above and a
+// message in plain words. Anything that is not an *Error is an internal
+// error, and its text is not shown to users.
+type Error struct {
+	Code    string
+	Message string
+	// LastDay is set on window_closed: the last valid day of the window.
+	LastDay string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errorf returns an *Error with the given code.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err, "" for nil and EInternal for an error
+// that carries none.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the message of err for a user: the message of an
+// *Error, or "internal error" for anything else.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}
