@@ -1,0 +1,70 @@
+package pos
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// EntryKind says why a balance changed.
+type EntryKind string
+
+const (
+	KindSignup         EntryKind = "signup"
+	KindEarn           EntryKind = "earn"
+	KindRedeem         EntryKind = "redeem"
+	KindReturnClawback EntryKind = "return_clawback"
+	KindReturnCredit   EntryKind = "return_credit"
+	KindBirthday       EntryKind = "birthday"
+	KindGiftReserve    EntryKind = "gift_reserve"
+	KindGiftRelease    EntryKind = "gift_release"
+	KindAdjustment     EntryKind = "adjustment"
+	// KindRelease moves an order's pending points to available: one entry
+	// of -n pending and one of +n available, with the same reference.
+	KindRelease EntryKind = "release"
+)
+
+// Entry is one immutable change of a balance. A balance is the sum of its
+// entries; entries are never edited or deleted.
+type Entry struct {
+	// ID is a UUIDv7 made where the entry is made: its permanent key, so a
+	// retry or a replay can never count it twice.
+	ID      string    `json:"id"`
+	Account string    `json:"account"`
+	Kind    EntryKind `json:"kind"`
+	Points  int64     `json:"points"`
+	Pending bool      `json:"pending"`
+	// Ref is the order, receipt or reservation the entry belongs to.
+	Ref      string    `json:"ref,omitempty"`
+	Store    string    `json:"store,omitempty"`
+	Terminal string    `json:"terminal,omitempty"`
+	Staff    string    `json:"staff,omitempty"`
+	At       time.Time `json:"at"`
+	Reason   string    `json:"reason,omitempty"`
+	// OverrideBy names the manager who overrode a cap or window for it.
+	OverrideBy string `json:"override_by,omitempty"`
+}
+
+// Balance is an account's points: available may be spent, pending waits
+// for its order to be processed.
+type Balance struct {
+	Available int64 `json:"available"`
+	Pending   int64 `json:"pending"`
+}
+
+// Add returns b with e applied.
+func (b Balance) Add(e Entry) Balance {
+	if e.Pending {
+		b.Pending += e.Points
+	} else {
+		b.Available += e.Points
+	}
+	return b
+}
+
+// NewID returns a new UUIDv7: time-ordered, so ids made on one terminal
+// sort in the order they were made, and unique without coordination.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func itoa(i int) string { return strconv.Itoa(i) }

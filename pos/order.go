@@ -1,0 +1,201 @@
+package pos
+
+import (
+	"strings"
+)
+
+// TenderType is a way an order was paid. Only earning tenders earn points.
+type TenderType string
+
+const (
+	TenderCash            TenderType = "cash"
+	TenderCard            TenderType = "card"
+	TenderOther           TenderType = "other"
+	TenderGiftCard        TenderType = "gift_card"
+	TenderGiftCertificate TenderType = "gift_certificate"
+	TenderGiftCode        TenderType = "gift_code"
+	TenderPromoCode       TenderType = "promo_code"
+)
+
+// TenderTypes lists every tender type, earning ones first.
+var TenderTypes = []TenderType{TenderCash, TenderCard, TenderOther, TenderGiftCard, TenderGiftCertificate, TenderGiftCode, TenderPromoCode}
+
+// Earns reports whether money paid with t earns points. Gift cards,
+// certificates and codes and promo codes never do (nor do points, which
+// are not a tender here but the order's points discount).
+func (t TenderType) Earns() bool {
+	return t == TenderCash || t == TenderCard || t == TenderOther
+}
+
+// ParseTenderType checks a tender type's name.
+func ParseTenderType(s string) (TenderType, error) {
+	for _, t := range TenderTypes {
+		if string(t) == s {
+			return t, nil
+		}
+	}
+	names := make([]string, len(TenderTypes))
+	for i, t := range TenderTypes {
+		names[i] = string(t)
+	}
+	return "", Errorf(EInvalidInput, "tender type %q is unknown: use one of %s", s, strings.Join(names, ", "))
+}
+
+// Tender is money the order kept of one type: cash given less change.
+type Tender struct {
+	Type   TenderType `json:"type"`
+	Amount Money      `json:"amount"`
+}
+
+// Line is one line of an order.
+type Line struct {
+	SKU       string `json:"sku"`
+	Name      string `json:"name,omitempty"`
+	Qty       int64  `json:"qty"`
+	UnitPrice Money  `json:"unit_price"`
+}
+
+// Total is the line's price times its quantity.
+func (l Line) Total() Money { return Money(l.Qty) * l.UnitPrice }
+
+// Order is what a checkout is asked to do.
+type Order struct {
+	Lines        []Line   `json:"lines"`
+	Shipping     Money    `json:"shipping"`
+	Tenders      []Tender `json:"tenders"`
+	RedeemPoints int64    `json:"redeem_points"`
+}
+
+// Merchandise is the sum of the order's lines.
+func (o Order) Merchandise() Money {
+	var m Money
+	for _, l := range o.Lines {
+		m += l.Total()
+	}
+	return m
+}
+
+// Quote is the arithmetic of an order, computed live while the cashier
+// builds it so the screen can show why the points are what they are.
+type Quote struct {
+	Merchandise Money `json:"merchandise"`
+	Shipping    Money `json:"shipping"`
+	// PointsValue is what the redeemed points pay.
+	PointsValue Money `json:"points_value"`
+	// Total is merchandise plus shipping: what tenders and points must pay.
+	Total Money `json:"total"`
+	// Due is what is still to be paid after points and the tenders so far.
+	Due Money `json:"due"`
+	// Earning and NonEarning split the tenders by whether they earn.
+	Earning    Money `json:"earning"`
+	NonEarning Money `json:"non_earning"`
+	// Eligible is the spend points are earned on: the earning tenders less
+	// shipping, at most the merchandise not paid with points.
+	Eligible     Money `json:"eligible"`
+	PointsEarned int64 `json:"points_earned"`
+	// MaxRedeem is the most points this order can take given the balance.
+	MaxRedeem int64 `json:"max_redeem"`
+}
+
+// Quote computes an order's totals and points without refusing anything;
+// CheckOrder says what is wrong with it. available is the customer's
+// available balance (0 without a customer).
+func (c Config) Quote(o Order, available int64) Quote {
+	q := Quote{Merchandise: o.Merchandise(), Shipping: o.Shipping}
+	q.Total = q.Merchandise + q.Shipping
+	q.PointsValue = Money(o.RedeemPoints) * c.PointValue
+	var paid Money
+	for _, t := range o.Tenders {
+		if t.Type.Earns() {
+			q.Earning += t.Amount
+		} else {
+			q.NonEarning += t.Amount
+		}
+		paid += t.Amount
+	}
+	q.Due = q.Total - q.PointsValue - paid
+	q.Eligible = min(q.Earning-q.Shipping, q.Merchandise-q.PointsValue)
+	q.Eligible = max(q.Eligible, 0)
+	q.PointsEarned = c.PointsFor(q.Eligible)
+	q.MaxRedeem = c.MaxRedeem(q.Total-paid, available)
+	return q
+}
+
+// PointsFor is floor(eligible in whole units × earn rate).
+func (c Config) PointsFor(eligible Money) int64 {
+	if eligible <= 0 {
+		return 0
+	}
+	return int64(eligible) * c.EarnPointsPerUnit / 100
+}
+
+// MaxRedeem is the most whole points that can pay toward due without
+// exceeding it (points never give change) or the available balance.
+func (c Config) MaxRedeem(due Money, available int64) int64 {
+	if due <= 0 || available <= 0 || c.PointValue <= 0 {
+		return 0
+	}
+	return min(int64(due/c.PointValue), available)
+}
+
+// CheckOrder refuses an order that breaks a rule and returns its quote:
+// lines with a SKU, a positive quantity and a price of at least zero;
+// tenders of known types and positive amounts; points within the balance
+// and the amount due; tenders plus points equal to merchandise plus
+// shipping exactly.
+func (c Config) CheckOrder(o Order, available int64) (Quote, error) {
+	if len(o.Lines) == 0 {
+		return Quote{}, Errorf(EInvalidInput, "the order has no lines: add at least one item")
+	}
+	for i, l := range o.Lines {
+		if strings.TrimSpace(l.SKU) == "" {
+			return Quote{}, Errorf(EInvalidInput, "line %d has no SKU", i+1)
+		}
+		if l.Qty <= 0 {
+			return Quote{}, Errorf(EInvalidInput, "line %d (%s): quantity %d must be at least 1", i+1, l.SKU, l.Qty)
+		}
+		if l.Qty > 100000 {
+			return Quote{}, Errorf(EInvalidInput, "line %d (%s): quantity %d is too large", i+1, l.SKU, l.Qty)
+		}
+		if l.UnitPrice < 0 {
+			return Quote{}, Errorf(EInvalidInput, "line %d (%s): price may not be negative", i+1, l.SKU)
+		}
+	}
+	if o.Shipping < 0 {
+		return Quote{}, Errorf(EInvalidInput, "shipping may not be negative")
+	}
+	for i, t := range o.Tenders {
+		if _, err := ParseTenderType(string(t.Type)); err != nil {
+			return Quote{}, err
+		}
+		if t.Amount <= 0 {
+			return Quote{}, Errorf(EInvalidInput, "tender %d (%s): amount must be more than 0.00", i+1, t.Type)
+		}
+	}
+	if o.RedeemPoints < 0 {
+		return Quote{}, Errorf(EInvalidInput, "points to redeem may not be negative")
+	}
+	q := c.Quote(o, available)
+	if o.RedeemPoints > 0 {
+		if o.RedeemPoints > available {
+			return q, Errorf(EInsufficientPoints, "the customer has %d points available; %d cannot be redeemed", available, o.RedeemPoints)
+		}
+		if q.PointsValue > q.Total {
+			return q, Errorf(EExceedsAmountDue, "%d points are worth %s but only %s is due: use at most %d points",
+				o.RedeemPoints, q.PointsValue, q.Total, c.MaxRedeem(q.Total, available))
+		}
+	}
+	if q.Due != 0 {
+		paid := q.Earning + q.NonEarning
+		return q, Errorf(ETendersMismatch, "tenders %s plus points %s must equal merchandise %s plus shipping %s = %s exactly (%s %s)",
+			paid, q.PointsValue, q.Merchandise, q.Shipping, q.Total, abs(q.Due), map[bool]string{true: "still due", false: "too much"}[q.Due > 0])
+	}
+	return q, nil
+}
+
+func abs(m Money) Money {
+	if m < 0 {
+		return -m
+	}
+	return m
+}

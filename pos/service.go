@@ -1,0 +1,117 @@
+package pos
+
+import (
+	"context"
+	"time"
+)
+
+// SaleRequest is a checkout at the counter.
+type SaleRequest struct {
+	// Customer is a key tag or an email; empty for a sale without points.
+	Customer string
+	Order
+	// OverrideBy is a manager, signed in with their PIN, who lets an
+	// offline redemption pass the offline cap. It is recorded.
+	OverrideBy *Staff
+}
+
+// Sale is a completed checkout: what the receipt says.
+type Sale struct {
+	Receipt        string     `json:"receipt"`
+	Account        string     `json:"account,omitempty"`
+	Lines          []SoldLine `json:"lines"`
+	Shipping       Money      `json:"shipping"`
+	Tenders        []Tender   `json:"tenders"`
+	Merchandise    Money      `json:"merchandise"`
+	PointsRedeemed int64      `json:"points_redeemed"`
+	PointsEarned   int64      `json:"points_earned"`
+	Store          string     `json:"store,omitempty"`
+	Terminal       string     `json:"terminal,omitempty"`
+	Staff          string     `json:"staff,omitempty"`
+	At             time.Time  `json:"at"`
+	// ClawedBack and Credited are what returns have reversed so far.
+	ClawedBack int64 `json:"clawed_back"`
+	Credited   int64 `json:"credited"`
+}
+
+// SaleResult is what a checkout answers (the CLI's `sale --json`).
+type SaleResult struct {
+	Receipt        string  `json:"receipt"`
+	Account        *string `json:"account"`
+	Merchandise    Money   `json:"merchandise"`
+	Shipping       Money   `json:"shipping"`
+	PointsRedeemed int64   `json:"points_redeemed"`
+	PointsEarned   int64   `json:"points_earned"`
+	Balance        Balance `json:"balance"`
+}
+
+// Return is a completed return or claim.
+type Return struct {
+	ID         string       `json:"id"`
+	Receipt    string       `json:"receipt"`
+	Account    string       `json:"account,omitempty"`
+	Claim      Claim        `json:"claim"`
+	Outcome    Outcome      `json:"outcome"`
+	Lines      []ReturnLine `json:"lines"`
+	Refunded   Money        `json:"refunded"`
+	Refund     Money        `json:"refund"`
+	ClawedBack int64        `json:"points_clawed_back"`
+	Credited   int64        `json:"points_credited"`
+	Received   string       `json:"received"`
+	OverrideBy string       `json:"override_by,omitempty"`
+	Staff      string       `json:"staff,omitempty"`
+	Store      string       `json:"store,omitempty"`
+	Terminal   string       `json:"terminal,omitempty"`
+	At         time.Time    `json:"at"`
+}
+
+// ReturnResult is what a return answers (the CLI's `return --json`).
+type ReturnResult struct {
+	Receipt          string  `json:"receipt"`
+	Return           string  `json:"return"`
+	Outcome          Outcome `json:"outcome"`
+	Refund           Money   `json:"refund"`
+	PointsClawedBack int64   `json:"points_clawed_back"`
+	PointsCredited   int64   `json:"points_credited"`
+	Balance          Balance `json:"balance"`
+	LastDay          string  `json:"last_day"`
+}
+
+// OfflineBudget is how much of the offline redemption cap an account has
+// used on this terminal since the server last confirmed its entries.
+type OfflineBudget struct {
+	// Applies is false on a terminal that is not joined to a server: its
+	// own ledger is then the ledger of record and no cap applies.
+	Applies bool  `json:"applies"`
+	Used    int64 `json:"used"`
+	Cap     int64 `json:"cap"`
+}
+
+// Terminal is everything a store terminal does, for the window and the
+// CLI. Every action is done by a signed-in staff member.
+type Terminal interface {
+	Config() Config
+	Now() time.Time
+
+	HasStaff(ctx context.Context) (bool, error)
+	ListStaff(ctx context.Context) ([]Staff, error)
+	// AddStaff adds a staff member; by is nil only while no staff exist,
+	// and then the first must be a manager.
+	AddStaff(ctx context.Context, by *Staff, name string, role Role, pin string) (Staff, error)
+	// SignIn checks a PIN; 5 wrong in a row lock the login for 5 minutes.
+	SignIn(ctx context.Context, name, pin string) (Staff, error)
+
+	CreateAccount(ctx context.Context, by Staff, n NewAccount) (Account, error)
+	// FindAccount finds a customer by active key tag or by email.
+	FindAccount(ctx context.Context, tagOrEmail string) (Account, error)
+	ReplaceTag(ctx context.Context, by Staff, tagOrEmail, newCode string) (Account, error)
+	Entries(ctx context.Context, account string) ([]Entry, error)
+	OfflineBudget(ctx context.Context, account string) (OfflineBudget, error)
+
+	Checkout(ctx context.Context, by Staff, r SaleRequest) (SaleResult, error)
+	GetSale(ctx context.Context, receipt string) (Sale, error)
+	QuoteReturn(ctx context.Context, by Staff, r ReturnRequest) (ReturnQuote, error)
+	Return(ctx context.Context, by Staff, r ReturnRequest) (ReturnResult, error)
+	// Adjust corrects a balance with a new entry: a manager and a reason.
+	Adjust(ctx context.Context, by Staff, tagOrEmail string, points int64, reason string) (Entry, error)
+}

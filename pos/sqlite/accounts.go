@@ -1,0 +1,282 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"keytag/pos"
+)
+
+// queryer is what both *sql.DB and *sql.Tx offer, so lookups run inside
+// or outside a transaction.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+const accountColumns = `a.id, a.email, a.name, a.birth_date, a.opt_in, a.phone, a.store, a.terminal, a.created_at,
+	a.available, a.pending, coalesce((SELECT code FROM tags WHERE account = a.id AND active = 1), '')`
+
+func scanAccount(row interface{ Scan(...any) error }) (pos.Account, error) {
+	var (
+		a       pos.Account
+		created int64
+	)
+	err := row.Scan(&a.ID, &a.Email, &a.Name, &a.BirthDate, &a.OptIn, &a.Phone, &a.Store, &a.Terminal, &created,
+		&a.Balance.Available, &a.Balance.Pending, &a.Tag)
+	a.CreatedAt = time.UnixMilli(created).UTC()
+	return a, err
+}
+
+// FindAccount finds a customer by active key tag or by email (exact,
+// after normalisation). One indexed query either way.
+func (d *DB) FindAccount(ctx context.Context, tagOrEmail string) (pos.Account, error) {
+	return d.findAccount(ctx, d.db, tagOrEmail)
+}
+
+func (d *DB) findAccount(ctx context.Context, q queryer, tagOrEmail string) (pos.Account, error) {
+	s := strings.TrimSpace(tagOrEmail)
+	var row *sql.Row
+	if pos.IsEmailLookup(s) {
+		email, err := pos.NormalizeEmail(s)
+		if err != nil {
+			return pos.Account{}, err
+		}
+		row = q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts a WHERE a.email = ?`, email)
+		s = pos.MaskEmail(email)
+	} else {
+		if err := d.cfg.TagFormat.Check(s); err != nil {
+			return pos.Account{}, err
+		}
+		row = q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM tags t JOIN accounts a ON a.id = t.account
+			WHERE t.code = ? AND t.active = 1`, s)
+	}
+	a, err := scanAccount(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		if pos.IsEmailLookup(s) {
+			return a, pos.Errorf(pos.ENotFound, "no customer has the email %s", s)
+		}
+		return a, pos.Errorf(pos.ENotFound, "%s is not anyone's tag yet: enrol a customer with it", s)
+	}
+	if err != nil {
+		return a, fmt.Errorf("find account: %w", err)
+	}
+	return a, nil
+}
+
+// accountByID reads an account inside a transaction.
+func (d *DB) accountByID(ctx context.Context, q queryer, id string) (pos.Account, error) {
+	a, err := scanAccount(q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts a WHERE a.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, pos.Errorf(pos.ENotFound, "no account %s", id)
+	}
+	return a, err
+}
+
+// CreateAccount enrols a customer and grants the sign-up bonus, with the
+// tag if one is given, in one transaction.
+func (d *DB) CreateAccount(ctx context.Context, by pos.Staff, n pos.NewAccount) (pos.Account, error) {
+	now := d.clock.Now()
+	n, err := d.cfg.CheckNewAccount(n, pos.DayOf(now))
+	if err != nil {
+		return pos.Account{}, err
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return pos.Account{}, err
+	}
+	defer tx.Rollback()
+	id, err := d.Identity(ctx)
+	if err != nil {
+		return pos.Account{}, err
+	}
+	a := pos.Account{ID: pos.NewID(), Email: n.Email, Name: n.Name, BirthDate: n.BirthDate, OptIn: n.OptIn,
+		Phone: n.Phone, CreatedAt: now.UTC().Truncate(time.Millisecond), Store: id.Store, Terminal: id.Terminal}
+	_, err = tx.ExecContext(ctx, `INSERT INTO accounts (id, email, name, birth_date, opt_in, phone, store, terminal, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Email, a.Name, a.BirthDate, a.OptIn, a.Phone, a.Store, a.Terminal, now.UnixMilli())
+	if isUnique(err) {
+		return pos.Account{}, pos.Errorf(pos.EDuplicateEmail, "email %s already belongs to a customer: find them by email instead", pos.MaskEmail(a.Email))
+	}
+	if err != nil {
+		return pos.Account{}, fmt.Errorf("create account: %w", err)
+	}
+	if err := d.outbox(ctx, tx, a.ID, "account", a, now); err != nil {
+		return pos.Account{}, err
+	}
+	if n.Tag != "" {
+		if err := d.assignTag(ctx, tx, a.ID, n.Tag, now); err != nil {
+			return pos.Account{}, err
+		}
+	}
+	if d.cfg.SignupBonus > 0 {
+		e := d.entry(id, by, now)
+		e.Account, e.Kind, e.Points, e.Ref = a.ID, pos.KindSignup, d.cfg.SignupBonus, a.ID
+		if err := d.addEntry(ctx, tx, e); err != nil {
+			return pos.Account{}, err
+		}
+	}
+	a, err = d.accountByID(ctx, tx, a.ID)
+	if err != nil {
+		return a, err
+	}
+	return a, tx.Commit()
+}
+
+// TagChange is the outbox record of a tag given to an account (or, with
+// Active false, taken back).
+type TagChange struct {
+	Code    string    `json:"code"`
+	Account string    `json:"account"`
+	Active  bool      `json:"active"`
+	At      time.Time `json:"at"`
+}
+
+// assignTag gives code to account, deactivating its current tag. A code
+// that was ever anyone's is refused: an old tag finds nothing, forever.
+func (d *DB) assignTag(ctx context.Context, tx *sql.Tx, account, code string, now time.Time) error {
+	var old string
+	err := tx.QueryRowContext(ctx, `SELECT code FROM tags WHERE account = ? AND active = 1`, account).Scan(&old)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if old == code {
+		return pos.Errorf(pos.ETagInUse, "%s is already this customer's tag", code)
+	}
+	if old != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE tags SET active = 0 WHERE code = ?`, old); err != nil {
+			return err
+		}
+		if err := d.outbox(ctx, tx, pos.NewID(), "tag", TagChange{Code: old, Account: account, Active: false, At: now.UTC()}, now); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO tags (code, account, active, assigned_at) VALUES (?, ?, 1, ?)`, code, account, now.UnixMilli())
+	if isUnique(err) {
+		return pos.Errorf(pos.ETagInUse, "tag %s already belongs to a customer (or did): give this customer another tag", code)
+	}
+	if err != nil {
+		return fmt.Errorf("assign tag: %w", err)
+	}
+	return d.outbox(ctx, tx, pos.NewID(), "tag", TagChange{Code: code, Account: account, Active: true, At: now.UTC()}, now)
+}
+
+// ReplaceTag gives a customer a new tag; the old one stops working. Only
+// a manager may.
+func (d *DB) ReplaceTag(ctx context.Context, by pos.Staff, tagOrEmail, newCode string) (pos.Account, error) {
+	if err := by.RequireManager("replacing a tag"); err != nil {
+		return pos.Account{}, err
+	}
+	newCode = strings.TrimSpace(newCode)
+	if err := d.cfg.TagFormat.Check(newCode); err != nil {
+		return pos.Account{}, err
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return pos.Account{}, err
+	}
+	defer tx.Rollback()
+	a, err := d.findAccount(ctx, tx, tagOrEmail)
+	if err != nil {
+		return a, err
+	}
+	if err := d.assignTag(ctx, tx, a.ID, newCode, d.clock.Now()); err != nil {
+		return a, err
+	}
+	a, err = d.accountByID(ctx, tx, a.ID)
+	if err != nil {
+		return a, err
+	}
+	return a, tx.Commit()
+}
+
+// Entries lists an account's ledger, oldest first.
+func (d *DB) Entries(ctx context.Context, account string) ([]pos.Entry, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by
+		FROM entries WHERE account = ? ORDER BY at, id`, account)
+	if err != nil {
+		return nil, fmt.Errorf("list entries: %w", err)
+	}
+	defer rows.Close()
+	var out []pos.Entry
+	for rows.Next() {
+		var (
+			e  pos.Entry
+			at int64
+		)
+		if err := rows.Scan(&e.ID, &e.Account, &e.Kind, &e.Points, &e.Pending, &e.Ref, &e.Store, &e.Terminal, &e.Staff, &at, &e.Reason, &e.OverrideBy); err != nil {
+			return nil, err
+		}
+		e.At = time.UnixMilli(at).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// entry starts a ledger entry made here, now, by a staff member.
+func (d *DB) entry(id Identity, by pos.Staff, now time.Time) pos.Entry {
+	return pos.Entry{ID: pos.NewID(), Store: id.Store, Terminal: id.Terminal, Staff: by.Name, At: now.UTC().Truncate(time.Millisecond)}
+}
+
+// addEntry appends an entry to the ledger (the trigger moves the balance)
+// and queues it for the server.
+func (d *DB) addEntry(ctx context.Context, tx *sql.Tx, e pos.Entry) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO entries (id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.Account, e.Kind, e.Points, e.Pending, e.Ref, e.Store, e.Terminal, e.Staff, e.At.UnixMilli(), e.Reason, e.OverrideBy)
+	if err != nil {
+		return fmt.Errorf("add %s entry: %w", e.Kind, err)
+	}
+	return d.outbox(ctx, tx, e.ID, "entry", e, e.At)
+}
+
+// outbox queues a record for the server in the same transaction as the
+// change it records.
+func (d *DB) outbox(ctx context.Context, tx *sql.Tx, id, kind string, body any, now time.Time) error {
+	raw, err := jsonMarshal(body)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", kind, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, kind, body, at) VALUES (?, ?, ?, ?)`, id, kind, string(raw), now.UnixMilli()); err != nil {
+		return fmt.Errorf("queue %s: %w", kind, err)
+	}
+	return nil
+}
+
+// Adjust corrects a balance with a new adjustment entry. Entries are
+// never edited; a manager and a reason are required.
+func (d *DB) Adjust(ctx context.Context, by pos.Staff, tagOrEmail string, points int64, reason string) (pos.Entry, error) {
+	if err := by.RequireManager("an adjustment"); err != nil {
+		return pos.Entry{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return pos.Entry{}, pos.Errorf(pos.EInvalidInput, "an adjustment needs a reason")
+	}
+	if points == 0 {
+		return pos.Entry{}, pos.Errorf(pos.EInvalidInput, "an adjustment of 0 points changes nothing")
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return pos.Entry{}, err
+	}
+	defer tx.Rollback()
+	a, err := d.findAccount(ctx, tx, tagOrEmail)
+	if err != nil {
+		return pos.Entry{}, err
+	}
+	id, err := d.Identity(ctx)
+	if err != nil {
+		return pos.Entry{}, err
+	}
+	e := d.entry(id, by, d.clock.Now())
+	e.Account, e.Kind, e.Points, e.Reason = a.ID, pos.KindAdjustment, points, reason
+	if err := d.addEntry(ctx, tx, e); err != nil {
+		return e, err
+	}
+	return e, tx.Commit()
+}

@@ -1,0 +1,264 @@
+// Package sqlite is the terminal's store on modernc.org/sqlite: the
+// accounts, tags, append-only ledger, sales, returns and the sync outbox
+// of one terminal, each checkout or return in one transaction.
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"keytag/pos"
+
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DB is an open terminal database.
+type DB struct {
+	db    *sql.DB
+	path  string
+	clock pos.Clock
+	cfg   pos.Config
+	// ident is the terminal's identity, read once and kept in step by
+	// SetIdentity; code (in it) prefixes receipt numbers, made once per
+	// database so receipts from two terminals never collide.
+	identMu sync.Mutex
+	ident   Identity
+}
+
+// Open opens (creating if needed, readable by its owner only) the
+// database at path and brings its schema up to date. WAL with
+// synchronous=FULL: a completed checkout survives a power cut.
+func Open(ctx context.Context, path string, clock pos.Clock) (*DB, error) {
+	if clock == nil {
+		clock = pos.SystemClock{}
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	d := &DB{db: sdb, path: path, clock: clock}
+	if err := d.migrate(ctx); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	if err := d.loadMeta(ctx); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// createPrivate makes the database file (and its folder) readable by its
+// owner only before SQLite opens it; SQLite gives the -wal and -shm files
+// the same permissions.
+func createPrivate(path string) error {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create %s: %w", dir, err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	f.Close()
+	if err := os.Chmod(path, 0o600); err != nil {
+		return fmt.Errorf("chmod %s: %w", path, err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (d *DB) Close() error { return d.db.Close() }
+
+// SQL is the underlying handle, for the sync worker's own tables and for
+// benchmarks that compare the service with a bare query.
+func (d *DB) SQL() *sql.DB { return d.db }
+
+// Path is the database file.
+func (d *DB) Path() string { return d.path }
+
+// Config is the program's settings as this terminal last had them.
+func (d *DB) Config() pos.Config { return d.cfg }
+
+// Now is the terminal's clock.
+func (d *DB) Now() time.Time { return d.clock.Now() }
+
+// migrate applies the embedded migrations in name order, each in its own
+// transaction, recording each in schema_migrations.
+func (d *DB) migrate(ctx context.Context) error {
+	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY) STRICT`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := d.migrateOne(ctx, name); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (d *DB) migrateOne(ctx context.Context, name string) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := fs.ReadFile(migrations, name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name) VALUES (?)`, name); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Meta keys.
+const (
+	metaConfig       = "config"
+	metaTerminalCode = "terminal_code"
+	metaStore        = "store"
+	metaTerminalID   = "terminal_id"
+	metaServer       = "server"
+)
+
+func (d *DB) loadMeta(ctx context.Context) error {
+	d.cfg = pos.DefaultConfig()
+	if raw, err := d.Meta(ctx, metaConfig); err != nil {
+		return err
+	} else if raw != "" {
+		if err := jsonUnmarshal([]byte(raw), &d.cfg); err != nil {
+			return fmt.Errorf("config in %s: %w", d.path, err)
+		}
+	}
+	code, err := d.Meta(ctx, metaTerminalCode)
+	if err != nil {
+		return err
+	}
+	if code == "" {
+		b := make([]byte, 5)
+		rand.Read(b)
+		code = base32.StdEncoding.EncodeToString(b)[:6]
+		if err := d.SetMeta(ctx, metaTerminalCode, code); err != nil {
+			return err
+		}
+	}
+	d.ident.Code = code
+	for _, kv := range []struct {
+		key string
+		dst *string
+	}{{metaStore, &d.ident.Store}, {metaTerminalID, &d.ident.Terminal}, {metaServer, &d.ident.Server}} {
+		if *kv.dst, err = d.Meta(ctx, kv.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Meta reads a setting ("" when unset).
+func (d *DB) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := d.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read setting %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetMeta writes a setting.
+func (d *DB) SetMeta(ctx context.Context, key, value string) error {
+	_, err := d.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("write setting %s: %w", key, err)
+	}
+	return nil
+}
+
+// SetConfig stores the program's settings (as synced from the server).
+func (d *DB) SetConfig(ctx context.Context, c pos.Config) error {
+	raw, err := jsonMarshal(c)
+	if err != nil {
+		return err
+	}
+	if err := d.SetMeta(ctx, metaConfig, string(raw)); err != nil {
+		return err
+	}
+	d.cfg = c
+	return nil
+}
+
+// Identity is where this terminal stands: its store and terminal id once
+// joined to a server, and the code that prefixes its receipts.
+type Identity struct {
+	Store, Terminal, Server, Code string
+}
+
+// Identity is the terminal's identity.
+func (d *DB) Identity(ctx context.Context) (Identity, error) {
+	d.identMu.Lock()
+	defer d.identMu.Unlock()
+	return d.ident, nil
+}
+
+// SetIdentity records the store, terminal id and server this terminal
+// joined.
+func (d *DB) SetIdentity(ctx context.Context, store, terminal, server string) error {
+	for k, v := range map[string]string{metaStore: store, metaTerminalID: terminal, metaServer: server} {
+		if err := d.SetMeta(ctx, k, v); err != nil {
+			return err
+		}
+	}
+	d.identMu.Lock()
+	d.ident.Store, d.ident.Terminal, d.ident.Server = store, terminal, server
+	d.identMu.Unlock()
+	return nil
+}
+
+// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
+func isUnique(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}

@@ -1,0 +1,391 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"keytag/pos"
+)
+
+// Checkout completes a sale: the sale, its lines, the redeem and earn
+// entries, the new balance and the outbox rows, in one transaction, or
+// nothing.
+func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos.SaleResult, error) {
+	now := d.clock.Now()
+	for i := range r.Lines {
+		r.Lines[i].SKU = strings.TrimSpace(r.Lines[i].SKU)
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return pos.SaleResult{}, err
+	}
+	defer tx.Rollback()
+
+	var acct *pos.Account
+	if strings.TrimSpace(r.Customer) != "" {
+		a, err := d.findAccount(ctx, tx, r.Customer)
+		if err != nil {
+			return pos.SaleResult{}, err
+		}
+		acct = &a
+	}
+	var available int64
+	if acct != nil {
+		available = acct.Balance.Available
+	} else if r.RedeemPoints > 0 {
+		return pos.SaleResult{}, pos.Errorf(pos.EInvalidInput, "points can only be redeemed with a customer: scan their tag or type their email")
+	}
+	q, err := d.cfg.CheckOrder(r.Order, available)
+	if err != nil {
+		return pos.SaleResult{}, err
+	}
+	id, _ := d.Identity(ctx)
+	overrideBy := ""
+	if acct != nil && r.RedeemPoints > 0 {
+		if overrideBy, err = d.checkOfflineCap(ctx, tx, id, acct.ID, r.RedeemPoints, r.OverrideBy); err != nil {
+			return pos.SaleResult{}, err
+		}
+	}
+	receipt, err := d.nextReceipt(ctx, tx)
+	if err != nil {
+		return pos.SaleResult{}, err
+	}
+	sale := pos.Sale{Receipt: receipt, Shipping: r.Shipping, Tenders: r.Tenders, Merchandise: q.Merchandise,
+		PointsRedeemed: r.RedeemPoints, Store: id.Store, Terminal: id.Terminal, Staff: by.Name,
+		At: now.UTC().Truncate(time.Millisecond)}
+	if acct != nil {
+		sale.Account = acct.ID
+		sale.PointsEarned = q.PointsEarned
+	}
+	for _, l := range r.Lines {
+		sale.Lines = append(sale.Lines, pos.SoldLine{Line: l})
+	}
+	if err := d.insertSale(ctx, tx, sale); err != nil {
+		return pos.SaleResult{}, err
+	}
+	if acct != nil {
+		if r.RedeemPoints > 0 {
+			e := d.entry(id, by, now)
+			e.Account, e.Kind, e.Points, e.Ref, e.OverrideBy = acct.ID, pos.KindRedeem, -r.RedeemPoints, receipt, overrideBy
+			if err := d.addEntry(ctx, tx, e); err != nil {
+				return pos.SaleResult{}, err
+			}
+		}
+		if sale.PointsEarned > 0 {
+			e := d.entry(id, by, now)
+			e.Account, e.Kind, e.Points, e.Ref, e.Pending = acct.ID, pos.KindEarn, sale.PointsEarned, receipt, d.cfg.EarnHoldDays > 0
+			if err := d.addEntry(ctx, tx, e); err != nil {
+				return pos.SaleResult{}, err
+			}
+		}
+	}
+	res := pos.SaleResult{Receipt: receipt, Merchandise: q.Merchandise, Shipping: r.Shipping,
+		PointsRedeemed: r.RedeemPoints, PointsEarned: sale.PointsEarned}
+	if acct != nil {
+		a, err := d.accountByID(ctx, tx, acct.ID)
+		if err != nil {
+			return res, err
+		}
+		res.Account, res.Balance = &a.ID, a.Balance
+	}
+	if err := tx.Commit(); err != nil {
+		return pos.SaleResult{}, fmt.Errorf("complete sale: %w", err)
+	}
+	return res, nil
+}
+
+// checkOfflineCap refuses a redemption that would take an account past
+// the offline cap: points redeemed on this terminal that the server has
+// not yet confirmed (their entries are still in the outbox). It returns
+// the overriding manager's name when one lets it pass. A terminal not
+// joined to a server keeps the ledger of record itself: no cap.
+func (d *DB) checkOfflineCap(ctx context.Context, tx *sql.Tx, id Identity, account string, points int64, override *pos.Staff) (string, error) {
+	if id.Server == "" {
+		return "", nil
+	}
+	used, err := d.unconfirmedRedeemed(ctx, tx, account)
+	if err != nil {
+		return "", err
+	}
+	if used+points <= d.cfg.OfflineRedeemCap {
+		return "", nil
+	}
+	if override == nil {
+		return "", pos.Errorf(pos.EOfflineCap, "the server has not confirmed this customer's balance: at most %d more points may be redeemed here until it syncs (cap %d, %d used); a manager's PIN may override",
+			max(d.cfg.OfflineRedeemCap-used, 0), d.cfg.OfflineRedeemCap, used)
+	}
+	if err := override.RequireManager("overriding the offline cap"); err != nil {
+		return "", err
+	}
+	return override.Name, nil
+}
+
+func (d *DB) unconfirmedRedeemed(ctx context.Context, q queryer, account string) (int64, error) {
+	var used int64
+	err := q.QueryRowContext(ctx, `SELECT coalesce(-sum(e.points), 0) FROM outbox o JOIN entries e ON e.id = o.id
+		WHERE o.kind = 'entry' AND e.account = ? AND e.kind = 'redeem'`, account).Scan(&used)
+	if err != nil {
+		return 0, fmt.Errorf("offline budget: %w", err)
+	}
+	return used, nil
+}
+
+// OfflineBudget says how much of the offline cap an account has used here.
+func (d *DB) OfflineBudget(ctx context.Context, account string) (pos.OfflineBudget, error) {
+	id, _ := d.Identity(ctx)
+	b := pos.OfflineBudget{Applies: id.Server != "", Cap: d.cfg.OfflineRedeemCap}
+	var err error
+	b.Used, err = d.unconfirmedRedeemed(ctx, d.db, account)
+	return b, err
+}
+
+// nextReceipt numbers receipts per terminal: CODE-000001, CODE-000002, …
+func (d *DB) nextReceipt(ctx context.Context, tx *sql.Tx) (string, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO meta (key, value) VALUES ('receipt_seq', '1')
+		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) RETURNING CAST(value AS INTEGER)`).Scan(&n)
+	if err != nil {
+		return "", fmt.Errorf("number receipt: %w", err)
+	}
+	id, _ := d.Identity(ctx)
+	return fmt.Sprintf("%s-%06d", id.Code, n), nil
+}
+
+func (d *DB) insertSale(ctx context.Context, tx *sql.Tx, s pos.Sale) error {
+	var account any
+	if s.Account != "" {
+		account = s.Account
+	}
+	tenders, err := jsonMarshal(s.Tenders)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO sales (receipt, account, merchandise, shipping, points_redeemed, points_earned, tenders, staff, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.Receipt, account, s.Merchandise, s.Shipping, s.PointsRedeemed, s.PointsEarned, string(tenders), s.Staff, s.At.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("insert sale: %w", err)
+	}
+	for i, l := range s.Lines {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sale_lines (receipt, n, sku, name, qty, unit_price) VALUES (?, ?, ?, ?, ?, ?)`,
+			s.Receipt, i+1, l.SKU, l.Name, l.Qty, l.UnitPrice); err != nil {
+			return fmt.Errorf("insert sale line: %w", err)
+		}
+	}
+	return d.outbox(ctx, tx, s.Receipt, "sale", s, s.At)
+}
+
+// GetSale reads a receipt with what has come back of it.
+func (d *DB) GetSale(ctx context.Context, receipt string) (pos.Sale, error) {
+	return d.getSale(ctx, d.db, receipt)
+}
+
+func (d *DB) getSale(ctx context.Context, q queryer, receipt string) (pos.Sale, error) {
+	var (
+		s       pos.Sale
+		account sql.NullString
+		tenders string
+		at      int64
+	)
+	receipt = strings.TrimSpace(receipt)
+	err := q.QueryRowContext(ctx, `SELECT receipt, account, merchandise, shipping, points_redeemed, points_earned, tenders, staff, at,
+		coalesce((SELECT sum(clawed_back) FROM returns WHERE receipt = s.receipt), 0),
+		coalesce((SELECT sum(credited) FROM returns WHERE receipt = s.receipt), 0)
+		FROM sales s WHERE receipt = ?`, receipt).Scan(&s.Receipt, &account, &s.Merchandise, &s.Shipping,
+		&s.PointsRedeemed, &s.PointsEarned, &tenders, &s.Staff, &at, &s.ClawedBack, &s.Credited)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, pos.Errorf(pos.ENotFound, "no receipt %s on this terminal: check the number on the receipt", receipt)
+	}
+	if err != nil {
+		return s, fmt.Errorf("read receipt: %w", err)
+	}
+	s.Account = account.String
+	s.At = time.UnixMilli(at).In(d.clock.Now().Location())
+	if err := jsonUnmarshal([]byte(tenders), &s.Tenders); err != nil {
+		return s, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT sku, name, qty, unit_price,
+		coalesce((SELECT sum(rl.qty) FROM return_lines rl JOIN returns r ON r.id = rl.return_id
+			WHERE r.receipt = l.receipt AND rl.sku = l.sku AND r.outcome = 'refund'), 0)
+		FROM sale_lines l WHERE receipt = ? ORDER BY n`, receipt)
+	if err != nil {
+		return s, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l pos.SoldLine
+		if err := rows.Scan(&l.SKU, &l.Name, &l.Qty, &l.UnitPrice, &l.Returned); err != nil {
+			return s, err
+		}
+		s.Lines = append(s.Lines, l)
+	}
+	if err := rows.Err(); err != nil {
+		return s, err
+	}
+	spreadReturned(s.Lines)
+	return s, nil
+}
+
+// spreadReturned turns the per-SKU returned count (the query gives every
+// line of a SKU the SKU's total) into per-line counts, filling lines in
+// order, so a SKU sold on two lines is never counted back twice.
+func spreadReturned(lines []pos.SoldLine) {
+	left := map[string]int64{}
+	for _, l := range lines {
+		left[l.SKU] = l.Returned
+	}
+	for i := range lines {
+		n := min(left[lines[i].SKU], lines[i].Qty)
+		lines[i].Returned = n
+		left[lines[i].SKU] -= n
+	}
+}
+
+func (d *DB) saleSummary(s pos.Sale) pos.SaleSummary {
+	return pos.SaleSummary{Receipt: s.Receipt, Merchandise: s.Merchandise, Earned: s.PointsEarned, Redeemed: s.PointsRedeemed,
+		ClawedBack: s.ClawedBack, Credited: s.Credited, Lines: s.Lines, Received: pos.DayOf(s.At)}
+}
+
+// QuoteReturn previews a return: what it refunds and reverses, and the
+// claim window, without changing anything.
+func (d *DB) QuoteReturn(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos.ReturnQuote, error) {
+	s, err := d.GetSale(ctx, r.Receipt)
+	if err != nil {
+		return pos.ReturnQuote{}, err
+	}
+	if err := checkOverride(r.OverrideBy); err != nil {
+		return pos.ReturnQuote{}, err
+	}
+	return d.cfg.QuoteReturn(d.saleSummary(s), r, pos.DayOf(d.clock.Now()))
+}
+
+func checkOverride(by *pos.Staff) error {
+	if by == nil {
+		return nil
+	}
+	return by.RequireManager("overriding a claim window")
+}
+
+// Return makes a return or claim against a receipt: the return, its
+// lines, the clawback and credit entries and the outbox rows, in one
+// transaction.
+func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos.ReturnResult, error) {
+	if err := checkOverride(r.OverrideBy); err != nil {
+		return pos.ReturnResult{}, err
+	}
+	now := d.clock.Now()
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return pos.ReturnResult{}, err
+	}
+	defer tx.Rollback()
+	s, err := d.getSale(ctx, tx, r.Receipt)
+	if err != nil {
+		return pos.ReturnResult{}, err
+	}
+	sum := d.saleSummary(s)
+	q, err := d.cfg.QuoteReturn(sum, r, pos.DayOf(now))
+	if err != nil {
+		return pos.ReturnResult{}, err
+	}
+	id, _ := d.Identity(ctx)
+	received := sum.Received
+	if !r.Received.IsZero() {
+		received = r.Received
+	}
+	ret := pos.Return{ID: pos.NewID(), Receipt: s.Receipt, Account: s.Account, Claim: r.Claim, Outcome: q.Outcome,
+		Lines: r.Lines, Refunded: q.Refunded, Refund: q.Refund, ClawedBack: q.PointsClawedBack, Credited: q.PointsCredited,
+		Received: received.String(), Staff: by.Name, Store: id.Store, Terminal: id.Terminal, At: now.UTC().Truncate(time.Millisecond)}
+	if !q.InWindow && r.OverrideBy != nil {
+		ret.OverrideBy = r.OverrideBy.Name
+	}
+	if s.Account == "" {
+		ret.ClawedBack, ret.Credited = 0, 0
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO returns (id, receipt, claim, outcome, refunded, refund, clawed_back, credited, received, override_by, staff, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ret.ID, ret.Receipt, ret.Claim, ret.Outcome, ret.Refunded, ret.Refund,
+		ret.ClawedBack, ret.Credited, ret.Received, ret.OverrideBy, ret.Staff, now.UnixMilli()); err != nil {
+		return pos.ReturnResult{}, fmt.Errorf("insert return: %w", err)
+	}
+	for _, l := range r.Lines {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO return_lines (return_id, sku, qty) VALUES (?, ?, ?)`, ret.ID, strings.TrimSpace(l.SKU), l.Qty); err != nil {
+			return pos.ReturnResult{}, fmt.Errorf("insert return line: %w", err)
+		}
+	}
+	if err := d.outbox(ctx, tx, ret.ID, "return", ret, now); err != nil {
+		return pos.ReturnResult{}, err
+	}
+	res := pos.ReturnResult{Receipt: s.Receipt, Return: ret.ID, Outcome: ret.Outcome, Refund: ret.Refund,
+		PointsClawedBack: ret.ClawedBack, PointsCredited: ret.Credited, LastDay: q.LastDay.String()}
+	if s.Account != "" {
+		for _, p := range []struct {
+			kind   pos.EntryKind
+			points int64
+		}{{pos.KindReturnClawback, -ret.ClawedBack}, {pos.KindReturnCredit, ret.Credited}} {
+			if p.points == 0 {
+				continue
+			}
+			e := d.entry(id, by, now)
+			e.Account, e.Kind, e.Points, e.Ref, e.OverrideBy = s.Account, p.kind, p.points, s.Receipt, ret.OverrideBy
+			if err := d.addEntry(ctx, tx, e); err != nil {
+				return res, err
+			}
+		}
+		a, err := d.accountByID(ctx, tx, s.Account)
+		if err != nil {
+			return res, err
+		}
+		res.Balance = a.Balance
+	}
+	return res, tx.Commit()
+}
+
+// Mismatch is an account whose kept balance is not the sum of its entries.
+type Mismatch struct {
+	Account      string
+	Kept, Summed pos.Balance
+}
+
+func (m Mismatch) String() string {
+	return m.Account + ": kept " + strconv.FormatInt(m.Kept.Available, 10) + "/" + strconv.FormatInt(m.Kept.Pending, 10) +
+		", ledger sums to " + strconv.FormatInt(m.Summed.Available, 10) + "/" + strconv.FormatInt(m.Summed.Pending, 10)
+}
+
+// Verify proves every kept balance equals the sum of its ledger entries
+// and the outbox is numbered without gaps, returning what disagrees.
+func (d *DB) Verify(ctx context.Context) ([]Mismatch, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT a.id, a.available, a.pending, coalesce(s.av, 0), coalesce(s.pe, 0)
+		FROM accounts a LEFT JOIN (
+			SELECT account, sum(CASE WHEN pending THEN 0 ELSE points END) AS av, sum(CASE WHEN pending THEN points ELSE 0 END) AS pe
+			FROM entries GROUP BY account) s ON s.account = a.id
+		WHERE a.available != coalesce(s.av, 0) OR a.pending != coalesce(s.pe, 0)`)
+	if err != nil {
+		return nil, fmt.Errorf("verify balances: %w", err)
+	}
+	defer rows.Close()
+	var out []Mismatch
+	for rows.Next() {
+		var m Mismatch
+		if err := rows.Scan(&m.Account, &m.Kept.Available, &m.Kept.Pending, &m.Summed.Available, &m.Summed.Pending); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var gaps int64
+	if err := d.db.QueryRowContext(ctx, `SELECT coalesce(max(seq) - min(seq) + 1 - count(*), 0) FROM outbox`).Scan(&gaps); err != nil {
+		return nil, err
+	}
+	if gaps != 0 {
+		return out, fmt.Errorf("the outbox has %d gaps in its numbering", gaps)
+	}
+	return out, nil
+}
+
+var _ pos.Terminal = (*DB)(nil)

@@ -1,0 +1,138 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"keytag/pos"
+)
+
+// HasStaff reports whether anyone can sign in yet.
+func (d *DB) HasStaff(ctx context.Context) (bool, error) {
+	var n int
+	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM staff`).Scan(&n); err != nil {
+		return false, fmt.Errorf("count staff: %w", err)
+	}
+	return n > 0, nil
+}
+
+// ListStaff lists staff by name.
+func (d *DB) ListStaff(ctx context.Context) ([]pos.Staff, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT id, name, role FROM staff ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list staff: %w", err)
+	}
+	defer rows.Close()
+	var out []pos.Staff
+	for rows.Next() {
+		var s pos.Staff
+		if err := rows.Scan(&s.ID, &s.Name, &s.Role); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// AddStaff adds a staff member. While no staff exist anyone may add the
+// first, who must be a manager (or nobody could ever add one); after that
+// only a manager may.
+func (d *DB) AddStaff(ctx context.Context, by *pos.Staff, name string, role pos.Role, pin string) (pos.Staff, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 60 {
+		return pos.Staff{}, pos.Errorf(pos.EInvalidInput, "a staff name is 1 to 60 characters")
+	}
+	if _, err := pos.ParseRole(string(role)); err != nil {
+		return pos.Staff{}, err
+	}
+	if err := pos.CheckPIN(pin); err != nil {
+		return pos.Staff{}, err
+	}
+	hash, err := pos.HashPIN(pin)
+	if err != nil {
+		return pos.Staff{}, err
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return pos.Staff{}, err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM staff`).Scan(&n); err != nil {
+		return pos.Staff{}, err
+	}
+	switch {
+	case n == 0 && role != pos.RoleManager:
+		return pos.Staff{}, pos.Errorf(pos.EInvalidInput, "the first staff member must be a manager")
+	case n > 0 && by == nil:
+		return pos.Staff{}, pos.Errorf(pos.EUnauthorized, "staff exist already: sign in as a manager (--staff and --pin) to add more")
+	case n > 0:
+		if err := by.RequireManager("adding staff"); err != nil {
+			return pos.Staff{}, err
+		}
+	}
+	s := pos.Staff{ID: pos.NewID(), Name: name, Role: role}
+	_, err = tx.ExecContext(ctx, `INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+		s.ID, s.Name, s.Role, hash, d.clock.Now().UnixMilli())
+	if isUnique(err) {
+		return pos.Staff{}, pos.Errorf(pos.EConflict, "a staff member called %s exists already", name)
+	}
+	if err != nil {
+		return pos.Staff{}, fmt.Errorf("add staff: %w", err)
+	}
+	return s, tx.Commit()
+}
+
+// SignIn checks a staff member's PIN. Wrong PINs are counted (and the
+// count kept even though the sign-in fails); the configured number in a
+// row locks the login for the configured time.
+func (d *DB) SignIn(ctx context.Context, name, pin string) (pos.Staff, error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return pos.Staff{}, err
+	}
+	defer tx.Rollback()
+	var (
+		s      pos.Staff
+		hash   string
+		fails  int
+		locked int64
+	)
+	err = tx.QueryRowContext(ctx, `SELECT id, name, role, pin_hash, failures, locked_until FROM staff WHERE name = ?`,
+		strings.TrimSpace(name)).Scan(&s.ID, &s.Name, &s.Role, &hash, &fails, &locked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return pos.Staff{}, pos.Errorf(pos.EUnauthorized, "wrong name or PIN")
+	}
+	if err != nil {
+		return pos.Staff{}, fmt.Errorf("sign in: %w", err)
+	}
+	now := d.clock.Now()
+	l := pos.Lockout{Failures: fails, LockedUntil: time.UnixMilli(locked)}
+	if err := l.Locked(now); err != nil {
+		return pos.Staff{}, err
+	}
+	if !pos.VerifyPIN(pin, hash) {
+		l = d.cfg.Fail(l, now)
+		if _, err := tx.ExecContext(ctx, `UPDATE staff SET failures = ?, locked_until = ? WHERE id = ?`,
+			l.Failures, l.LockedUntil.UnixMilli(), s.ID); err != nil {
+			return pos.Staff{}, err
+		}
+		if err := tx.Commit(); err != nil {
+			return pos.Staff{}, err
+		}
+		if err := l.Locked(now); err != nil {
+			return pos.Staff{}, err
+		}
+		return pos.Staff{}, pos.Errorf(pos.EUnauthorized, "wrong name or PIN (%d more tries before a lock-out)", d.cfg.PINAttempts-l.Failures)
+	}
+	if fails != 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE staff SET failures = 0, locked_until = 0 WHERE id = ?`, s.ID); err != nil {
+			return pos.Staff{}, err
+		}
+	}
+	return s, tx.Commit()
+}
