@@ -5,7 +5,6 @@ package sync
 
 import (
 	"encoding/json"
-	"time"
 )
 
 // Record kinds a terminal pushes. Each body is the JSON of the pos type
@@ -104,16 +103,4 @@ type ErrorBody struct {
 		Message string `json:"message"`
 		LastDay string `json:"last_day,omitempty"`
 	} `json:"error"`
-}
-
-// Status is the sync worker's state, for `keytag status` and the window.
-type Status struct {
-	Server        string    `json:"server"`
-	Online        bool      `json:"online"`
-	LastSuccess   time.Time `json:"last_success"`
-	OfflineSince  time.Time `json:"offline_since,omitempty"`
-	Waiting       int64     `json:"waiting"`
-	LastError     string    `json:"last_error,omitempty"`
-	Bootstrapping bool      `json:"bootstrapping"`
-	Cursor        int64     `json:"cursor"`
 }
