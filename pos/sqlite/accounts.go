@@ -81,20 +81,55 @@ func (d *DB) accountByID(ctx context.Context, q queryer, id string) (pos.Account
 // CreateAccount enrols a customer and grants the sign-up bonus, with the
 // tag if one is given, in one transaction.
 func (d *DB) CreateAccount(ctx context.Context, by pos.Staff, n pos.NewAccount) (pos.Account, error) {
-	now := d.clock.Now()
-	n, err := d.cfg.CheckNewAccount(n, pos.DayOf(now))
-	if err != nil {
-		return pos.Account{}, err
-	}
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return pos.Account{}, err
 	}
 	defer tx.Rollback()
-	id, err := d.Identity(ctx)
+	a, err := d.createAccount(ctx, tx, by, n, d.clock.Now())
+	if err != nil {
+		return a, err
+	}
+	return a, tx.Commit()
+}
+
+// ImportAccounts enrols many customers in one transaction, each row
+// behind a savepoint: a bad row is reported (errs[i]) and rolled back
+// alone, the good ones are all written, and a crash writes none.
+func (d *DB) ImportAccounts(ctx context.Context, by pos.Staff, rows []pos.NewAccount) (errs []error, err error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	now := d.clock.Now()
+	errs = make([]error, len(rows))
+	for i, n := range rows {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT row`); err != nil {
+			return nil, err
+		}
+		_, rowErr := d.createAccount(ctx, tx, by, n, now)
+		if rowErr != nil && pos.ErrorCode(rowErr) == pos.EInternal {
+			return nil, rowErr
+		}
+		errs[i] = rowErr
+		release := `RELEASE row`
+		if rowErr != nil {
+			release = `ROLLBACK TO row; RELEASE row`
+		}
+		if _, err := tx.ExecContext(ctx, release); err != nil {
+			return nil, err
+		}
+	}
+	return errs, tx.Commit()
+}
+
+func (d *DB) createAccount(ctx context.Context, tx *sql.Tx, by pos.Staff, n pos.NewAccount, now time.Time) (pos.Account, error) {
+	n, err := d.cfg.CheckNewAccount(n, pos.DayOf(now))
 	if err != nil {
 		return pos.Account{}, err
 	}
+	id, _ := d.Identity(ctx)
 	a := pos.Account{ID: pos.NewID(), Email: n.Email, Name: n.Name, BirthDate: n.BirthDate, OptIn: n.OptIn,
 		Phone: n.Phone, CreatedAt: now.UTC().Truncate(time.Millisecond), Store: id.Store, Terminal: id.Terminal}
 	_, err = tx.ExecContext(ctx, `INSERT INTO accounts (id, email, name, birth_date, opt_in, phone, store, terminal, created_at)
@@ -120,11 +155,7 @@ func (d *DB) CreateAccount(ctx context.Context, by pos.Staff, n pos.NewAccount) 
 			return pos.Account{}, err
 		}
 	}
-	a, err = d.accountByID(ctx, tx, a.ID)
-	if err != nil {
-		return a, err
-	}
-	return a, tx.Commit()
+	return d.accountByID(ctx, tx, a.ID)
 }
 
 // TagChange is the outbox record of a tag given to an account (or, with

@@ -1,0 +1,300 @@
+package main
+
+import (
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"keytag/pos"
+	"keytag/pos/sqlite"
+)
+
+func init() {
+	commands["account create"] = command{"account create --email E --name N [--birth YYYY-MM-DD] [--opt-in] [--phone P] [--tag CODE]", runAccountCreate}
+	commands["account show"] = command{"account show TAG-OR-EMAIL", runAccountShow}
+	commands["account tag"] = command{"account tag TAG-OR-EMAIL --new CODE", runAccountTag}
+	commands["account import"] = command{"account import FILE.csv", runAccountImport}
+	commands["account adjust"] = command{"account adjust TAG-OR-EMAIL --points N --reason TEXT", runAccountAdjust}
+}
+
+// accountView is what `account show` prints: never the full email or the
+// birth date.
+type accountView struct {
+	Account string      `json:"account"`
+	Name    string      `json:"name"`
+	Email   string      `json:"email"`
+	Tag     *string     `json:"tag"`
+	Balance pos.Balance `json:"balance"`
+}
+
+func viewOf(a pos.Account) accountView {
+	v := accountView{Account: a.ID, Name: a.Name, Email: a.MaskedEmail(), Balance: a.Balance}
+	if a.Tag != "" {
+		v.Tag = &a.Tag
+	}
+	return v
+}
+
+func (e *env) printAccount(a pos.Account) {
+	if e.json {
+		e.printJSON(viewOf(a))
+		return
+	}
+	tag := a.Tag
+	if tag == "" {
+		tag = "(no tag)"
+	}
+	fmt.Fprintf(e.stdout, "%s  %s  %s\n%d points available, %d pending\naccount %s\n",
+		a.Name, a.MaskedEmail(), tag, a.Balance.Available, a.Balance.Pending, a.ID)
+}
+
+func runAccountCreate(e *env, args []string) int {
+	fs := newFlags("account create")
+	var n pos.NewAccount
+	fs.StringVar(&n.Email, "email", "", "")
+	fs.StringVar(&n.Name, "name", "", "")
+	fs.StringVar(&n.BirthDate, "birth", "", "")
+	fs.BoolVar(&n.OptIn, "opt-in", false, "")
+	fs.StringVar(&n.Phone, "phone", "", "")
+	fs.StringVar(&n.Tag, "tag", "", "")
+	if pos, err := parse(fs, args); err != nil || len(pos) > 0 {
+		return e.usage("account create", "%v", firstErr(err, pos))
+	}
+	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
+		a, err := d.CreateAccount(e.ctx, by, n)
+		if err == nil {
+			e.printAccount(a)
+		}
+		return err
+	})
+}
+
+func firstErr(err error, extra []string) error {
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("unexpected argument %q", strings.Join(extra, " "))
+}
+
+// oneArg parses flags and wants exactly one positional argument.
+func oneArg(e *env, cmd string, fsArgs []string, setup func(*flag.FlagSet)) (string, bool) {
+	fs := newFlags(cmd)
+	if setup != nil {
+		setup(fs)
+	}
+	p, err := parse(fs, fsArgs)
+	if err != nil {
+		e.usage(cmd, "%v", err)
+		return "", false
+	}
+	if len(p) != 1 {
+		e.usage(cmd, "give one tag or email")
+		return "", false
+	}
+	return p[0], true
+}
+
+func runAccountShow(e *env, args []string) int {
+	who, ok := oneArg(e, "account show", args, nil)
+	if !ok {
+		return 2
+	}
+	return e.withDB(true, func(d *sqlite.DB, _ pos.Staff) error {
+		a, err := d.FindAccount(e.ctx, who)
+		if err == nil {
+			e.printAccount(a)
+		}
+		return err
+	})
+}
+
+func runAccountTag(e *env, args []string) int {
+	var code *string
+	who, ok := oneArg(e, "account tag", args, func(fs *flag.FlagSet) { code = fs.String("new", "", "") })
+	if !ok {
+		return 2
+	}
+	if *code == "" {
+		return e.usage("account tag", "--new CODE is required")
+	}
+	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
+		a, err := d.ReplaceTag(e.ctx, by, who, *code)
+		if err == nil {
+			e.printAccount(a)
+		}
+		return err
+	})
+}
+
+func runAccountAdjust(e *env, args []string) int {
+	var (
+		points *int64
+		reason *string
+	)
+	who, ok := oneArg(e, "account adjust", args, func(fs *flag.FlagSet) {
+		points = fs.Int64("points", 0, "")
+		reason = fs.String("reason", "", "")
+	})
+	if !ok {
+		return 2
+	}
+	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
+		if _, err := d.Adjust(e.ctx, by, who, *points, *reason); err != nil {
+			return err
+		}
+		a, err := d.FindAccount(e.ctx, who)
+		if err == nil {
+			e.printAccount(a)
+		}
+		return err
+	})
+}
+
+// importHeader is the CSV header `account import` reads.
+var importHeader = []string{"email", "name", "birth_date", "opt_in", "phone", "tag"}
+
+// importReport is what `account import --json` prints.
+type importReport struct {
+	Imported int         `json:"imported"`
+	Bad      []importBad `json:"bad"`
+}
+
+type importBad struct {
+	Line    int    `json:"line"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func runAccountImport(e *env, args []string) int {
+	file, ok := oneArg(e, "account import", args, nil)
+	if !ok {
+		return 2
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return e.fail(pos.Errorf(pos.EInvalidInput, "cannot read %s: %v", file, errors.Unwrap(err)))
+	}
+	defer f.Close()
+	rows, bad, err := readImport(f)
+	if err != nil {
+		return e.fail(err)
+	}
+	var rep importReport
+	code := e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
+		accounts := make([]pos.NewAccount, len(rows))
+		for i, r := range rows {
+			accounts[i] = r.account
+		}
+		errs, err := d.ImportAccounts(e.ctx, by, accounts)
+		if err != nil {
+			return err
+		}
+		for i, err := range errs {
+			if err != nil {
+				bad = append(bad, importBad{Line: rows[i].line, Code: pos.ErrorCode(err), Message: pos.ErrorMessage(err)})
+			} else {
+				rep.Imported++
+			}
+		}
+		return nil
+	})
+	if code != 0 {
+		return code
+	}
+	sortBad(bad)
+	rep.Bad = bad
+	if e.json {
+		if rep.Bad == nil {
+			rep.Bad = []importBad{}
+		}
+		e.printJSON(rep)
+	} else {
+		fmt.Fprintf(e.stdout, "imported %d accounts\n", rep.Imported)
+	}
+	for _, b := range bad {
+		fmt.Fprintf(e.stderr, "%s line %d: %s\n", file, b.Line, b.Message)
+	}
+	if len(bad) > 0 {
+		fmt.Fprintf(e.stderr, "keytag: %d rows were not imported; fix them and import those rows again\n", len(bad))
+		return 1
+	}
+	return 0
+}
+
+type importRow struct {
+	line    int
+	account pos.NewAccount
+}
+
+// readImport reads the CSV, keeping good rows and reporting malformed
+// ones by line; the rules themselves are checked by the store.
+func readImport(r io.Reader) ([]importRow, []importBad, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, pos.Errorf(pos.EInvalidInput, "the file has no header line: want %s", strings.Join(importHeader, ","))
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimSpace(strings.ToLower(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	for _, h := range []string{"email", "name"} {
+		if _, ok := col[h]; !ok {
+			return nil, nil, pos.Errorf(pos.EInvalidInput, "the header has no %q column: want %s", h, strings.Join(importHeader, ","))
+		}
+	}
+	var (
+		rows []importRow
+		bad  []importBad
+	)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				bad = append(bad, importBad{Line: pe.Line, Code: pos.EInvalidInput, Message: "not a valid CSV row: " + pe.Err.Error()})
+				continue
+			}
+			return nil, nil, err
+		}
+		get := func(name string) string {
+			if i, ok := col[name]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		optIn, err := parseYesNo(get("opt_in"))
+		if err != nil {
+			bad = append(bad, importBad{Line: line, Code: pos.EInvalidInput, Message: err.Error()})
+			continue
+		}
+		rows = append(rows, importRow{line: line, account: pos.NewAccount{Email: get("email"), Name: get("name"),
+			BirthDate: get("birth_date"), OptIn: optIn, Phone: get("phone"), Tag: get("tag")}})
+	}
+	return rows, bad, nil
+}
+
+// parseYesNo reads an explicit opt-in; empty is no.
+func parseYesNo(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "", "no", "n", "false", "0":
+		return false, nil
+	case "yes", "y", "true", "1":
+		return true, nil
+	}
+	return false, fmt.Errorf("opt_in %q: write yes or no", s)
+}
+
+func sortBad(b []importBad) {
+	sort.Slice(b, func(i, j int) bool { return b[i].Line < b[j].Line })
+}

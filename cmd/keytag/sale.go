@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"keytag/pos"
+	"keytag/pos/sqlite"
+)
+
+func init() {
+	commands["sale"] = command{"sale [--customer TAG-OR-EMAIL] --line SKU:QTY:PRICE... [--shipping AMOUNT] --tender TYPE:AMOUNT... [--redeem POINTS] [--override]", runSale}
+}
+
+func runSale(e *env, args []string) int {
+	fs := newFlags("sale")
+	var lines, tenders listFlag
+	customer := fs.String("customer", "", "")
+	shipping := fs.String("shipping", "0", "")
+	redeem := fs.Int64("redeem", 0, "")
+	override := fs.Bool("override", false, "")
+	fs.Var(&lines, "line", "")
+	fs.Var(&tenders, "tender", "")
+	if p, err := parse(fs, args); err != nil || len(p) > 0 {
+		return e.usage("sale", "%v", firstErr(err, p))
+	}
+	req := pos.SaleRequest{Customer: *customer, Order: pos.Order{RedeemPoints: *redeem}}
+	var err error
+	for _, l := range lines {
+		line, err := parseSaleLine(l)
+		if err != nil {
+			return e.fail(err)
+		}
+		req.Lines = append(req.Lines, line)
+	}
+	for _, t := range tenders {
+		tender, err := parseTender(t)
+		if err != nil {
+			return e.fail(err)
+		}
+		req.Tenders = append(req.Tenders, tender)
+	}
+	if req.Shipping, err = pos.ParseMoney(*shipping); err != nil {
+		return e.fail(err)
+	}
+	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
+		if *override {
+			req.OverrideBy = &by
+		}
+		res, err := d.Checkout(e.ctx, by, req)
+		if err != nil {
+			return err
+		}
+		if e.json {
+			e.printJSON(res)
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "receipt %s\nmerchandise %s  shipping %s\n", res.Receipt, res.Merchandise, res.Shipping)
+		if res.Account != nil {
+			fmt.Fprintf(e.stdout, "points redeemed %d  earned %d\nbalance %d available, %d pending\n",
+				res.PointsRedeemed, res.PointsEarned, res.Balance.Available, res.Balance.Pending)
+		} else {
+			fmt.Fprintln(e.stdout, "no customer: no points")
+		}
+		return nil
+	})
+}
+
+// parseSaleLine reads SKU:QTY:PRICE; the SKU may itself hold colons.
+func parseSaleLine(s string) (pos.Line, error) {
+	bad := pos.Errorf(pos.EInvalidInput, "line %q: write it SKU:QTY:PRICE, like MINI-1:2:4.50", s)
+	rest, price, ok := cutLast(s)
+	if !ok {
+		return pos.Line{}, bad
+	}
+	sku, qty, ok := cutLast(rest)
+	if !ok || strings.TrimSpace(sku) == "" {
+		return pos.Line{}, bad
+	}
+	n, err := strconv.ParseInt(qty, 10, 64)
+	if err != nil {
+		return pos.Line{}, pos.Errorf(pos.EInvalidInput, "line %q: quantity %q is not a whole number", s, qty)
+	}
+	if n <= 0 {
+		return pos.Line{}, pos.Errorf(pos.EInvalidInput, "line %q: quantity must be at least 1", s)
+	}
+	p, err := pos.ParseMoney(price)
+	if err != nil {
+		return pos.Line{}, err
+	}
+	return pos.Line{SKU: strings.TrimSpace(sku), Qty: n, UnitPrice: p}, nil
+}
+
+// parseTender reads TYPE:AMOUNT.
+func parseTender(s string) (pos.Tender, error) {
+	typ, amount, ok := strings.Cut(s, ":")
+	if !ok {
+		return pos.Tender{}, pos.Errorf(pos.EInvalidInput, "tender %q: write it TYPE:AMOUNT, like card:84.00", s)
+	}
+	t, err := pos.ParseTenderType(typ)
+	if err != nil {
+		return pos.Tender{}, err
+	}
+	a, err := pos.ParseMoney(amount)
+	if err != nil {
+		return pos.Tender{}, err
+	}
+	return pos.Tender{Type: t, Amount: a}, nil
+}
+
+func cutLast(s string) (before, after string, ok bool) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+1:], true
+}
