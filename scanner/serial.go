@@ -43,6 +43,7 @@ type Serial struct {
 // OpenSerial opens the port now, so a wrong path or a missing permission is
 // reported at start; later losses are recovered by Run.
 func OpenSerial(cfg SerialConfig) (*Serial, error) {
+	cfg = cfg.withDefaults()
 	return newSerial(cfg, func() (io.ReadCloser, error) {
 		return serial.OpenPort(&serial.Config{
 			Name:        cfg.Path,
@@ -52,8 +53,7 @@ func OpenSerial(cfg SerialConfig) (*Serial, error) {
 	})
 }
 
-// newSerial is OpenSerial with the port opener replaced, for tests.
-func newSerial(cfg SerialConfig, open func() (io.ReadCloser, error)) (*Serial, error) {
+func (cfg SerialConfig) withDefaults() SerialConfig {
 	if cfg.Baud == 0 {
 		cfg.Baud = 9600
 	}
@@ -66,6 +66,12 @@ func newSerial(cfg SerialConfig, open func() (io.ReadCloser, error)) (*Serial, e
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	return cfg
+}
+
+// newSerial is OpenSerial with the port opener replaced, for tests.
+func newSerial(cfg SerialConfig, open func() (io.ReadCloser, error)) (*Serial, error) {
+	cfg = cfg.withDefaults()
 	s := &Serial{cfg: cfg}
 	s.dev = device{name: cfg.Path, poll: cfg.Poll, logger: cfg.Logger, open: func() (io.ReadCloser, error) {
 		// Stat before opening: the identity checked later must be that of
