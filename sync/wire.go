@@ -79,6 +79,12 @@ type PullResponse struct {
 	Changes []Change `json:"changes"`
 	Cursor  int64    `json:"cursor"`
 	More    bool     `json:"more"`
+	// Head is the server's latest sequence (optional; 0 when not given).
+	// A new terminal shows its bootstrap progress as cursor/head, and a
+	// terminal whose cursor is past the head knows the server went back
+	// (restored from a backup, even one with the same epoch) and pulls
+	// again from 0.
+	Head int64 `json:"head,omitempty"`
 }
 
 // EnrollRequest is POST /v1/enroll.
