@@ -1,0 +1,255 @@
+package ledgerdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"keytag/pos"
+)
+
+// AccountView is an account as the web shop sees it: the same shape as
+// `keytag account show --json`, with the email masked.
+type AccountView struct {
+	Account string      `json:"account"`
+	Name    string      `json:"name"`
+	Email   string      `json:"email"`
+	Tag     *string     `json:"tag"`
+	OptIn   bool        `json:"opt_in"`
+	Balance pos.Balance `json:"balance"`
+}
+
+const accountViewColumns = `a.id, a.name, a.email, a.opt_in, a.available, a.pending,
+	(SELECT code FROM tags t WHERE t.account = a.id AND t.active = ?)`
+
+func scanAccountView(row interface{ Scan(...any) error }) (AccountView, error) {
+	var v AccountView
+	var tag sql.NullString
+	err := row.Scan(&v.Account, &v.Name, &v.Email, &v.OptIn, &v.Balance.Available, &v.Balance.Pending, &tag)
+	v.Email = pos.MaskEmail(v.Email)
+	if tag.Valid {
+		v.Tag = &tag.String
+	}
+	return v, err
+}
+
+func (s *Store) accountView(ctx context.Context, q queryer, id string) (AccountView, error) {
+	v, err := scanAccountView(s.row(ctx, q, `SELECT `+accountViewColumns+` FROM accounts a WHERE a.id = ?`, true, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, pos.Errorf(pos.ENotFound, "no account %s", id)
+	}
+	if err != nil {
+		return v, fmt.Errorf("read account: %w", err)
+	}
+	return v, nil
+}
+
+// AccountByEmail finds an account by email (exact, after normalisation).
+func (s *Store) AccountByEmail(ctx context.Context, email string) (AccountView, error) {
+	e, err := pos.NormalizeEmail(email)
+	if err != nil {
+		return AccountView{}, err
+	}
+	v, err := scanAccountView(s.row(ctx, s.db, `SELECT `+accountViewColumns+` FROM accounts a WHERE a.email = ?`, true, e))
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, pos.Errorf(pos.ENotFound, "no customer has the email %s", pos.MaskEmail(e))
+	}
+	if err != nil {
+		return v, fmt.Errorf("find account: %w", err)
+	}
+	return v, nil
+}
+
+// AccountByID reads an account with its balance.
+func (s *Store) AccountByID(ctx context.Context, id string) (AccountView, error) {
+	return s.accountView(ctx, s.db, id)
+}
+
+// CreateAccount enrols a customer from the web shop with the sign-up
+// bonus, in one transaction.
+func (s *Store) CreateAccount(ctx context.Context, n pos.NewAccount) (AccountView, error) {
+	now := s.clock.Now().UTC().Truncate(time.Millisecond)
+	n, err := s.cfg.CheckNewAccount(n, pos.DayOf(now))
+	if err != nil {
+		return AccountView{}, err
+	}
+	if n.Tag != "" {
+		return AccountView{}, pos.Errorf(pos.EInvalidInput, "the web shop cannot give key tags: a tag is given at a store counter")
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return AccountView{}, err
+	}
+	defer tx.Rollback()
+	a := pos.Account{ID: pos.NewID(), Email: n.Email, Name: n.Name, BirthDate: n.BirthDate, OptIn: n.OptIn,
+		Phone: n.Phone, CreatedAt: now, Store: storeWeb}
+	_, err = s.exec(ctx, tx, `INSERT INTO accounts (id, email, name, birth_date, opt_in, phone, store, terminal, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, '', ?)`, a.ID, a.Email, a.Name, a.BirthDate, a.OptIn, a.Phone, a.Store, millis(now))
+	if s.d.IsUnique(err) {
+		return AccountView{}, pos.Errorf(pos.EDuplicateEmail, "email %s already belongs to a customer", pos.MaskEmail(a.Email))
+	}
+	if err != nil {
+		return AccountView{}, fmt.Errorf("create account: %w", err)
+	}
+	if err := s.logChanges(ctx, tx, change{kind: ChangeAccount, body: a}); err != nil {
+		return AccountView{}, err
+	}
+	if s.cfg.SignupBonus > 0 {
+		if err := s.post(ctx, tx, pos.Entry{ID: pos.NewID(), Account: a.ID, Kind: pos.KindSignup, Points: s.cfg.SignupBonus,
+			Ref: a.ID, Store: storeWeb, At: now}); err != nil {
+			return AccountView{}, err
+		}
+	}
+	v, err := s.accountView(ctx, tx, a.ID)
+	if err != nil {
+		return v, err
+	}
+	return v, tx.Commit()
+}
+
+// Where server-made entries say they were made.
+const (
+	storeWeb    = "web"
+	storeServer = "server"
+)
+
+// post appends server-made entries to the ledger and moves the balances.
+func (s *Store) post(ctx context.Context, tx *sql.Tx, es ...pos.Entry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	first, err := s.Seq.Reserve(ctx, tx, len(es))
+	if err != nil {
+		return err
+	}
+	rows := make([]entryRow, len(es))
+	deltas := map[string]pos.Balance{}
+	for i, e := range es {
+		rows[i] = entryRow{e: e, off: int64(i)}
+		deltas[e.Account] = deltas[e.Account].Add(e)
+	}
+	if err := s.insertEntries(ctx, tx, rows, first); err != nil {
+		return err
+	}
+	return s.applyDeltas(ctx, tx, deltas)
+}
+
+// lockBalance reads an account's balance, locking its row until tx ends.
+func (s *Store) lockBalance(ctx context.Context, tx *sql.Tx, id string) (pos.Balance, error) {
+	var b pos.Balance
+	err := s.row(ctx, tx, `SELECT available, pending FROM accounts WHERE id = ?`+s.d.ForUpdate, id).Scan(&b.Available, &b.Pending)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, pos.Errorf(pos.ENotFound, "no account %s", id)
+	}
+	if err != nil {
+		return b, fmt.Errorf("read balance: %w", err)
+	}
+	return b, nil
+}
+
+// resolveAccount finds the account an id names, following a merge, or by
+// email; it returns the account id.
+func (s *Store) resolveAccount(ctx context.Context, q queryer, id, email string) (string, error) {
+	if id == "" && email != "" {
+		e, err := pos.NormalizeEmail(email)
+		if err != nil {
+			return "", err
+		}
+		err = s.row(ctx, q, `SELECT id FROM accounts WHERE email = ?`, e).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", pos.Errorf(pos.ENotFound, "no customer has the email %s", pos.MaskEmail(e))
+		}
+		return id, err
+	}
+	if id == "" {
+		return "", pos.Errorf(pos.EInvalidInput, "name the account by \"account\" (its id) or \"email\"")
+	}
+	var into string
+	err := s.row(ctx, q, `SELECT into_id FROM account_aliases WHERE from_id = ?`, id).Scan(&into)
+	if err == nil {
+		return into, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	var n int
+	if err := s.row(ctx, q, `SELECT count(*) FROM accounts WHERE id = ?`, id).Scan(&n); err != nil {
+		return "", err
+	}
+	if n == 0 {
+		return "", pos.Errorf(pos.ENotFound, "no account %s", id)
+	}
+	return id, nil
+}
+
+// Flag is something an admin should look at: an offline overspend, a tag
+// conflict, a merged enrolment, or a rejected record kept for review.
+type Flag struct {
+	ID       string    `json:"id"`
+	Code     string    `json:"code"`
+	Record   string    `json:"record"`
+	Account  string    `json:"account,omitempty"`
+	Terminal string    `json:"terminal,omitempty"`
+	Detail   string    `json:"detail"`
+	At       time.Time `json:"at"`
+}
+
+// Flags lists flags (code "" for all; "rejected" for the review queue),
+// newest first.
+func (s *Store) Flags(ctx context.Context, code string, limit int) ([]Flag, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	q := `SELECT id, code, record_id, account, terminal, detail, at FROM flags WHERE (? = '' OR code = ?)
+		UNION ALL SELECT id, 'rejected', record_id, '', terminal, reason, at FROM review WHERE (? = '' OR ? = 'rejected')
+		ORDER BY at DESC, id LIMIT ?`
+	rows, err := s.query(ctx, s.db, q, code, code, code, code, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list flags: %w", err)
+	}
+	defer rows.Close()
+	out := []Flag{}
+	for rows.Next() {
+		var f Flag
+		var at int64
+		if err := rows.Scan(&f.ID, &f.Code, &f.Record, &f.Account, &f.Terminal, &f.Detail, &at); err != nil {
+			return nil, err
+		}
+		f.At = fromMillis(at)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// Mismatch is an account whose stored balance is not the sum of its
+// entries.
+type Mismatch struct {
+	Account        string
+	Stored, Summed pos.Balance
+}
+
+// Verify checks every balance against the sum of its entries.
+func (s *Store) Verify(ctx context.Context) ([]Mismatch, error) {
+	rows, err := s.query(ctx, s.db, `SELECT a.id, a.available, a.pending,
+		coalesce(sum(CASE WHEN e.pending THEN 0 ELSE e.points END), 0),
+		coalesce(sum(CASE WHEN e.pending THEN e.points ELSE 0 END), 0)
+		FROM accounts a LEFT JOIN entries e ON e.account = a.id
+		GROUP BY a.id, a.available, a.pending`)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	defer rows.Close()
+	var out []Mismatch
+	for rows.Next() {
+		var m Mismatch
+		if err := rows.Scan(&m.Account, &m.Stored.Available, &m.Stored.Pending, &m.Summed.Available, &m.Summed.Pending); err != nil {
+			return nil, err
+		}
+		if m.Stored != m.Summed {
+			out = append(out, m)
+		}
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,250 @@
+package ledgerdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base32"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"keytag/pos"
+)
+
+// Role is what a bearer token may do.
+type Role string
+
+const (
+	RoleTerminal Role = "terminal"
+	RoleWebshop  Role = "webshop"
+	RoleAdmin    Role = "admin"
+)
+
+// ParseRole checks the role of a token an admin adds (terminal tokens
+// come only from enrolment).
+func ParseRole(s string) (Role, error) {
+	switch r := Role(s); r {
+	case RoleWebshop, RoleAdmin:
+		return r, nil
+	}
+	return "", pos.Errorf(pos.EInvalidInput, "role %q is unknown: use webshop or admin", s)
+}
+
+// Principal is who a request comes from.
+type Principal struct {
+	TokenID string
+	Role    Role
+	Name    string
+	// Terminal and Store are set for a terminal.
+	Terminal string
+	Store    string
+}
+
+// EnrolCodeTTL is how long an enrolment code stays valid.
+const EnrolCodeTTL = 24 * time.Hour
+
+// tokenPrefix marks keytag tokens so that secret scanners can find a
+// leaked one.
+const tokenPrefix = "ktk_"
+
+// newToken returns a token of 32 random bytes. Being high-entropy, a
+// plain SHA-256 of it is a safe thing to store.
+func newToken() string {
+	return tokenPrefix + base64.RawURLEncoding.EncodeToString(randomBytes(32))
+}
+
+// newEnrolCode returns a code short enough to type (16 base32 letters,
+// 80 bits) in groups of four.
+func newEnrolCode() string {
+	c := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(randomBytes(10))
+	return c[0:4] + "-" + c[4:8] + "-" + c[8:12] + "-" + c[12:16]
+}
+
+// normalizeCode lets a code be typed in any case, with or without dashes.
+func normalizeCode(c string) string {
+	return strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(c)))
+}
+
+// Terminal is a store terminal known to the server.
+type Terminal struct {
+	ID         string    `json:"id"`
+	Store      string    `json:"store"`
+	Name       string    `json:"name"`
+	EnrolledAt time.Time `json:"enrolled_at,omitzero"`
+	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+	Acked      int64     `json:"acked"`
+}
+
+// AddTerminal registers a terminal of store and returns its id and a
+// one-time enrolment code that expires after EnrolCodeTTL.
+func (s *Store) AddTerminal(ctx context.Context, store, name string) (id, code string, err error) {
+	store, name = strings.TrimSpace(store), strings.TrimSpace(name)
+	if store == "" || name == "" {
+		return "", "", pos.Errorf(pos.EInvalidInput, "a terminal needs --store and --name")
+	}
+	now := s.clock.Now()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", "", err
+	}
+	defer tx.Rollback()
+	id, code = pos.NewID(), newEnrolCode()
+	if _, err := s.exec(ctx, tx, `INSERT INTO terminals (id, store, name, created_at) VALUES (?, ?, ?, ?)`, id, store, name, millis(now)); err != nil {
+		return "", "", fmt.Errorf("add terminal: %w", err)
+	}
+	if _, err := s.exec(ctx, tx, `INSERT INTO enrol_codes (code_hash, terminal, expires_at) VALUES (?, ?, ?)`,
+		hashHex([]byte(normalizeCode(code))), id, millis(now.Add(EnrolCodeTTL))); err != nil {
+		return "", "", fmt.Errorf("add enrolment code: %w", err)
+	}
+	return id, code, tx.Commit()
+}
+
+// Enrolment is what a terminal gets for a good code.
+type Enrolment struct {
+	TerminalID string
+	Store      string
+	Token      string
+}
+
+// Enroll spends a one-time code and gives its terminal a token. A used,
+// expired or unknown code, or one for a revoked terminal, is refused
+// alike (unauthorized), so the answer tells a guesser nothing.
+func (s *Store) Enroll(ctx context.Context, code, deviceName string) (Enrolment, error) {
+	now := s.clock.Now()
+	refused := pos.Errorf(pos.EUnauthorized, "the enrolment code is unknown, used or expired: ask an admin for a new one (keytagd terminal add)")
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	defer tx.Rollback()
+	var e Enrolment
+	var name string
+	err = s.row(ctx, tx, `UPDATE enrol_codes SET used_at = ?
+		WHERE code_hash = ? AND used_at = 0 AND expires_at > ?
+		RETURNING terminal`, millis(now), hashHex([]byte(normalizeCode(code))), millis(now)).Scan(&e.TerminalID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Enrolment{}, refused
+	}
+	if err != nil {
+		return Enrolment{}, fmt.Errorf("spend enrolment code: %w", err)
+	}
+	var revoked int64
+	if err := s.row(ctx, tx, `SELECT store, name, revoked_at FROM terminals WHERE id = ?`, e.TerminalID).Scan(&e.Store, &name, &revoked); err != nil {
+		return Enrolment{}, fmt.Errorf("read terminal: %w", err)
+	}
+	if revoked != 0 {
+		return Enrolment{}, refused
+	}
+	if len(deviceName) > 200 {
+		deviceName = deviceName[:200]
+	}
+	if _, err := s.exec(ctx, tx, `UPDATE terminals SET enrolled_at = ?, device_name = ? WHERE id = ?`, millis(now), strings.TrimSpace(deviceName), e.TerminalID); err != nil {
+		return Enrolment{}, fmt.Errorf("enrol terminal: %w", err)
+	}
+	e.Token = newToken()
+	if _, err := s.exec(ctx, tx, `INSERT INTO tokens (id, token_hash, role, name, terminal, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		pos.NewID(), hashHex([]byte(e.Token)), RoleTerminal, name, e.TerminalID, millis(now)); err != nil {
+		return Enrolment{}, fmt.Errorf("add terminal token: %w", err)
+	}
+	return e, tx.Commit()
+}
+
+// AddToken makes a webshop or admin token and returns its id and the
+// token itself, which is never stored and cannot be shown again.
+func (s *Store) AddToken(ctx context.Context, role Role, name string) (id, token string, err error) {
+	if _, err := ParseRole(string(role)); err != nil {
+		return "", "", err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", "", pos.Errorf(pos.EInvalidInput, "a token needs --name")
+	}
+	id, token = pos.NewID(), newToken()
+	if _, err := s.exec(ctx, s.db, `INSERT INTO tokens (id, token_hash, role, name, created_at) VALUES (?, ?, ?, ?, ?)`,
+		id, hashHex([]byte(token)), role, name, millis(s.clock.Now())); err != nil {
+		return "", "", fmt.Errorf("add token: %w", err)
+	}
+	return id, token, nil
+}
+
+// RevokeToken revokes the webshop or admin tokens with this id or name.
+func (s *Store) RevokeToken(ctx context.Context, idOrName string) (int64, error) {
+	res, err := s.exec(ctx, s.db, `UPDATE tokens SET revoked_at = ? WHERE (id = ? OR name = ?) AND role <> 'terminal' AND revoked_at = 0`,
+		millis(s.clock.Now()), idOrName, idOrName)
+	if err != nil {
+		return 0, fmt.Errorf("revoke token: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if n == 0 {
+		return 0, pos.Errorf(pos.ENotFound, "no live webshop or admin token has the id or name %q", idOrName)
+	}
+	return n, nil
+}
+
+// RevokeTerminal revokes a terminal: its token stops working and its
+// unused enrolment codes with it.
+func (s *Store) RevokeTerminal(ctx context.Context, id string) error {
+	now := millis(s.clock.Now())
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := s.exec(ctx, tx, `UPDATE terminals SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, now, id)
+	if err != nil {
+		return fmt.Errorf("revoke terminal: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return pos.Errorf(pos.ENotFound, "no live terminal has the id %q", id)
+	}
+	if _, err := s.exec(ctx, tx, `UPDATE tokens SET revoked_at = ? WHERE terminal = ? AND revoked_at = 0`, now, id); err != nil {
+		return fmt.Errorf("revoke terminal token: %w", err)
+	}
+	return tx.Commit()
+}
+
+// Terminals lists the terminals.
+func (s *Store) Terminals(ctx context.Context) ([]Terminal, error) {
+	rows, err := s.query(ctx, s.db, `SELECT id, store, name, enrolled_at, revoked_at, acked FROM terminals ORDER BY store, name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list terminals: %w", err)
+	}
+	defer rows.Close()
+	var out []Terminal
+	for rows.Next() {
+		var t Terminal
+		var enrolled, revoked int64
+		if err := rows.Scan(&t.ID, &t.Store, &t.Name, &enrolled, &revoked, &t.Acked); err != nil {
+			return nil, err
+		}
+		if enrolled != 0 {
+			t.EnrolledAt = fromMillis(enrolled)
+		}
+		if revoked != 0 {
+			t.RevokedAt = fromMillis(revoked)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Authenticate finds the live token. Anything else is unauthorized.
+func (s *Store) Authenticate(ctx context.Context, token string) (Principal, error) {
+	var p Principal
+	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 100 {
+		return p, pos.Errorf(pos.EUnauthorized, "the token is not valid")
+	}
+	err := s.row(ctx, s.db, `SELECT t.id, t.role, t.name, t.terminal, coalesce(m.store, '')
+		FROM tokens t LEFT JOIN terminals m ON m.id = t.terminal
+		WHERE t.token_hash = ? AND t.revoked_at = 0 AND coalesce(m.revoked_at, 0) = 0`, hashHex([]byte(token))).
+		Scan(&p.TokenID, &p.Role, &p.Name, &p.Terminal, &p.Store)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, pos.Errorf(pos.EUnauthorized, "the token is unknown or revoked")
+	}
+	if err != nil {
+		return p, fmt.Errorf("authenticate: %w", err)
+	}
+	return p, nil
+}

@@ -1,0 +1,324 @@
+package ledgerdb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"keytag/pos"
+)
+
+// OrderRequest is POST /v1/orders: a web-shop order for a customer.
+type OrderRequest struct {
+	OrderID      string       `json:"order_id"`
+	Email        string       `json:"email"`
+	PlacedAt     *time.Time   `json:"placed_at,omitempty"`
+	Lines        []pos.Line   `json:"lines"`
+	Shipping     pos.Money    `json:"shipping"`
+	Tenders      []pos.Tender `json:"tenders"`
+	RedeemPoints int64        `json:"redeem_points,omitempty"`
+}
+
+// Order statuses.
+const (
+	OrderPending   = "pending"
+	OrderProcessed = "processed"
+)
+
+// OrderResult answers an order.
+type OrderResult struct {
+	OrderID        string      `json:"order_id"`
+	PointsEarned   int64       `json:"points_earned"`
+	PointsRedeemed int64       `json:"points_redeemed"`
+	Status         string      `json:"status"`
+	Balance        pos.Balance `json:"balance"`
+}
+
+func checkID(what, id string) error {
+	if strings.TrimSpace(id) == "" || len(id) > 200 {
+		return pos.Errorf(pos.EInvalidInput, "%s is required (at most 200 characters)", what)
+	}
+	return nil
+}
+
+// PlaceOrder records a web-shop order: points redeemed at once, points
+// earned pending until the order is processed. The same order_id with
+// the same body answers the first answer again; with another body it is
+// refused (conflict). The rules are pos.Config.CheckOrder's.
+func (s *Store) PlaceOrder(ctx context.Context, r OrderRequest) (OrderResult, error) {
+	if err := checkID("order_id", r.OrderID); err != nil {
+		return OrderResult{}, err
+	}
+	canon, err := json.Marshal(r)
+	if err != nil {
+		return OrderResult{}, err
+	}
+	hash := hashHex(canon)
+	now := s.clock.Now().UTC().Truncate(time.Millisecond)
+	placed := now
+	if r.PlacedAt != nil {
+		placed = r.PlacedAt.UTC().Truncate(time.Millisecond)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return OrderResult{}, err
+	}
+	defer tx.Rollback()
+	if res, found, err := s.replay(ctx, tx, `SELECT body_hash, result FROM orders WHERE order_id = ?`, r.OrderID, hash, "order"); found || err != nil {
+		var out OrderResult
+		if err == nil {
+			err = json.Unmarshal(res, &out)
+		}
+		return out, err
+	}
+	account, err := s.resolveAccount(ctx, tx, "", r.Email)
+	if err != nil {
+		if pos.ErrorCode(err) == pos.EInvalidEmail || pos.ErrorCode(err) == pos.ENotFound {
+			return OrderResult{}, err
+		}
+		return OrderResult{}, fmt.Errorf("find customer: %w", err)
+	}
+	bal, err := s.lockBalance(ctx, tx, account)
+	if err != nil {
+		return OrderResult{}, err
+	}
+	o := pos.Order{Lines: r.Lines, Shipping: r.Shipping, Tenders: r.Tenders, RedeemPoints: r.RedeemPoints}
+	for i := range o.Lines {
+		o.Lines[i].SKU = strings.TrimSpace(o.Lines[i].SKU)
+	}
+	q, err := s.cfg.CheckOrder(o, bal.Available)
+	if err != nil {
+		return OrderResult{}, err
+	}
+	var es []pos.Entry
+	if r.RedeemPoints > 0 {
+		es = append(es, pos.Entry{ID: pos.NewID(), Account: account, Kind: pos.KindRedeem, Points: -r.RedeemPoints, Ref: r.OrderID, Store: storeWeb, At: now})
+	}
+	if q.PointsEarned > 0 {
+		es = append(es, pos.Entry{ID: pos.NewID(), Account: account, Kind: pos.KindEarn, Points: q.PointsEarned, Pending: true, Ref: r.OrderID, Store: storeWeb, At: now})
+	}
+	if err := s.post(ctx, tx, es...); err != nil {
+		return OrderResult{}, err
+	}
+	for _, e := range es {
+		bal = bal.Add(e)
+	}
+	out := OrderResult{OrderID: r.OrderID, PointsEarned: q.PointsEarned, PointsRedeemed: r.RedeemPoints, Status: OrderPending, Balance: bal}
+	result, _ := json.Marshal(out)
+	lines, _ := json.Marshal(o.Lines)
+	_, err = s.exec(ctx, tx, `INSERT INTO orders (order_id, account, body_hash, status, merchandise, earned, redeemed, lines, placed_at, result)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.OrderID, account, hash, OrderPending, int64(q.Merchandise), q.PointsEarned, r.RedeemPoints,
+		string(lines), millis(placed), string(result))
+	if s.d.IsUnique(err) {
+		return OrderResult{}, pos.Errorf(pos.EConflict, "order %s was placed meanwhile by another request: send it again for its answer", r.OrderID)
+	}
+	if err != nil {
+		return OrderResult{}, fmt.Errorf("store order: %w", err)
+	}
+	return out, tx.Commit()
+}
+
+// replay finds an idempotent request already answered: found with its
+// stored answer when the body hash matches, a conflict when it does not.
+func (s *Store) replay(ctx context.Context, tx *sql.Tx, q, id, hash, what string) (json.RawMessage, bool, error) {
+	var stored, result string
+	err := s.row(ctx, tx, q, id).Scan(&stored, &result)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("look up %s: %w", what, err)
+	}
+	if stored != hash {
+		return nil, false, pos.Errorf(pos.EConflict, "%s %s was already received with another body", what, id)
+	}
+	return json.RawMessage(result), true, nil
+}
+
+type orderRow struct {
+	account     string
+	status      string
+	merchandise int64
+	earned      int64
+	redeemed    int64
+	clawedBack  int64
+	credited    int64
+	lines       []pos.Line
+	placed      time.Time
+}
+
+func (s *Store) lockOrder(ctx context.Context, tx *sql.Tx, id string) (orderRow, error) {
+	var o orderRow
+	var lines string
+	var placed int64
+	err := s.row(ctx, tx, `SELECT account, status, merchandise, earned, redeemed, clawed_back, credited, lines, placed_at
+		FROM orders WHERE order_id = ?`+s.d.ForUpdate, id).
+		Scan(&o.account, &o.status, &o.merchandise, &o.earned, &o.redeemed, &o.clawedBack, &o.credited, &lines, &placed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, pos.Errorf(pos.ENotFound, "no order %s", id)
+	}
+	if err != nil {
+		return o, fmt.Errorf("read order: %w", err)
+	}
+	o.placed = fromMillis(placed)
+	return o, json.Unmarshal([]byte(lines), &o.lines)
+}
+
+// ProcessOrder marks an order fully processed: its pending points (what
+// returns have not clawed back) become available, by a release entry of
+// -n pending and one of +n available. Doing it twice changes nothing.
+func (s *Store) ProcessOrder(ctx context.Context, id string) (OrderResult, error) {
+	now := s.clock.Now().UTC().Truncate(time.Millisecond)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return OrderResult{}, err
+	}
+	defer tx.Rollback()
+	o, err := s.lockOrder(ctx, tx, id)
+	if err != nil {
+		return OrderResult{}, err
+	}
+	if o.status == OrderPending {
+		if n := o.earned - o.clawedBack; n > 0 {
+			if err := s.post(ctx, tx,
+				pos.Entry{ID: pos.NewID(), Account: o.account, Kind: pos.KindRelease, Points: -n, Pending: true, Ref: id, Store: storeWeb, At: now},
+				pos.Entry{ID: pos.NewID(), Account: o.account, Kind: pos.KindRelease, Points: n, Ref: id, Store: storeWeb, At: now},
+			); err != nil {
+				return OrderResult{}, err
+			}
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE orders SET status = ? WHERE order_id = ?`, OrderProcessed, id); err != nil {
+			return OrderResult{}, fmt.Errorf("process order: %w", err)
+		}
+	}
+	v, err := s.accountView(ctx, tx, o.account)
+	if err != nil {
+		return OrderResult{}, err
+	}
+	out := OrderResult{OrderID: id, PointsEarned: o.earned, PointsRedeemed: o.redeemed, Status: OrderProcessed, Balance: v.Balance}
+	return out, tx.Commit()
+}
+
+// ReturnRequest is POST /v1/orders/{id}/returns.
+type ReturnRequest struct {
+	ReturnID   string           `json:"return_id"`
+	Claim      pos.Claim        `json:"claim"`
+	Lines      []pos.ReturnLine `json:"lines"`
+	ReceivedOn string           `json:"received_on"`
+	Unopened   bool             `json:"unopened,omitempty"`
+	Outcome    pos.Outcome      `json:"outcome,omitempty"`
+}
+
+// ReturnOrder makes a return or claim against a web-shop order, its
+// window counted from the day the customer received the goods. Points
+// reverse as pos.Config.QuoteReturn says; while the order is pending the
+// clawback comes out of its pending points. Idempotent by return_id.
+func (s *Store) ReturnOrder(ctx context.Context, orderID string, r ReturnRequest) (pos.ReturnResult, error) {
+	if err := checkID("return_id", r.ReturnID); err != nil {
+		return pos.ReturnResult{}, err
+	}
+	received, err := pos.ParseDay(strings.TrimSpace(r.ReceivedOn))
+	if err != nil {
+		return pos.ReturnResult{}, pos.Errorf(pos.EInvalidInput, "received_on %q is not a date like 2026-03-01", r.ReceivedOn)
+	}
+	canon, err := json.Marshal(r)
+	if err != nil {
+		return pos.ReturnResult{}, err
+	}
+	hash := hashHex(canon)
+	now := s.clock.Now().UTC().Truncate(time.Millisecond)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return pos.ReturnResult{}, err
+	}
+	defer tx.Rollback()
+	if res, found, err := s.replay(ctx, tx, `SELECT body_hash, result FROM order_returns WHERE return_id = ?`, r.ReturnID, hash, "return"); found || err != nil {
+		var out pos.ReturnResult
+		if err == nil {
+			err = json.Unmarshal(res, &out)
+		}
+		return out, err
+	}
+	o, err := s.lockOrder(ctx, tx, orderID)
+	if err != nil {
+		return pos.ReturnResult{}, err
+	}
+	returned, err := s.returnedLines(ctx, tx, orderID)
+	if err != nil {
+		return pos.ReturnResult{}, err
+	}
+	sum := pos.SaleSummary{Receipt: orderID, Merchandise: pos.Money(o.merchandise), Earned: o.earned, Redeemed: o.redeemed,
+		ClawedBack: o.clawedBack, Credited: o.credited, Received: received}
+	for _, l := range o.lines {
+		sl := pos.SoldLine{Line: l}
+		take := min(returned[l.SKU], l.Qty)
+		sl.Returned, returned[l.SKU] = take, returned[l.SKU]-take
+		sum.Lines = append(sum.Lines, sl)
+	}
+	q, err := s.cfg.QuoteReturn(sum, pos.ReturnRequest{Receipt: orderID, Lines: r.Lines, Claim: r.Claim, Outcome: r.Outcome,
+		Unopened: r.Unopened, Received: received}, pos.DayOf(now))
+	if err != nil {
+		return pos.ReturnResult{}, err
+	}
+	var es []pos.Entry
+	if q.PointsClawedBack > 0 {
+		es = append(es, pos.Entry{ID: pos.NewID(), Account: o.account, Kind: pos.KindReturnClawback, Points: -q.PointsClawedBack,
+			Pending: o.status == OrderPending, Ref: r.ReturnID, Store: storeWeb, At: now})
+	}
+	if q.PointsCredited > 0 {
+		es = append(es, pos.Entry{ID: pos.NewID(), Account: o.account, Kind: pos.KindReturnCredit, Points: q.PointsCredited,
+			Ref: r.ReturnID, Store: storeWeb, At: now})
+	}
+	if err := s.post(ctx, tx, es...); err != nil {
+		return pos.ReturnResult{}, err
+	}
+	if _, err := s.exec(ctx, tx, `UPDATE orders SET clawed_back = clawed_back + ?, credited = credited + ? WHERE order_id = ?`,
+		q.PointsClawedBack, q.PointsCredited, orderID); err != nil {
+		return pos.ReturnResult{}, fmt.Errorf("update order: %w", err)
+	}
+	v, err := s.accountView(ctx, tx, o.account)
+	if err != nil {
+		return pos.ReturnResult{}, err
+	}
+	out := pos.ReturnResult{Receipt: orderID, Return: r.ReturnID, Outcome: q.Outcome, Refund: q.Refund,
+		PointsClawedBack: q.PointsClawedBack, PointsCredited: q.PointsCredited, Balance: v.Balance, LastDay: q.LastDay.String()}
+	result, _ := json.Marshal(out)
+	lines := r.Lines
+	if q.Outcome == pos.OutcomeReplacement {
+		lines = nil // a replacement sends goods back out: nothing is returned for good
+	}
+	rawLines, _ := json.Marshal(lines)
+	if _, err := s.exec(ctx, tx, `INSERT INTO order_returns (return_id, order_id, body_hash, lines, result, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		r.ReturnID, orderID, hash, string(rawLines), string(result), millis(now)); err != nil {
+		return pos.ReturnResult{}, fmt.Errorf("store return: %w", err)
+	}
+	return out, tx.Commit()
+}
+
+// returnedLines sums, per SKU, what earlier returns brought back.
+func (s *Store) returnedLines(ctx context.Context, tx *sql.Tx, orderID string) (map[string]int64, error) {
+	rows, err := s.query(ctx, tx, `SELECT lines FROM order_returns WHERE order_id = ?`, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("read returns: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		var ls []pos.ReturnLine
+		if err := json.Unmarshal([]byte(raw), &ls); err != nil {
+			return nil, err
+		}
+		for _, l := range ls {
+			out[strings.TrimSpace(l.SKU)] += l.Qty
+		}
+	}
+	return out, rows.Err()
+}

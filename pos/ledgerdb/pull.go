@@ -1,0 +1,104 @@
+package ledgerdb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"keytag/pos"
+)
+
+// Change is one change of the pull log.
+type Change struct {
+	Seq  int64
+	Kind string
+	Body json.RawMessage
+}
+
+// MaxPullLimit bounds one pull.
+const MaxPullLimit = 5000
+
+// Pull returns up to limit changes after cursor in server sequence order,
+// the cursor to ask from next, and whether more remain. Ledger entries
+// are read from the ledger itself (each carries its sequence number);
+// everything else from the change log.
+func (s *Store) Pull(ctx context.Context, cursor int64, limit int) (changes []Change, next int64, more bool, err error) {
+	if limit <= 0 || limit > MaxPullLimit {
+		limit = MaxPullLimit
+	}
+	if cursor < 0 {
+		return nil, 0, false, pos.Errorf(pos.EInvalidInput, "cursor %d may not be negative", cursor)
+	}
+	// One read transaction: both queries see the same snapshot.
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	defer tx.Rollback()
+	var entries []Change
+	rows, err := s.query(ctx, tx, `SELECT seq, id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by
+		FROM entries WHERE seq > ? ORDER BY seq LIMIT ?`, cursor, limit+1)
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("pull entries: %w", err)
+	}
+	for rows.Next() {
+		var (
+			c  = Change{Kind: ChangeEntry}
+			e  pos.Entry
+			at int64
+		)
+		if err := rows.Scan(&c.Seq, &e.ID, &e.Account, &e.Kind, &e.Points, &e.Pending, &e.Ref, &e.Store, &e.Terminal, &e.Staff, &at, &e.Reason, &e.OverrideBy); err != nil {
+			rows.Close()
+			return nil, 0, false, fmt.Errorf("pull entries: %w", err)
+		}
+		e.At = fromMillis(at)
+		if c.Body, err = json.Marshal(e); err != nil {
+			rows.Close()
+			return nil, 0, false, err
+		}
+		entries = append(entries, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, false, fmt.Errorf("pull entries: %w", err)
+	}
+	var logged []Change
+	rows, err = s.query(ctx, tx, `SELECT seq, kind, body FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`, cursor, limit+1)
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("pull changes: %w", err)
+	}
+	for rows.Next() {
+		var c Change
+		var body string
+		if err := rows.Scan(&c.Seq, &c.Kind, &body); err != nil {
+			rows.Close()
+			return nil, 0, false, fmt.Errorf("pull changes: %w", err)
+		}
+		c.Body = json.RawMessage(body)
+		logged = append(logged, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, false, fmt.Errorf("pull changes: %w", err)
+	}
+	// Merge the two ordered lists.
+	out := make([]Change, 0, min(limit+1, len(entries)+len(logged)))
+	i, j := 0, 0
+	for len(out) <= limit && (i < len(entries) || j < len(logged)) {
+		if j >= len(logged) || (i < len(entries) && entries[i].Seq < logged[j].Seq) {
+			out = append(out, entries[i])
+			i++
+		} else {
+			out = append(out, logged[j])
+			j++
+		}
+	}
+	if len(out) > limit {
+		out, more = out[:limit], true
+	}
+	next = cursor
+	if len(out) > 0 {
+		next = out[len(out)-1].Seq
+	}
+	return out, next, more, nil
+}

@@ -1,0 +1,781 @@
+package ledgerdb
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"keytag/pos"
+)
+
+// Record kinds a terminal pushes (sync/wire.go names them too).
+const (
+	RecordAccount = "account"
+	RecordTag     = "tag"
+	RecordEntry   = "entry"
+	RecordSale    = "sale"
+	RecordReturn  = "return"
+)
+
+// Record is one pushed outbox row.
+type Record struct {
+	Seq  int64
+	ID   string
+	Kind string
+	Body json.RawMessage
+}
+
+// Verdict statuses and the codes that flag an accepted record.
+const (
+	StatusAccepted  = "accepted"
+	StatusDuplicate = "duplicate"
+	StatusRejected  = "rejected"
+
+	FlagOverspend = "overspend"
+	FlagConflict  = pos.EConflict
+	FlagMerged    = "merged"
+)
+
+// Verdict is the answer for one record.
+type Verdict struct {
+	Seq    int64
+	ID     string
+	Status string
+	Code   string
+	Reason string
+}
+
+// PushResult answers a push. Records whose account the server does not
+// hold yet get no verdict: the terminal keeps them and pushes them again.
+type PushResult struct {
+	Verdicts []Verdict
+	Acked    int64
+}
+
+// TagChange is the body of a pushed "tag" record and of a pulled "tag"
+// change (the same JSON as the terminal store's sqlite.TagChange).
+type TagChange struct {
+	Code    string    `json:"code"`
+	Account string    `json:"account"`
+	Active  bool      `json:"active"`
+	At      time.Time `json:"at"`
+}
+
+// Merge is the body of a "merge" change: account From was a second
+// enrolment of the same email and now lives on as Into.
+type Merge struct {
+	From string `json:"from"`
+	Into string `json:"into"`
+}
+
+// MaxPushRecords bounds one push.
+const MaxPushRecords = 2000
+
+// mergeNamespace scopes the ids of the adjustments that take back a
+// merged account's second sign-up bonus.
+var mergeNamespace = uuid.MustParse("0b1c5e52-7d0a-4c55-9a43-2c1f7c8d9e10")
+
+// MergeAdjustmentID is the id of the entry that takes back the sign-up
+// bonus entry signupID of a merged account: derived, so it is made once.
+func MergeAdjustmentID(signupID string) string {
+	return uuid.NewSHA1(mergeNamespace, []byte(signupID)).String()
+}
+
+var entryKinds = map[pos.EntryKind]bool{
+	pos.KindSignup: true, pos.KindEarn: true, pos.KindRedeem: true, pos.KindReturnClawback: true,
+	pos.KindReturnCredit: true, pos.KindBirthday: true, pos.KindGiftReserve: true, pos.KindGiftRelease: true,
+	pos.KindAdjustment: true, pos.KindRelease: true,
+}
+
+type pushAccount struct {
+	id      string
+	balance pos.Balance
+	// activeTag is "" until looked up; noTag when there is none.
+	activeTag string
+}
+
+const noTag = "\x00"
+
+type tagOwner struct {
+	account string
+	active  bool
+}
+
+type entryRow struct {
+	// off places the entry in its transaction's run of sequence numbers,
+	// so entries and changes reach terminals in the order they happened.
+	off    int64
+	e      pos.Entry
+	origin string
+	hash   string
+}
+
+type recordRow struct {
+	id, kind string
+	seq      int64
+	hash     string
+	body     string
+}
+
+type flagRow struct {
+	code, record, account, detail string
+}
+
+// push is one push's work, in one transaction.
+type push struct {
+	s   *Store
+	tx  *sql.Tx
+	p   Principal
+	now time.Time
+
+	seen     map[string]string // record id -> body hash, stored or earlier in the batch
+	accounts map[string]*pushAccount
+	aliases  map[string]string
+	emails   map[string]string
+	tags     map[string]tagOwner
+
+	entries []entryRow
+	records []recordRow
+	reviews []recordRow
+	flags   []flagRow
+	changes []change
+	deltas  map[string]pos.Balance
+	// logged counts entries and changes so far: the next one's offset.
+	logged int64
+}
+
+type decoded struct {
+	rec     Record
+	hash    string
+	account *pos.Account
+	tag     *TagChange
+	entry   *pos.Entry
+	bad     string
+}
+
+// Push stores a terminal's records, each once: the same id and body again
+// is a duplicate, the same id with another body is rejected and kept for
+// review. The whole batch is one transaction.
+func (s *Store) Push(ctx context.Context, p Principal, recs []Record) (PushResult, error) {
+	if p.Role != RoleTerminal || p.Terminal == "" {
+		return PushResult{}, pos.Errorf(pos.EForbidden, "only a terminal pushes records")
+	}
+	if len(recs) > MaxPushRecords {
+		return PushResult{}, pos.Errorf(pos.EInvalidInput, "a push holds at most %d records; %d sent", MaxPushRecords, len(recs))
+	}
+	recs = slices.Clone(recs)
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Seq < recs[j].Seq })
+	ds := make([]decoded, len(recs))
+	for i, r := range recs {
+		ds[i] = decodeRecord(r)
+	}
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return PushResult{}, err
+	}
+	defer tx.Rollback()
+	w := &push{s: s, tx: tx, p: p, now: s.clock.Now(),
+		seen: map[string]string{}, accounts: map[string]*pushAccount{}, aliases: map[string]string{},
+		emails: map[string]string{}, tags: map[string]tagOwner{}, deltas: map[string]pos.Balance{}}
+	// Locking the terminal's row serialises its pushes, so a retry racing
+	// the original cannot store a record twice.
+	var acked int64
+	err = s.row(ctx, tx, `UPDATE terminals SET last_push_at = ? WHERE id = ? RETURNING acked`, millis(w.now), p.Terminal).Scan(&acked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return PushResult{}, pos.Errorf(pos.EUnauthorized, "terminal %s is unknown", p.Terminal)
+	}
+	if err != nil {
+		return PushResult{}, fmt.Errorf("lock terminal: %w", err)
+	}
+	if err := w.load(ctx, ds); err != nil {
+		return PushResult{}, err
+	}
+	var res PushResult
+	for _, d := range ds {
+		v, ok, err := w.apply(ctx, d)
+		if err != nil {
+			return PushResult{}, fmt.Errorf("record %d (%s): %w", d.rec.Seq, d.rec.Kind, err)
+		}
+		if ok {
+			res.Verdicts = append(res.Verdicts, v)
+		}
+	}
+	if err := w.write(ctx); err != nil {
+		return PushResult{}, err
+	}
+	if res.Acked, err = w.advance(ctx, acked, res.Verdicts); err != nil {
+		return PushResult{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return PushResult{}, fmt.Errorf("commit push: %w", err)
+	}
+	return res, nil
+}
+
+func decodeRecord(r Record) decoded {
+	d := decoded{rec: r}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, r.Body); err != nil || buf.Len() == 0 || buf.Bytes()[0] != '{' {
+		d.bad = "the body is not a JSON object"
+		d.hash = hashHex(r.Body)
+		return d
+	}
+	d.hash = hashHex(buf.Bytes())
+	switch {
+	case r.Seq <= 0:
+		d.bad = "seq must be 1 or more"
+	case r.ID == "" || len(r.ID) > 100:
+		d.bad = "the record needs an id of at most 100 characters"
+	}
+	if d.bad != "" {
+		return d
+	}
+	var err error
+	switch r.Kind {
+	case RecordAccount:
+		d.account = new(pos.Account)
+		err = json.Unmarshal(r.Body, d.account)
+	case RecordTag:
+		d.tag = new(TagChange)
+		err = json.Unmarshal(r.Body, d.tag)
+	case RecordEntry:
+		d.entry = new(pos.Entry)
+		err = json.Unmarshal(r.Body, d.entry)
+	case RecordSale, RecordReturn:
+	default:
+		d.bad = fmt.Sprintf("kind %q is unknown", r.Kind)
+	}
+	if err != nil {
+		d.bad = "the body does not read as a " + r.Kind + ": " + err.Error()
+	}
+	return d
+}
+
+// load reads, in a few queries, everything the batch refers to.
+func (w *push) load(ctx context.Context, ds []decoded) error {
+	var entryIDs, recordIDs, accountIDs, emails, codes []string
+	for _, d := range ds {
+		switch {
+		case d.entry != nil:
+			entryIDs = append(entryIDs, d.rec.ID)
+			accountIDs = append(accountIDs, d.entry.Account)
+		case d.account != nil:
+			recordIDs = append(recordIDs, d.rec.ID)
+			accountIDs = append(accountIDs, d.account.ID)
+			if e, err := pos.NormalizeEmail(d.account.Email); err == nil {
+				emails = append(emails, e)
+			}
+		case d.tag != nil:
+			recordIDs = append(recordIDs, d.rec.ID)
+			accountIDs = append(accountIDs, d.tag.Account)
+			codes = append(codes, d.tag.Code)
+		default:
+			recordIDs = append(recordIDs, d.rec.ID)
+		}
+	}
+	s, tx := w.s, w.tx
+	load := func(what, q string, args []string, scan func(*sql.Rows) error) error {
+		args = dedupe(args)
+		if len(args) == 0 {
+			return nil
+		}
+		rows, err := s.query(ctx, tx, strings.Replace(q, "LIST", list(len(args)), 1), anys(args)...)
+		if err != nil {
+			return fmt.Errorf("load %s: %w", what, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return fmt.Errorf("load %s: %w", what, err)
+			}
+		}
+		return rows.Err()
+	}
+	scanSeen := func(rows *sql.Rows) error {
+		var id, h string
+		if err := rows.Scan(&id, &h); err != nil {
+			return err
+		}
+		w.seen[id] = h
+		return nil
+	}
+	if err := load("entries", `SELECT id, body_hash FROM entries WHERE id IN (LIST)`, entryIDs, scanSeen); err != nil {
+		return err
+	}
+	if err := load("records", `SELECT id, body_hash FROM records WHERE id IN (LIST)`, recordIDs, scanSeen); err != nil {
+		return err
+	}
+	if err := load("aliases", `SELECT from_id, into_id FROM account_aliases WHERE from_id IN (LIST)`, accountIDs, func(rows *sql.Rows) error {
+		var from, into string
+		if err := rows.Scan(&from, &into); err != nil {
+			return err
+		}
+		w.aliases[from] = into
+		accountIDs = append(accountIDs, into)
+		return nil
+	}); err != nil {
+		return err
+	}
+	scanAccount := func(rows *sql.Rows) error {
+		a := &pushAccount{}
+		var email string
+		if err := rows.Scan(&a.id, &email, &a.balance.Available, &a.balance.Pending); err != nil {
+			return err
+		}
+		w.accounts[a.id] = a
+		w.emails[email] = a.id
+		return nil
+	}
+	// Sorted, and locked in that order, so two pushes never deadlock.
+	accountIDs = dedupe(accountIDs)
+	sort.Strings(accountIDs)
+	if err := load("accounts", `SELECT id, email, available, pending FROM accounts WHERE id IN (LIST) ORDER BY id`+s.d.ForUpdate, accountIDs, scanAccount); err != nil {
+		return err
+	}
+	if err := load("accounts by email", `SELECT id, email, available, pending FROM accounts WHERE email IN (LIST) ORDER BY id`+s.d.ForUpdate, emails, scanAccount); err != nil {
+		return err
+	}
+	return load("tags", `SELECT code, account, active FROM tags WHERE code IN (LIST)`, codes, func(rows *sql.Rows) error {
+		var code string
+		var o tagOwner
+		if err := rows.Scan(&code, &o.account, &o.active); err != nil {
+			return err
+		}
+		w.tags[code] = o
+		return nil
+	})
+}
+
+// apply judges one record. ok is false for a record held back (its
+// account is not here yet): no verdict, so the terminal pushes it again.
+func (w *push) apply(ctx context.Context, d decoded) (v Verdict, ok bool, err error) {
+	r := d.rec
+	v = Verdict{Seq: r.Seq, ID: r.ID, Status: StatusAccepted}
+	reject := func(code, reason string) (Verdict, bool, error) {
+		v.Status, v.Code, v.Reason = StatusRejected, code, reason
+		w.reviews = append(w.reviews, recordRow{id: r.ID, kind: r.Kind, seq: r.Seq, body: string(r.Body), hash: reason})
+		return v, true, nil
+	}
+	if d.bad != "" {
+		return reject(pos.EInvalidInput, d.bad)
+	}
+	if h, dup := w.seen[r.ID]; dup {
+		if h == d.hash {
+			v.Status = StatusDuplicate
+			return v, true, nil
+		}
+		return reject(pos.EConflict, "record "+r.ID+" was received before with another body; kept for review")
+	}
+	switch {
+	case d.account != nil:
+		v, ok, err = w.applyAccount(ctx, v, d)
+	case d.tag != nil:
+		v, ok, err = w.applyTag(ctx, v, d)
+	case d.entry != nil:
+		v, ok, err = w.applyEntry(v, d)
+	default: // sales and returns are kept as they came
+		ok = true
+	}
+	if err != nil || !ok {
+		return v, ok, err
+	}
+	if v.Status == StatusRejected {
+		w.reviews = append(w.reviews, recordRow{id: r.ID, kind: r.Kind, seq: r.Seq, body: string(r.Body), hash: v.Reason})
+		return v, true, nil
+	}
+	w.seen[r.ID] = d.hash
+	if d.entry == nil {
+		w.records = append(w.records, recordRow{id: r.ID, kind: r.Kind, seq: r.Seq, hash: d.hash, body: string(r.Body)})
+	}
+	return v, true, nil
+}
+
+func (w *push) resolve(id string) (*pushAccount, bool) {
+	merged := false
+	if into, ok := w.aliases[id]; ok {
+		id, merged = into, true
+	}
+	a := w.accounts[id]
+	return a, merged
+}
+
+func (w *push) applyAccount(ctx context.Context, v Verdict, d decoded) (Verdict, bool, error) {
+	a := *d.account
+	if a.ID != d.rec.ID {
+		v.Status, v.Code, v.Reason = StatusRejected, pos.EInvalidInput, "the account's id differs from the record's"
+		return v, true, nil
+	}
+	n, err := w.s.cfg.CheckNewAccount(pos.NewAccount{Email: a.Email, Name: a.Name, BirthDate: a.BirthDate, OptIn: a.OptIn, Phone: a.Phone}, pos.DayOf(w.now.AddDate(0, 0, 1)))
+	if err != nil {
+		v.Status, v.Code, v.Reason = StatusRejected, pos.ErrorCode(err), pos.ErrorMessage(err)
+		return v, true, nil
+	}
+	if existing, _ := w.resolve(a.ID); existing != nil {
+		return v, true, nil // made here (web shop) with the terminal's id: nothing to add
+	}
+	if first, ok := w.emails[n.Email]; ok {
+		// The same email enrolled at two terminals offline: the first
+		// account stays, this one becomes its alias.
+		if _, err := w.s.exec(ctx, w.tx, `INSERT INTO account_aliases (from_id, into_id, at) VALUES (?, ?, ?)`, a.ID, first, millis(w.now)); err != nil {
+			return v, false, fmt.Errorf("merge account: %w", err)
+		}
+		w.aliases[a.ID] = first
+		w.logChange(ChangeMerge, Merge{From: a.ID, Into: first})
+		w.flags = append(w.flags, flagRow{FlagMerged, a.ID, first, "a second enrolment of the same email was merged into the first account"})
+		v.Code, v.Reason = FlagMerged, "the email already has account "+first+"; this account's entries follow it, less the second sign-up bonus"
+		return v, true, nil
+	}
+	a.Email, a.Name, a.BirthDate, a.OptIn, a.Phone = n.Email, n.Name, n.BirthDate, n.OptIn, n.Phone
+	a.Store, a.Terminal = w.p.Store, w.p.Terminal
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = w.now
+	}
+	if _, err := w.s.exec(ctx, w.tx, `INSERT INTO accounts (id, email, name, birth_date, opt_in, phone, store, terminal, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Email, a.Name, a.BirthDate, a.OptIn, a.Phone, a.Store, a.Terminal, millis(a.CreatedAt)); err != nil {
+		return v, false, fmt.Errorf("insert account: %w", err)
+	}
+	w.accounts[a.ID] = &pushAccount{id: a.ID}
+	w.emails[a.Email] = a.ID
+	a.Tag, a.Balance = "", pos.Balance{}
+	w.logChange(ChangeAccount, a)
+	return v, true, nil
+}
+
+func (w *push) activeTag(ctx context.Context, a *pushAccount) (string, error) {
+	if a.activeTag != "" {
+		return a.activeTag, nil
+	}
+	var code string
+	err := w.s.row(ctx, w.tx, `SELECT code FROM tags WHERE account = ? AND active = ?`, a.id, true).Scan(&code)
+	if errors.Is(err, sql.ErrNoRows) {
+		a.activeTag = noTag
+		return noTag, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("active tag: %w", err)
+	}
+	a.activeTag = code
+	return code, nil
+}
+
+func (w *push) applyTag(ctx context.Context, v Verdict, d decoded) (Verdict, bool, error) {
+	t := *d.tag
+	if err := w.s.cfg.TagFormat.Check(t.Code); err != nil {
+		v.Status, v.Code, v.Reason = StatusRejected, pos.EInvalidTag, pos.ErrorMessage(err)
+		return v, true, nil
+	}
+	a, merged := w.resolve(t.Account)
+	if a == nil {
+		return v, false, nil
+	}
+	if t.At.IsZero() {
+		t.At = w.now
+	}
+	owner, known := w.tags[t.Code]
+	conflict := func(detail string) (Verdict, bool, error) {
+		w.flags = append(w.flags, flagRow{FlagConflict, d.rec.ID, a.id, detail})
+		v.Code, v.Reason = FlagConflict, detail
+		return v, true, nil
+	}
+	if !t.Active {
+		if known && owner.account == a.id && owner.active {
+			if _, err := w.s.exec(ctx, w.tx, `UPDATE tags SET active = ? WHERE code = ?`, false, t.Code); err != nil {
+				return v, false, fmt.Errorf("deactivate tag: %w", err)
+			}
+			w.tags[t.Code] = tagOwner{a.id, false}
+			a.activeTag = noTag
+			w.logChange(ChangeTag, TagChange{Code: t.Code, Account: a.id, Active: false, At: t.At})
+		}
+		return v, true, nil
+	}
+	if known && owner.account != a.id {
+		return conflict("tag " + t.Code + " already belongs to another account, which keeps it; this account is flagged")
+	}
+	if known && owner.active {
+		return v, true, nil
+	}
+	current, err := w.activeTag(ctx, a)
+	if err != nil {
+		return v, false, err
+	}
+	if merged && current != noTag {
+		return conflict("tag " + t.Code + " was given to a merged second enrolment; the account keeps its tag " + current)
+	}
+	if current != noTag {
+		if _, err := w.s.exec(ctx, w.tx, `UPDATE tags SET active = ? WHERE code = ?`, false, current); err != nil {
+			return v, false, fmt.Errorf("deactivate tag: %w", err)
+		}
+		w.tags[current] = tagOwner{a.id, false}
+		w.logChange(ChangeTag, TagChange{Code: current, Account: a.id, Active: false, At: t.At})
+	}
+	if known {
+		_, err = w.s.exec(ctx, w.tx, `UPDATE tags SET active = ? WHERE code = ?`, true, t.Code)
+	} else {
+		_, err = w.s.exec(ctx, w.tx, `INSERT INTO tags (code, account, active, assigned_at) VALUES (?, ?, ?, ?)`, t.Code, a.id, true, millis(t.At))
+	}
+	if err != nil {
+		return v, false, fmt.Errorf("assign tag: %w", err)
+	}
+	w.tags[t.Code] = tagOwner{a.id, true}
+	a.activeTag = t.Code
+	w.logChange(ChangeTag, TagChange{Code: t.Code, Account: a.id, Active: true, At: t.At})
+	return v, true, nil
+}
+
+func (w *push) applyEntry(v Verdict, d decoded) (Verdict, bool, error) {
+	e := *d.entry
+	switch {
+	case e.ID != d.rec.ID:
+		v.Status, v.Code, v.Reason = StatusRejected, pos.EInvalidInput, "the entry's id differs from the record's"
+		return v, true, nil
+	case !entryKinds[e.Kind]:
+		v.Status, v.Code, v.Reason = StatusRejected, pos.EInvalidInput, fmt.Sprintf("entry kind %q is unknown", e.Kind)
+		return v, true, nil
+	case e.Account == "":
+		v.Status, v.Code, v.Reason = StatusRejected, pos.EInvalidInput, "the entry names no account"
+		return v, true, nil
+	}
+	a, merged := w.resolve(e.Account)
+	if a == nil {
+		return v, false, nil
+	}
+	e.Account = a.id
+	if e.At.IsZero() {
+		e.At = w.now
+	}
+	w.add(a, entryRow{e: e, origin: w.p.Terminal, hash: d.hash})
+	if e.Kind == pos.KindRedeem && !e.Pending && a.balance.Available < 0 {
+		detail := fmt.Sprintf("redeeming %d points offline left the balance at %d", -e.Points, a.balance.Available)
+		w.flags = append(w.flags, flagRow{FlagOverspend, e.ID, a.id, detail})
+		v.Code, v.Reason = FlagOverspend, detail
+	}
+	if merged && e.Kind == pos.KindSignup && e.Points != 0 {
+		adj := pos.Entry{ID: MergeAdjustmentID(e.ID), Account: a.id, Kind: pos.KindAdjustment, Points: -e.Points,
+			Pending: e.Pending, Ref: e.ID, Store: "server", At: w.now.UTC().Truncate(time.Millisecond),
+			Reason: "second sign-up bonus of a merged enrolment"}
+		w.add(a, entryRow{e: adj})
+	}
+	return v, true, nil
+}
+
+func (w *push) logChange(kind string, body any) {
+	w.changes = append(w.changes, change{kind: kind, body: body, off: w.logged})
+	w.logged++
+}
+
+func (w *push) add(a *pushAccount, r entryRow) {
+	r.off = w.logged
+	w.logged++
+	a.balance = a.balance.Add(r.e)
+	w.deltas[a.id] = w.deltas[a.id].Add(r.e)
+	w.entries = append(w.entries, r)
+}
+
+// write stores what apply decided, in a few multi-row statements.
+func (w *push) write(ctx context.Context) error {
+	s, tx := w.s, w.tx
+	if n := len(w.entries) + len(w.changes); n > 0 {
+		first, err := s.Seq.Reserve(ctx, tx, n)
+		if err != nil {
+			return err
+		}
+		if err := s.insertEntries(ctx, tx, w.entries, first); err != nil {
+			return err
+		}
+		if len(w.changes) > 0 {
+			if err := s.insertChanges(ctx, tx, w.changes, first); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.applyDeltas(ctx, tx, w.deltas); err != nil {
+		return err
+	}
+	now := millis(w.now)
+	if err := insertRows(ctx, s, tx, `INSERT INTO records (id, kind, terminal, seq, body_hash, body, at) VALUES `, 7, w.records, func(r recordRow) []any {
+		return []any{r.id, r.kind, w.p.Terminal, r.seq, r.hash, r.body, now}
+	}); err != nil {
+		return fmt.Errorf("store records: %w", err)
+	}
+	if err := insertRows(ctx, s, tx, `INSERT INTO review (id, record_id, kind, terminal, seq, body, reason, at) VALUES `, 8, w.reviews, func(r recordRow) []any {
+		return []any{pos.NewID(), r.id, r.kind, w.p.Terminal, r.seq, r.body, r.hash, now}
+	}); err != nil {
+		return fmt.Errorf("keep rejected records: %w", err)
+	}
+	if err := insertRows(ctx, s, tx, `INSERT INTO flags (id, code, record_id, account, terminal, detail, at) VALUES `, 7, w.flags, func(f flagRow) []any {
+		return []any{pos.NewID(), f.code, f.record, f.account, w.p.Terminal, f.detail, now}
+	}); err != nil {
+		return fmt.Errorf("flag records: %w", err)
+	}
+	return nil
+}
+
+const entryCols = 15
+
+// insertEntries appends entries to the ledger with server sequence
+// numbers from first on. An entry id already stored means another writer
+// got there first: the transaction fails and the caller retries.
+func (s *Store) insertEntries(ctx context.Context, tx *sql.Tx, rows []entryRow, first int64) error {
+	const chunk = 1000
+	for lo := 0; lo < len(rows); lo += chunk {
+		part := rows[lo:min(lo+chunk, len(rows))]
+		args := make([]any, 0, entryCols*len(part))
+		for _, r := range part {
+			e := r.e
+			args = append(args, e.ID, e.Account, string(e.Kind), e.Points, e.Pending, e.Ref, e.Store, e.Terminal, e.Staff,
+				millis(e.At), e.Reason, e.OverrideBy, first+r.off, r.origin, r.hash)
+		}
+		res, err := s.exec(ctx, tx, `INSERT INTO entries (id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by, seq, origin, body_hash)
+			VALUES `+placeholders(len(part), entryCols)+` ON CONFLICT (id) DO NOTHING`, args...)
+		if err != nil {
+			return fmt.Errorf("insert entries: %w", err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n != int64(len(part)) {
+			return errors.New("insert entries: an entry id was stored meanwhile by another writer; retry")
+		}
+	}
+	return nil
+}
+
+func (s *Store) insertChanges(ctx context.Context, tx *sql.Tx, cs []change, first int64) error {
+	args := make([]any, 0, 3*len(cs))
+	for _, c := range cs {
+		raw, err := json.Marshal(c.body)
+		if err != nil {
+			return fmt.Errorf("encode %s change: %w", c.kind, err)
+		}
+		args = append(args, first+c.off, c.kind, string(raw))
+	}
+	if _, err := s.exec(ctx, tx, `INSERT INTO changes (seq, kind, body) VALUES `+placeholders(len(cs), 3), args...); err != nil {
+		return fmt.Errorf("log changes: %w", err)
+	}
+	return nil
+}
+
+// applyDeltas moves balances by the sums of the new entries, one
+// statement for the whole batch.
+func (s *Store) applyDeltas(ctx context.Context, tx *sql.Tx, deltas map[string]pos.Balance) error {
+	if len(deltas) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(deltas))
+	for id := range deltas {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	args := make([]any, 0, 3*len(ids))
+	for _, id := range ids {
+		args = append(args, id, deltas[id].Available, deltas[id].Pending)
+	}
+	one := "(?, CAST(? AS BIGINT), CAST(? AS BIGINT))"
+	vals := strings.TrimSuffix(strings.Repeat(one+", ", len(ids)), ", ")
+	_, err := s.exec(ctx, tx, `WITH v (id, a, p) AS (VALUES `+vals+`)
+		UPDATE accounts SET available = accounts.available + v.a, pending = accounts.pending + v.p
+		FROM v WHERE accounts.id = v.id`, args...)
+	if err != nil {
+		return fmt.Errorf("move balances: %w", err)
+	}
+	return nil
+}
+
+func insertRows[T any](ctx context.Context, s *Store, tx *sql.Tx, prefix string, cols int, rows []T, values func(T) []any) error {
+	const chunk = 500
+	for lo := 0; lo < len(rows); lo += chunk {
+		part := rows[lo:min(lo+chunk, len(rows))]
+		args := make([]any, 0, cols*len(part))
+		for _, r := range part {
+			args = append(args, values(r)...)
+		}
+		if _, err := s.exec(ctx, tx, prefix+placeholders(len(part), cols), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// advance moves the terminal's acknowledged seq over every seq it now
+// holds without a gap; seqs above a gap wait in held_seqs.
+func (w *push) advance(ctx context.Context, acked int64, vs []Verdict) (int64, error) {
+	have := map[int64]bool{}
+	var above []int64
+	for _, v := range vs {
+		if v.Seq > acked && !have[v.Seq] {
+			have[v.Seq] = true
+			above = append(above, v.Seq)
+		}
+	}
+	if len(above) == 0 {
+		return acked, nil
+	}
+	rows, err := w.s.query(ctx, w.tx, `SELECT seq FROM held_seqs WHERE terminal = ?`, w.p.Terminal)
+	if err != nil {
+		return 0, fmt.Errorf("read held seqs: %w", err)
+	}
+	held := map[int64]bool{}
+	for rows.Next() {
+		var q int64
+		if err := rows.Scan(&q); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		held[q], have[q] = true, true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	next := acked
+	for have[next+1] {
+		next++
+	}
+	var hold []int64
+	for _, q := range above {
+		if q > next && !held[q] {
+			hold = append(hold, q)
+		}
+	}
+	if err := insertRows(ctx, w.s, w.tx, `INSERT INTO held_seqs (terminal, seq) VALUES `, 2, hold, func(q int64) []any { return []any{w.p.Terminal, q} }); err != nil {
+		return 0, fmt.Errorf("hold seqs: %w", err)
+	}
+	if len(held) > 0 {
+		if _, err := w.s.exec(ctx, w.tx, `DELETE FROM held_seqs WHERE terminal = ? AND seq <= ?`, w.p.Terminal, next); err != nil {
+			return 0, fmt.Errorf("release held seqs: %w", err)
+		}
+	}
+	if next != acked {
+		if _, err := w.s.exec(ctx, w.tx, `UPDATE terminals SET acked = ? WHERE id = ?`, next, w.p.Terminal); err != nil {
+			return 0, fmt.Errorf("acknowledge: %w", err)
+		}
+	}
+	return next, nil
+}
+
+func dedupe(xs []string) []string {
+	seen := make(map[string]bool, len(xs))
+	out := xs[:0:0]
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func anys(xs []string) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}
