@@ -311,12 +311,12 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, _ ledgerdb.Princip
 	if err != nil || limit < 1 || limit > ledgerdb.MaxPullLimit {
 		return pos.Errorf(pos.EInvalidInput, "limit must be 1 to %d", ledgerdb.MaxPullLimit)
 	}
-	cs, next, more, err := s.store.Pull(r.Context(), cursor, int(limit))
+	res, err := s.store.Pull(r.Context(), cursor, int(limit))
 	if err != nil {
 		return err
 	}
-	out := PullResponse{Epoch: s.store.Epoch(), Changes: make([]Change, len(cs)), Cursor: next, More: more}
-	for i, c := range cs {
+	out := PullResponse{Epoch: s.store.Epoch(), Changes: make([]Change, len(res.Changes)), Cursor: res.Next, More: res.More, Head: res.Head}
+	for i, c := range res.Changes {
 		out.Changes[i] = Change{Seq: c.Seq, Kind: c.Kind, Body: c.Body}
 	}
 	serverWriteJSON(w, http.StatusOK, out)

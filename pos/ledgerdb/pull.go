@@ -18,28 +18,39 @@ type Change struct {
 // MaxPullLimit bounds one pull.
 const MaxPullLimit = 5000
 
+// PullResult is a page of the pull log.
+type PullResult struct {
+	Changes []Change
+	// Next is the cursor to ask from next; More says whether more remain;
+	// Head is the latest sequence number given out.
+	Next, Head int64
+	More       bool
+}
+
 // Pull returns up to limit changes after cursor in server sequence order,
 // the cursor to ask from next, and whether more remain. Ledger entries
 // are read from the ledger itself (each carries its sequence number);
 // everything else from the change log.
-func (s *Store) Pull(ctx context.Context, cursor int64, limit int) (changes []Change, next int64, more bool, err error) {
+func (s *Store) Pull(ctx context.Context, cursor int64, limit int) (PullResult, error) {
 	if limit <= 0 || limit > MaxPullLimit {
 		limit = MaxPullLimit
 	}
 	if cursor < 0 {
-		return nil, 0, false, pos.Errorf(pos.EInvalidInput, "cursor %d may not be negative", cursor)
+		return PullResult{}, pos.Errorf(pos.EInvalidInput, "cursor %d may not be negative", cursor)
 	}
-	// One read transaction: both queries see the same snapshot.
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, 0, false, err
+	// The head is read first and bounds both queries: every number up to
+	// it has committed (the sequence hands numbers out in commit order),
+	// so the two queries agree even if they see different snapshots.
+	tx := s.db
+	var res PullResult
+	if err := s.row(ctx, tx, `SELECT value FROM counters WHERE name = 'changes'`).Scan(&res.Head); err != nil {
+		return res, fmt.Errorf("read head: %w", err)
 	}
-	defer tx.Rollback()
 	var entries []Change
 	rows, err := s.query(ctx, tx, `SELECT seq, id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by
-		FROM entries WHERE seq > ? ORDER BY seq LIMIT ?`, cursor, limit+1)
+		FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, cursor, res.Head, limit+1)
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("pull entries: %w", err)
+		return PullResult{}, fmt.Errorf("pull entries: %w", err)
 	}
 	for rows.Next() {
 		var (
@@ -49,37 +60,37 @@ func (s *Store) Pull(ctx context.Context, cursor int64, limit int) (changes []Ch
 		)
 		if err := rows.Scan(&c.Seq, &e.ID, &e.Account, &e.Kind, &e.Points, &e.Pending, &e.Ref, &e.Store, &e.Terminal, &e.Staff, &at, &e.Reason, &e.OverrideBy); err != nil {
 			rows.Close()
-			return nil, 0, false, fmt.Errorf("pull entries: %w", err)
+			return PullResult{}, fmt.Errorf("pull entries: %w", err)
 		}
 		e.At = fromMillis(at)
 		if c.Body, err = json.Marshal(e); err != nil {
 			rows.Close()
-			return nil, 0, false, err
+			return PullResult{}, err
 		}
 		entries = append(entries, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, 0, false, fmt.Errorf("pull entries: %w", err)
+		return PullResult{}, fmt.Errorf("pull entries: %w", err)
 	}
 	var logged []Change
-	rows, err = s.query(ctx, tx, `SELECT seq, kind, body FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`, cursor, limit+1)
+	rows, err = s.query(ctx, tx, `SELECT seq, kind, body FROM changes WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, cursor, res.Head, limit+1)
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("pull changes: %w", err)
+		return PullResult{}, fmt.Errorf("pull changes: %w", err)
 	}
 	for rows.Next() {
 		var c Change
 		var body string
 		if err := rows.Scan(&c.Seq, &c.Kind, &body); err != nil {
 			rows.Close()
-			return nil, 0, false, fmt.Errorf("pull changes: %w", err)
+			return PullResult{}, fmt.Errorf("pull changes: %w", err)
 		}
 		c.Body = json.RawMessage(body)
 		logged = append(logged, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, 0, false, fmt.Errorf("pull changes: %w", err)
+		return PullResult{}, fmt.Errorf("pull changes: %w", err)
 	}
 	// Merge the two ordered lists.
 	out := make([]Change, 0, min(limit+1, len(entries)+len(logged)))
@@ -94,11 +105,11 @@ func (s *Store) Pull(ctx context.Context, cursor int64, limit int) (changes []Ch
 		}
 	}
 	if len(out) > limit {
-		out, more = out[:limit], true
+		out, res.More = out[:limit], true
 	}
-	next = cursor
+	res.Changes, res.Next = out, cursor
 	if len(out) > 0 {
-		next = out[len(out)-1].Seq
+		res.Next = out[len(out)-1].Seq
 	}
-	return out, next, more, nil
+	return res, nil
 }

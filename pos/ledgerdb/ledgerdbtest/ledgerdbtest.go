@@ -1,0 +1,138 @@
+// Package ledgerdbtest opens throw-away server stores for tests: an
+// SQLite file in t.TempDir() and, when KEYTAG_TEST_POSTGRES names a
+// server, a fresh PostgreSQL database dropped after the test.
+package ledgerdbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"keytag/pos"
+	"keytag/pos/ledgerdb"
+	"keytag/pos/postgres"
+	"keytag/pos/sqlite"
+)
+
+// EnvPostgres names the PostgreSQL server tests use, as a URL like
+// postgres://user@127.0.0.1:5432/postgres?sslmode=disable.
+const EnvPostgres = "KEYTAG_TEST_POSTGRES"
+
+// Backend opens a new, empty store on one kind of database.
+type Backend struct {
+	Name string
+	// Open returns a fresh store, closed (and its database dropped) when
+	// the test ends. URL is what keytagd's --db would take.
+	Open func(t testing.TB, clock pos.Clock) (s *ledgerdb.Store, dbURL string)
+}
+
+// Backends lists SQLite and PostgreSQL.
+func Backends() []Backend {
+	return []Backend{{"sqlite", OpenSQLite}, {"postgres", OpenPostgres}}
+}
+
+// Each runs f as a subtest on every backend.
+func Each(t *testing.T, f func(t *testing.T, b Backend)) {
+	for _, b := range Backends() {
+		t.Run(b.Name, func(t *testing.T) { f(t, b) })
+	}
+}
+
+// OpenSQLite opens a store in a new file under t.TempDir().
+func OpenSQLite(t testing.TB, clock pos.Clock) (*ledgerdb.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "keytagd.db")
+	s, err := sqlite.OpenServer(context.Background(), path, clock)
+	if err != nil {
+		t.Fatalf("open sqlite store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+// PostgresURL creates a new database on the test server and returns its
+// URL; the database is dropped when the test ends. Without
+// KEYTAG_TEST_POSTGRES the test is skipped.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		t.Skipf("PostgreSQL tests skipped: set %s to a server URL (scripts/test starts one)", EnvPostgres)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("open %s: %v", EnvPostgres, err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "keytag_test_" + hex.EncodeToString(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close()
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+		}
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("parse %s: %v", EnvPostgres, err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// OpenPostgres opens a store on a new PostgreSQL database.
+func OpenPostgres(t testing.TB, clock pos.Clock) (*ledgerdb.Store, string) {
+	t.Helper()
+	dbURL := PostgresURL(t)
+	s, err := postgres.Open(context.Background(), dbURL, clock)
+	if err != nil {
+		t.Fatalf("open postgres store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, dbURL
+}
+
+// Clock is a settable clock for tests.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a clock stopped at now.
+func NewClock(now time.Time) *Clock { return &Clock{now: now} }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Set moves the clock.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+// Add moves the clock on by d.
+func (c *Clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}

@@ -1,0 +1,219 @@
+package sync_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"keytag/pos"
+	"keytag/pos/ledgerdb"
+	"keytag/pos/ledgerdb/ledgerdbtest"
+	possync "keytag/sync"
+)
+
+// srvHarness is a keytagd API on a real loopback listener over a fresh
+// store, with a webshop and an admin token.
+type srvHarness struct {
+	t       *testing.T
+	store   *ledgerdb.Store
+	clock   *ledgerdbtest.Clock
+	api     *possync.Server
+	url     string
+	webshop string
+	admin   string
+}
+
+// srvStart is 1 March 2026, noon UTC.
+var srvStart = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func newSrvHarness(t *testing.T, b ledgerdbtest.Backend) *srvHarness {
+	t.Helper()
+	clock := ledgerdbtest.NewClock(srvStart)
+	store, _ := b.Open(t, clock)
+	api := possync.NewServer(store, nil)
+	ts := httptest.NewServer(api.Handler())
+	t.Cleanup(ts.Close)
+	h := &srvHarness{t: t, store: store, clock: clock, api: api, url: ts.URL}
+	ctx := context.Background()
+	var err error
+	if _, h.webshop, err = store.AddToken(ctx, ledgerdb.RoleWebshop, "shop"); err != nil {
+		t.Fatal(err)
+	}
+	if _, h.admin, err = store.AddToken(ctx, ledgerdb.RoleAdmin, "ops"); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// terminal adds and enrols a terminal of store, returning its id and token.
+func (h *srvHarness) terminal(store string) (string, string) {
+	h.t.Helper()
+	_, code, err := h.store.AddTerminal(context.Background(), store, "till")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var e possync.EnrollResponse
+	if st := h.call("POST", "/v1/enroll", "", possync.EnrollRequest{Code: code, Name: "till 1"}, &e); st != http.StatusOK {
+		h.t.Fatalf("enroll: status %d", st)
+	}
+	if e.Token == "" || e.TerminalID == "" || e.Epoch != h.store.Epoch() || e.Store != store {
+		h.t.Fatalf("enroll answered %+v", e)
+	}
+	return e.TerminalID, e.Token
+}
+
+// raw sends body (bytes as they are; anything else as JSON) and returns
+// the status and the answer.
+func (h *srvHarness) raw(method, path, token string, body any) (int, []byte) {
+	h.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, h.url+path, rd)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return resp.StatusCode, out
+}
+
+// call is raw with the answer decoded into out (when the status is 2xx).
+func (h *srvHarness) call(method, path, token string, body, out any) int {
+	h.t.Helper()
+	st, raw := h.raw(method, path, token, body)
+	if out != nil && st/100 == 2 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			h.t.Fatalf("%s %s: decode %s: %v", method, path, raw, err)
+		}
+	}
+	return st
+}
+
+// refused checks an error answer's status and code.
+func (h *srvHarness) refused(method, path, token string, body any, status int, code string) possync.ErrorBody {
+	h.t.Helper()
+	st, raw := h.raw(method, path, token, body)
+	var e possync.ErrorBody
+	json.Unmarshal(raw, &e)
+	if st != status || e.Error.Code != code {
+		h.t.Fatalf("%s %s: got %d %s, want %d %s", method, path, st, raw, status, code)
+	}
+	if e.Error.Message == "" {
+		h.t.Fatalf("%s %s: error without a message: %s", method, path, raw)
+	}
+	return e
+}
+
+func (h *srvHarness) push(token string, recs ...possync.Record) possync.PushResponse {
+	h.t.Helper()
+	var out possync.PushResponse
+	if st, raw := h.raw("POST", "/v1/sync/push", token, possync.PushRequest{Epoch: h.store.Epoch(), Records: recs}); st != http.StatusOK {
+		h.t.Fatalf("push: %d %s", st, raw)
+	} else if err := json.Unmarshal(raw, &out); err != nil {
+		h.t.Fatal(err)
+	}
+	return out
+}
+
+func (h *srvHarness) pullAll(token string) []possync.Change {
+	h.t.Helper()
+	var all []possync.Change
+	cursor := int64(0)
+	for {
+		var p possync.PullResponse
+		if st := h.call("GET", "/v1/sync/pull?cursor="+itoa(cursor)+"&limit=7", token, nil, &p); st != http.StatusOK {
+			h.t.Fatalf("pull: %d", st)
+		}
+		all = append(all, p.Changes...)
+		cursor = p.Cursor
+		if !p.More {
+			return all
+		}
+	}
+}
+
+func (h *srvHarness) balance(account string) pos.Balance {
+	h.t.Helper()
+	v, err := h.store.AccountByID(context.Background(), account)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return v.Balance
+}
+
+// verifyLedger checks every balance is the sum of its entries.
+func (h *srvHarness) verifyLedger() {
+	h.t.Helper()
+	ms, err := h.store.Verify(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if len(ms) > 0 {
+		h.t.Fatalf("balances differ from their entries: %+v", ms)
+	}
+}
+
+func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+func record(seq int64, kind string, id string, body any) possync.Record {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		panic(err)
+	}
+	return possync.Record{Seq: seq, ID: id, Kind: kind, Body: raw}
+}
+
+func accountRecord(seq int64, id, email string) possync.Record {
+	return record(seq, possync.KindAccount, id, pos.Account{ID: id, Email: email, Name: "Customer " + id, CreatedAt: srvStart})
+}
+
+func entryRecord(seq int64, id, account string, kind pos.EntryKind, points int64) possync.Record {
+	return record(seq, possync.KindEntry, id, pos.Entry{ID: id, Account: account, Kind: kind, Points: points, At: srvStart})
+}
+
+func tagRecord(seq int64, id, code, account string) possync.Record {
+	return record(seq, possync.KindTag, id, ledgerdb.TagChange{Code: code, Account: account, Active: true, At: srvStart})
+}
+
+func tagCode(t *testing.T, body string) string {
+	t.Helper()
+	c, err := pos.DefaultTagFormat.Make(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func verdicts(r possync.PushResponse) map[string]possync.Verdict {
+	m := map[string]possync.Verdict{}
+	for _, v := range r.Verdicts {
+		m[v.ID] = v
+	}
+	return m
+}

@@ -1,0 +1,244 @@
+package sync_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"keytag/pos"
+	"keytag/pos/ledgerdb"
+	"keytag/pos/ledgerdb/ledgerdbtest"
+	possync "keytag/sync"
+)
+
+func TestServerPushIsIdempotentPerRecord(t *testing.T) {
+	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
+		h := newSrvHarness(t, b)
+		_, tok := h.terminal("S1")
+		code := tagCode(t, "000000001")
+		batch := []possync.Record{
+			accountRecord(1, "a1", "Ann@Example.com"),
+			tagRecord(2, "t1", code, "a1"),
+			entryRecord(3, "e1", "a1", pos.KindSignup, 100),
+			entryRecord(4, "e2", "a1", pos.KindEarn, 59),
+			record(5, possync.KindSale, "R-1", map[string]any{"receipt": "R-1", "account": "a1"}),
+		}
+		first := h.push(tok, batch...)
+		if first.Acked != 5 || first.Epoch != h.store.Epoch() || len(first.Verdicts) != 5 {
+			t.Fatalf("first push: %+v", first)
+		}
+		for _, v := range first.Verdicts {
+			if v.Status != possync.StatusAccepted || v.Code != "" {
+				t.Errorf("first push %s: %+v", v.ID, v)
+			}
+		}
+		// The same batch again (a retry after a lost answer): duplicates,
+		// nothing counted twice.
+		again := h.push(tok, batch...)
+		for _, v := range again.Verdicts {
+			if v.Status != possync.StatusDuplicate {
+				t.Errorf("re-push %s: %+v", v.ID, v)
+			}
+		}
+		if got := h.balance("a1"); got != (pos.Balance{Available: 159}) {
+			t.Errorf("balance after re-push = %+v, want 159 available", got)
+		}
+		// The same id with another body: rejected and kept for review.
+		forged := entryRecord(6, "e2", "a1", pos.KindEarn, 5000)
+		v := verdicts(h.push(tok, forged))["e2"]
+		if v.Status != possync.StatusRejected || v.Code != pos.EConflict || v.Reason == "" {
+			t.Errorf("same id, other body: %+v", v)
+		}
+		if got := h.balance("a1"); got.Available != 159 {
+			t.Errorf("a rejected record moved the balance to %+v", got)
+		}
+		var flags struct{ Flags []ledgerdb.Flag }
+		h.call("GET", "/v1/admin/flags?code=rejected", h.admin, nil, &flags)
+		if len(flags.Flags) != 1 || flags.Flags[0].Record != "e2" {
+			t.Errorf("review queue = %+v, want the forged e2", flags.Flags)
+		}
+		// A JSON body that is malformed for its kind is rejected too.
+		bad := possync.Record{Seq: 7, ID: "e9", Kind: possync.KindEntry, Body: json.RawMessage(`{"id":"e9","account":"a1","kind":"bogus","points":1}`)}
+		if v := verdicts(h.push(tok, bad))["e9"]; v.Status != possync.StatusRejected || v.Code != pos.EInvalidInput {
+			t.Errorf("unknown entry kind: %+v", v)
+		}
+		h.verifyLedger()
+	})
+}
+
+func TestServerPullGivesChangesInOrder(t *testing.T) {
+	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
+		h := newSrvHarness(t, b)
+		_, tok1 := h.terminal("S1")
+		_, tok2 := h.terminal("S2")
+		code := tagCode(t, "000000002")
+		h.push(tok1, accountRecord(1, "a1", "ann@example.com"), entryRecord(2, "e1", "a1", pos.KindSignup, 100),
+			tagRecord(3, "t1", code, "a1"), entryRecord(4, "e2", "a1", pos.KindEarn, 10))
+		var created ledgerdb.AccountView
+		h.call("POST", "/v1/accounts", h.webshop, map[string]any{"email": "bob@example.com", "name": "Bob"}, &created)
+
+		changes := h.pullAll(tok2)
+		var kinds []string
+		last := int64(0)
+		for _, c := range changes {
+			if c.Seq <= last {
+				t.Fatalf("seq %d after %d: not increasing", c.Seq, last)
+			}
+			last = c.Seq
+			kinds = append(kinds, c.Kind)
+		}
+		want := "config account entry tag entry account entry"
+		if got := strings.Join(kinds, " "); got != want {
+			t.Fatalf("change kinds = %q, want %q", got, want)
+		}
+		var acct pos.Account
+		json.Unmarshal(changes[1].Body, &acct)
+		if acct.ID != "a1" || acct.Email != "ann@example.com" || acct.Store != "S1" {
+			t.Errorf("account change = %+v", acct)
+		}
+		var tag ledgerdb.TagChange
+		json.Unmarshal(changes[3].Body, &tag)
+		if tag.Code != code || tag.Account != "a1" || !tag.Active {
+			t.Errorf("tag change = %+v", tag)
+		}
+		var e pos.Entry
+		json.Unmarshal(changes[6].Body, &e)
+		if e.Account != created.Account || e.Kind != pos.KindSignup || e.Points != 100 {
+			t.Errorf("web sign-up entry = %+v", e)
+		}
+		// Paging: the cursor of the last page, nothing more.
+		var p possync.PullResponse
+		h.call("GET", "/v1/sync/pull?cursor="+itoa(last), tok2, nil, &p)
+		if len(p.Changes) != 0 || p.More || p.Cursor != last || p.Head != last {
+			t.Errorf("pull at the head = %+v", p)
+		}
+		h.call("GET", "/v1/sync/pull?cursor=0&limit=2", tok2, nil, &p)
+		if len(p.Changes) != 2 || !p.More || p.Cursor != p.Changes[1].Seq {
+			t.Errorf("pull limit 2 = %+v", p)
+		}
+		for _, q := range []string{"cursor=-1", "cursor=x", "limit=0", "limit=999999"} {
+			h.refused("GET", "/v1/sync/pull?"+q, tok2, nil, http.StatusBadRequest, pos.EInvalidInput)
+		}
+	})
+}
+
+func TestServerAckedIsHighestContiguous(t *testing.T) {
+	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
+		h := newSrvHarness(t, b)
+		_, tok := h.terminal("S1")
+		steps := []struct {
+			recs  []possync.Record
+			acked int64
+		}{
+			{[]possync.Record{accountRecord(1, "a1", "a@example.com"), entryRecord(2, "e1", "a1", pos.KindSignup, 100)}, 2},
+			{[]possync.Record{entryRecord(4, "e3", "a1", pos.KindEarn, 1), entryRecord(5, "e4", "a1", pos.KindEarn, 1)}, 2},
+			{[]possync.Record{entryRecord(3, "e2", "a1", pos.KindEarn, 1)}, 5},
+			{[]possync.Record{entryRecord(6, "e5", "a1", pos.KindEarn, 1)}, 6},
+		}
+		for i, s := range steps {
+			if got := h.push(tok, s.recs...).Acked; got != s.acked {
+				t.Fatalf("step %d: acked %d, want %d", i, got, s.acked)
+			}
+		}
+	})
+}
+
+func TestServerJudgesOfflineConflicts(t *testing.T) {
+	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
+		h := newSrvHarness(t, b)
+		_, tok1 := h.terminal("S1")
+		_, tok2 := h.terminal("S2")
+		tag1, tag2 := tagCode(t, "000000011"), tagCode(t, "000000012")
+
+		// Terminal 1 enrols Ann first, with tag1.
+		h.push(tok1, accountRecord(1, "ann-1", "ann@example.com"), entryRecord(2, "s1", "ann-1", pos.KindSignup, 100),
+			tagRecord(3, "tg1", tag1, "ann-1"))
+		// Terminal 2, offline, enrolled the same email, gave her tag2, and
+		// she earned 40 there; it also enrolled Cy and gave him tag1 (the
+		// same tag), and Cy overspent offline.
+		res := verdicts(h.push(tok2,
+			accountRecord(1, "ann-2", " ANN@example.com "),
+			entryRecord(2, "s2", "ann-2", pos.KindSignup, 100),
+			tagRecord(3, "tg2", tag2, "ann-2"),
+			entryRecord(4, "earn2", "ann-2", pos.KindEarn, 40),
+			accountRecord(5, "cy", "cy@example.com"),
+			entryRecord(6, "s3", "cy", pos.KindSignup, 100),
+			tagRecord(7, "tg3", tag1, "cy"),
+			entryRecord(8, "r3", "cy", pos.KindRedeem, -300),
+		))
+		for _, c := range []struct{ id, status, code string }{
+			{"ann-2", possync.StatusAccepted, ledgerdb.FlagMerged},
+			{"s2", possync.StatusAccepted, ""},
+			{"tg2", possync.StatusAccepted, pos.EConflict},
+			{"earn2", possync.StatusAccepted, ""},
+			{"tg3", possync.StatusAccepted, pos.EConflict},
+			{"r3", possync.StatusAccepted, ledgerdb.FlagOverspend},
+		} {
+			if v := res[c.id]; v.Status != c.status || v.Code != c.code {
+				t.Errorf("%s: verdict %+v, want %s %q", c.id, v, c.status, c.code)
+			}
+		}
+		// One account: the first; the second's entries follow it, less the
+		// second sign-up bonus.
+		if got := h.balance("ann-1"); got.Available != 140 {
+			t.Errorf("merged balance = %+v, want 100 + 40", got)
+		}
+		var ann ledgerdb.AccountView
+		h.call("GET", "/v1/accounts?email=ann@example.com", h.webshop, nil, &ann)
+		if ann.Account != "ann-1" || ann.Tag == nil || *ann.Tag != tag1 {
+			t.Errorf("Ann = %+v: the first account keeps its tag", ann)
+		}
+		if got := h.balance("cy"); got.Available != -200 {
+			t.Errorf("overspent balance = %+v, want -200 (posted anyway)", got)
+		}
+		var flags struct{ Flags []ledgerdb.Flag }
+		h.call("GET", "/v1/admin/flags?code=overspend", h.admin, nil, &flags)
+		if len(flags.Flags) != 1 || flags.Flags[0].Account != "cy" {
+			t.Errorf("overspend flags = %+v", flags.Flags)
+		}
+		// Terminals learn of the merge.
+		var merges []ledgerdb.Merge
+		for _, c := range h.pullAll(tok1) {
+			if c.Kind == "merge" {
+				var m ledgerdb.Merge
+				json.Unmarshal(c.Body, &m)
+				merges = append(merges, m)
+			}
+		}
+		if len(merges) != 1 || merges[0] != (ledgerdb.Merge{From: "ann-2", Into: "ann-1"}) {
+			t.Errorf("merge changes = %+v", merges)
+		}
+		// A later entry made for the merged id still follows it.
+		h.push(tok2, entryRecord(9, "earn3", "ann-2", pos.KindEarn, 5))
+		if got := h.balance("ann-1"); got.Available != 145 {
+			t.Errorf("balance after a late entry for the merged id = %+v", got)
+		}
+		h.verifyLedger()
+	})
+}
+
+func TestServerHoldsBackEntriesForUnknownAccounts(t *testing.T) {
+	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
+		h := newSrvHarness(t, b)
+		_, tok := h.terminal("S1")
+		// The account's record is missing from the batch (delivered out of
+		// order): its entry gets no verdict, so the terminal keeps it.
+		res := h.push(tok, entryRecord(2, "e1", "late", pos.KindSignup, 100), entryRecord(3, "e2", "late", pos.KindEarn, 7))
+		if len(res.Verdicts) != 0 || res.Acked != 0 {
+			t.Fatalf("entries for an unknown account: %+v, want no verdicts", res)
+		}
+		res = h.push(tok, accountRecord(1, "late", "late@example.com"), entryRecord(2, "e1", "late", pos.KindSignup, 100), entryRecord(3, "e2", "late", pos.KindEarn, 7))
+		if res.Acked != 3 || len(res.Verdicts) != 3 {
+			t.Fatalf("after the account came: %+v", res)
+		}
+		for _, v := range res.Verdicts {
+			if v.Status != possync.StatusAccepted {
+				t.Errorf("%+v", v)
+			}
+		}
+		if got := h.balance("late"); got.Available != 107 {
+			t.Errorf("balance = %+v, want 107", got)
+		}
+	})
+}
