@@ -1,0 +1,506 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"keytag/pos"
+	"keytag/scanner"
+)
+
+// checkoutView is the home screen: the customer on the left, the sale on
+// the right. Its labels are redrawn from u.sale by refreshCheckout.
+type checkoutView struct {
+	find                        *field
+	name, email, avail, pending *widget.Label
+	birthday, gifts             *widget.Label
+	redeem                      *field
+	redeemValue, maxLabel       *widget.Label
+	whyBox                      *fyne.Container
+	lines                       *fyne.Container
+	item, qty, price, shipping  *field
+	merch, pointsLine, due      *widget.Label
+	tenderKind                  *widget.Label
+	tender                      *field
+	tenders                     *fyne.Container
+	msg                         *widget.Label
+	tenderType                  int // index into pos.TenderTypes
+	pendingTag, pendingEmail    string
+	complete                    *widget.Button
+}
+
+const checkoutHints = "F1 help  F2 customer  F3 line  F4 tender (↑↓ type)  F5 redeem  F6 max  F7 enrol  F8 return  " +
+	"F9 COMPLETE  F10 manager  F12 sign out  Ctrl+Z undo  Esc clear"
+
+// newSale starts an empty sale on the checkout screen.
+func (u *UI) newSale() {
+	u.sale = sale{}
+	u.co = nil
+	u.showCheckout()
+}
+
+func (u *UI) showCheckout() {
+	if u.co == nil {
+		u.co = u.buildCheckout()
+	}
+	v := u.co
+	left := container.NewVBox(
+		title("CUSTOMER  [F2]"), v.find,
+		v.name, v.email, v.avail, v.pending, v.birthday, v.gifts,
+		widget.NewSeparator(),
+		title("REDEEM  [F5]"),
+		container.NewBorder(nil, nil, nil, v.redeemValue, v.redeem),
+		v.maxLabel,
+		widget.NewSeparator(),
+		title("WHY THESE POINTS"),
+		v.whyBox,
+	)
+	lineInput := container.NewBorder(nil, nil, nil, nil,
+		container.NewGridWithColumns(3, v.item, v.qty, v.price))
+	totals := container.NewVBox(
+		row("merchandise", v.merch),
+		container.NewBorder(nil, nil, widget.NewLabel("shipping"), nil, v.shipping),
+		row("points", v.pointsLine),
+		v.tenders,
+		row("DUE", v.due),
+	)
+	right := container.NewVBox(
+		title("SALE"),
+		container.NewGridWithColumns(4, widget.NewLabel("item"), right("qty"), right("price"), right("total")),
+		v.lines,
+		lineInput,
+		widget.NewSeparator(),
+		totals,
+		container.NewBorder(nil, nil, v.tenderKind, nil, v.tender),
+		v.msg,
+		v.complete,
+	)
+	split := container.NewHSplit(container.NewVScroll(left), container.NewVScroll(right))
+	split.Offset = 0.38
+	u.show("checkout", split, checkoutHints, u.checkoutKey, u.checkoutScan)
+	u.refreshCheckout()
+	u.focus(v.find)
+}
+
+func (u *UI) buildCheckout() *checkoutView {
+	r := u.keys
+	v := &checkoutView{
+		find:        newField(r, "scan a key tag, or type an email + Enter"),
+		name:        big(""),
+		email:       widget.NewLabel(""),
+		avail:       big(""),
+		pending:     widget.NewLabel(""),
+		birthday:    widget.NewLabel(""),
+		gifts:       widget.NewLabel(""),
+		redeem:      newField(r, "points to use"),
+		redeemValue: right(""),
+		maxLabel:    widget.NewLabel(""),
+		whyBox:      container.NewVBox(),
+		lines:       container.NewVBox(),
+		item:        newField(r, "item code [description]"),
+		qty:         newField(r, "qty 1"),
+		price:       newField(r, "price 0.00"),
+		shipping:    newField(r, "0.00"),
+		merch:       right(""),
+		pointsLine:  right(""),
+		due:         big(""),
+		tenderKind:  widget.NewLabel(""),
+		tender:      newField(r, "amount (Enter alone: the amount due)"),
+		tenders:     container.NewVBox(),
+		msg:         widget.NewLabel(""),
+		tenderType:  1, // card: the usual
+	}
+	v.due.Alignment = fyne.TextAlignTrailing
+	v.msg.Wrapping = fyne.TextWrapWord
+	v.birthday.Importance = widget.SuccessImportance
+	v.birthday.TextStyle.Bold = true
+	v.complete = widget.NewButton("F9  COMPLETE", u.completeSale)
+	v.complete.Importance = widget.HighImportance
+
+	v.find.OnSubmitted = func(s string) { u.findCustomer(s) }
+	v.redeem.OnSubmitted = func(s string) {
+		if err := u.sale.setRedeem(u.cfg(), s); err != nil {
+			setError(v.msg, err)
+			return
+		}
+		u.refreshCheckout()
+		u.focus(v.tender)
+	}
+	v.item.OnSubmitted = func(string) { u.focus(v.qty) }
+	v.qty.OnSubmitted = func(string) { u.focus(v.price) }
+	v.price.OnSubmitted = func(string) { u.addLine() }
+	v.shipping.OnSubmitted = func(s string) {
+		m := pos.Money(0)
+		if strings.TrimSpace(s) != "" {
+			var err error
+			if m, err = pos.ParseMoney(strings.TrimSpace(s)); err != nil {
+				setError(v.msg, err)
+				return
+			}
+		}
+		u.sale.order.Shipping = m
+		u.refreshCheckout()
+		u.focus(v.tender)
+	}
+	v.tender.onKey = func(k *fyne.KeyEvent) bool {
+		switch k.Name {
+		case fyne.KeyUp:
+			v.tenderType = (v.tenderType + len(pos.TenderTypes) - 1) % len(pos.TenderTypes)
+		case fyne.KeyDown:
+			v.tenderType = (v.tenderType + 1) % len(pos.TenderTypes)
+		default:
+			return false
+		}
+		u.refreshCheckout()
+		return true
+	}
+	v.tender.OnSubmitted = func(s string) { u.addTender(s) }
+	return v
+}
+
+func (u *UI) cfg() pos.Config { return u.svc.Terminal.Config() }
+
+// checkoutKey is the checkout screen's keys.
+func (u *UI) checkoutKey(k *fyne.KeyEvent) bool {
+	v := u.co
+	switch k.Name {
+	case fyne.KeyF1:
+		setMessage(v.msg, "Scan a key tag anywhere, or type an email in the customer field and press Enter. "+
+			"Add lines (F3: code, qty, price), tenders (F4; ↑↓ picks the type, Enter alone pays what is due), "+
+			"points (F5, or F6 for the most), then F9. Ctrl+Z takes back the last tender, points or line.", widget.MediumImportance)
+	case fyne.KeyF2:
+		u.focus(v.find)
+	case fyne.KeyF3:
+		u.focus(v.item)
+	case fyne.KeyF4:
+		u.focus(v.tender)
+	case fyne.KeyF5:
+		u.focus(v.redeem)
+	case fyne.KeyF6:
+		u.redeemMax()
+	case fyne.KeyF7:
+		u.showEnrol(v.pendingTag, v.pendingEmail)
+	case fyne.KeyF8:
+		u.showReturn()
+	case fyne.KeyF9:
+		u.completeSale()
+	case fyne.KeyF10:
+		u.showManager()
+	case fyne.KeyEscape:
+		// Esc backs out: clears the field being typed in and the message;
+		// it never drops the sale.
+		if f, ok := u.win.Canvas().Focused().(*field); ok {
+			f.SetText("")
+		}
+		setMessage(v.msg, "", widget.MediumImportance)
+	default:
+		return false
+	}
+	return true
+}
+
+// checkoutShortcuts are the Ctrl keys (they arrive as shortcuts, not keys).
+func (u *UI) undo() {
+	if u.screen != "checkout" {
+		return
+	}
+	setMessage(u.co.msg, u.sale.undo(), widget.MediumImportance)
+	u.refreshCheckout()
+}
+
+// checkoutScan takes a scan made anywhere on the checkout screen: a key
+// tag finds the customer, a product code starts a line.
+func (u *UI) checkoutScan(code string) bool {
+	v := u.co
+	if pos.IsEmailLookup(code) {
+		u.findCustomer(code)
+		return true
+	}
+	switch scanner.Classify(code, u.cfg().TagFormat) {
+	case scanner.KindKeytag:
+		u.findCustomer(code)
+	case scanner.KindProduct:
+		v.item.SetText(code)
+		v.qty.SetText("")
+		v.price.SetText("")
+		setMessage(v.msg, code+": type the quantity and price, Enter adds the line", widget.MediumImportance)
+		u.focus(v.qty)
+	default:
+		setMessage(v.msg, fmt.Sprintf("%q is not a readable key tag or product code (a misread?): scan it again", code), widget.DangerImportance)
+	}
+	return true
+}
+
+// findCustomer looks a customer up by tag or email and shows them.
+func (u *UI) findCustomer(s string) {
+	v := u.co
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return
+	}
+	v.pendingTag, v.pendingEmail = "", ""
+	a, err := u.svc.Terminal.FindAccount(u.ctx, s)
+	if err != nil {
+		if pos.ErrorCode(err) == pos.ENotFound {
+			if pos.IsEmailLookup(s) {
+				v.pendingEmail = s
+				setMessage(v.msg, fmt.Sprintf("No customer has the email %s — F7 to enrol them", pos.MaskEmail(strings.ToLower(s))), widget.WarningImportance)
+			} else {
+				v.pendingTag = s
+				setMessage(v.msg, s+" is not anyone's tag yet — F7 to enrol a customer with it", widget.WarningImportance)
+			}
+			return
+		}
+		setError(v.msg, err)
+		return
+	}
+	v.find.SetText("")
+	u.setCustomer(&a)
+	setMessage(v.msg, "", widget.MediumImportance)
+	u.focus(v.item)
+}
+
+// setCustomer attaches a customer to the sale. Points already chosen are
+// dropped if the new balance cannot pay them.
+func (u *UI) setCustomer(a *pos.Account) {
+	u.sale.customer = a
+	if u.sale.order.RedeemPoints > u.sale.maxRedeem(u.cfg()) {
+		u.sale.order.RedeemPoints = 0
+	}
+	u.refreshCheckout()
+	u.refreshStatus()
+	u.loadGifts(a)
+}
+
+// loadGifts asks the server for the gifts waiting for a, off Fyne's
+// goroutine: it is a network call.
+func (u *UI) loadGifts(a *pos.Account) {
+	v := u.co
+	if u.svc.Gifts == nil {
+		v.gifts.SetText("")
+		return
+	}
+	v.gifts.SetText("gifts: asking the server…")
+	g := u.svc.Gifts
+	go func() {
+		text := giftsWaiting(u.ctx, g, a.ID)
+		fyne.Do(func() {
+			if u.sale.customer != nil && u.sale.customer.ID == a.ID && u.co == v {
+				v.gifts.SetText(text)
+			}
+		})
+	}()
+}
+
+func giftsWaiting(ctx context.Context, g GiftService, account string) string {
+	rs, err := g.Reservations(ctx, account)
+	if err != nil {
+		if pos.ErrorCode(err) == pos.ENeedsServer {
+			return "gifts: need the server (offline)"
+		}
+		return "gifts: " + pos.ErrorMessage(err)
+	}
+	names := map[string]string{}
+	if cat, err := g.Catalog(ctx); err == nil {
+		for _, c := range cat {
+			names[c.ID] = c.Name
+		}
+	}
+	var held []string
+	for _, r := range rs {
+		if r.Status == pos.ReservationHeld {
+			n := names[r.Gift]
+			if n == "" {
+				n = r.Gift
+			}
+			held = append(held, n)
+		}
+	}
+	if len(held) == 0 {
+		return ""
+	}
+	return "Gift waiting: " + strings.Join(held, ", ")
+}
+
+func (u *UI) addLine() {
+	v := u.co
+	l, err := parseLine(v.item.Text, v.qty.Text, v.price.Text)
+	if err != nil {
+		setError(v.msg, err)
+		return
+	}
+	u.sale.order.Lines = append(u.sale.order.Lines, l)
+	v.item.SetText("")
+	v.qty.SetText("")
+	v.price.SetText("")
+	setMessage(v.msg, "", widget.MediumImportance)
+	u.refreshCheckout()
+	u.focus(v.item)
+}
+
+func (u *UI) addTender(text string) {
+	v := u.co
+	t := pos.TenderTypes[v.tenderType]
+	change, err := u.sale.addTender(u.cfg(), t, text)
+	if err != nil {
+		setError(v.msg, err)
+		return
+	}
+	v.tender.SetText("")
+	u.refreshCheckout()
+	q := u.sale.quote(u.cfg())
+	switch {
+	case change > 0:
+		setMessage(v.msg, "CHANGE "+change.String()+" — F9 completes the sale", widget.WarningImportance)
+	case q.Due == 0:
+		setMessage(v.msg, "Paid — F9 completes the sale", widget.SuccessImportance)
+	default:
+		setMessage(v.msg, q.Due.String()+" still due", widget.MediumImportance)
+	}
+}
+
+func (u *UI) redeemMax() {
+	v := u.co
+	if u.sale.customer == nil {
+		setMessage(v.msg, "Points need a customer: scan their tag or type their email first (F2)", widget.WarningImportance)
+		return
+	}
+	m := u.sale.maxRedeem(u.cfg())
+	u.sale.order.RedeemPoints = m
+	v.redeem.SetText(fmt.Sprint(m))
+	u.refreshCheckout()
+	u.focus(v.tender)
+}
+
+// refreshCheckout redraws the checkout from the sale and its quote.
+func (u *UI) refreshCheckout() {
+	v, s, c := u.co, &u.sale, u.cfg()
+	q := s.quote(c)
+	if a := s.customer; a != nil {
+		v.name.SetText(a.Name)
+		v.email.SetText(a.MaskedEmail())
+		v.avail.SetText(points(a.Balance.Available) + " points available")
+		v.pending.SetText(points(a.Balance.Pending) + " pending")
+		if a.BirthdayMonth(u.today()) {
+			v.birthday.SetText("🎂 Birthday this month")
+		} else {
+			v.birthday.SetText("")
+		}
+	} else {
+		v.name.SetText("No customer")
+		v.email.SetText("the sale earns no points")
+		v.avail.SetText("")
+		v.pending.SetText("")
+		v.birthday.SetText("")
+		v.gifts.SetText("")
+	}
+	pv := pos.Money(s.order.RedeemPoints) * c.PointValue
+	v.redeemValue.SetText(fmt.Sprintf("%s pts = %s", points(s.order.RedeemPoints), pv))
+	m := s.maxRedeem(c)
+	v.maxLabel.SetText(fmt.Sprintf("max [F6]  %s pts = %s", points(m), pos.Money(m)*c.PointValue))
+
+	v.whyBox.Objects = nil
+	for _, w := range why(c, s, q) {
+		v.whyBox.Add(row(w.What, right(w.Amount)))
+	}
+	v.whyBox.Refresh()
+
+	v.lines.Objects = nil
+	for _, l := range s.order.Lines {
+		item := strings.TrimSpace(l.SKU + " " + l.Name)
+		il := widget.NewLabel(item)
+		il.Truncation = fyne.TextTruncateEllipsis
+		v.lines.Add(container.NewGridWithColumns(4, il, right(fmt.Sprint(l.Qty)),
+			right(l.UnitPrice.String()), right(l.Total().String())))
+	}
+	if len(s.order.Lines) == 0 {
+		v.lines.Add(widget.NewLabel("no items yet: scan one or press F3"))
+	}
+	v.lines.Refresh()
+
+	v.merch.SetText(q.Merchandise.String())
+	if s.order.Shipping != 0 && v.shipping.Text == "" {
+		v.shipping.SetText(s.order.Shipping.String())
+	}
+	v.pointsLine.SetText(fmt.Sprintf("%s pts  -%s", points(s.order.RedeemPoints), q.PointsValue))
+	v.tenders.Objects = nil
+	for _, t := range s.order.Tenders {
+		v.tenders.Add(row(tenderName(t.Type), right("-"+t.Amount.String())))
+	}
+	v.tenders.Refresh()
+	v.due.SetText(q.Due.String())
+	t := pos.TenderTypes[v.tenderType]
+	earns := "earns"
+	if !t.Earns() {
+		earns = "no points"
+	}
+	v.tenderKind.SetText(fmt.Sprintf("tender [F4] ▲▼ %s (%s)", tenderName(t), earns))
+}
+
+// completeSale is F9: the checkout, then the receipt.
+func (u *UI) completeSale() {
+	v := u.co
+	req := pos.SaleRequest{Order: u.sale.order}
+	if a := u.sale.customer; a != nil {
+		req.Customer = a.Email
+	}
+	res, err := u.svc.Terminal.Checkout(u.ctx, *u.staff, req)
+	if err != nil {
+		setError(v.msg, err)
+		return
+	}
+	u.notify()
+	u.showReceipt(res, u.sale.customer)
+}
+
+// receiptView is what the customer is told after F9.
+type receiptView struct {
+	receipt, earned, redeemed, balance *widget.Label
+}
+
+func (u *UI) showReceipt(res pos.SaleResult, a *pos.Account) {
+	v := &receiptView{receipt: big("Receipt " + res.Receipt), earned: big(""), redeemed: big(""), balance: big("")}
+	u.receipt = v
+	pv := pos.Money(res.PointsRedeemed) * u.cfg().PointValue
+	if a == nil {
+		v.earned.SetText("No customer: no points earned")
+	} else {
+		v.earned.SetText(fmt.Sprintf("Earned %s points", points(res.PointsEarned)))
+		v.redeemed.SetText(fmt.Sprintf("Redeemed %s points (%s)", points(res.PointsRedeemed), pv))
+		v.balance.SetText(fmt.Sprintf("New balance %s points available", points(res.Balance.Available)))
+		if res.Balance.Pending != 0 {
+			v.balance.SetText(v.balance.Text + fmt.Sprintf(", %s pending", points(res.Balance.Pending)))
+		}
+	}
+	who := "—"
+	if a != nil {
+		who = a.Name + "  " + a.MaskedEmail()
+	}
+	box := container.NewVBox(
+		title("SALE COMPLETE"), v.receipt,
+		widget.NewLabel(who),
+		widget.NewLabel(fmt.Sprintf("merchandise %s   shipping %s", res.Merchandise, res.Shipping)),
+		v.earned, v.redeemed, v.balance,
+		widget.NewSeparator(),
+		widget.NewLabel("Press any key for the next sale (or scan the next customer's tag)."),
+	)
+	next := func() { u.newSale() }
+	u.show("receipt", centre(box), "any key next sale   F12 sign out", func(k *fyne.KeyEvent) bool {
+		if k.Name == fyne.KeyF12 {
+			return false
+		}
+		next()
+		return true
+	}, func(code string) bool {
+		// The next customer's tag starts the next sale.
+		u.newSale()
+		return u.checkoutScan(code)
+	})
+	u.keys.onCanvasRune = func(rune) { next() }
+	u.keys.onCanvasKey = func(*fyne.KeyEvent) { next() }
+}

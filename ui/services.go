@@ -1,0 +1,53 @@
+// Package ui is the terminal's window: the cashier's checkout, enrolment,
+// returns, the manager's screen, sign-in and the status bar, in Fyne.
+//
+// Screens are built by functions given the services (New(app, services)),
+// so tests run them on fyne.io/fyne/v2/test with a real store and no
+// display. The rules live in package pos; this package only shows them and
+// turns keys into calls. It imports no store and no network code: cmd/keytag
+// wires those in through Services.
+package ui
+
+import (
+	"context"
+	"time"
+
+	"keytag/pos"
+)
+
+// Services is everything the window uses. cmd/keytag builds it; tests
+// build it around a store in t.TempDir().
+type Services struct {
+	// Terminal is the store: staff, accounts, sales, returns.
+	Terminal pos.Terminal
+	// Status reports the sync state for the status bar. It is called from
+	// a ticker goroutine, so it must be safe for that. Nil means a terminal
+	// not joined to any server (StandaloneStatus).
+	Status func() pos.SyncStatus
+	// Notify wakes the sync worker after a sale, return or enrolment wrote
+	// new ledger entries; nil when nothing syncs.
+	Notify func()
+	// Gifts reserves redemption gifts through the central server. Nil
+	// means this terminal cannot reach one; the screens then say that gift
+	// reservations need the server.
+	Gifts GiftService
+	// Place names the store and till for the title bar ("Store S1 · Till 2").
+	Place string
+	// StatusEvery is how often the status bar refreshes; default 1 s.
+	StatusEvery time.Duration
+}
+
+// GiftService is the part of the sync client that reserves gifts. Stock is
+// shared by all stores, so every call goes to the server; offline they fail
+// with pos.ENeedsServer and change nothing.
+type GiftService interface {
+	Catalog(ctx context.Context) ([]pos.Gift, error)
+	// Reservations lists an account's reservations (held ones are the gifts
+	// waiting to be handed over).
+	Reservations(ctx context.Context, account string) ([]pos.Reservation, error)
+	Reserve(ctx context.Context, by pos.Staff, account, gift string) (pos.Reservation, error)
+}
+
+// StandaloneStatus is the status of a terminal not joined to any server:
+// its own ledger is the ledger of record and nothing waits to sync.
+func StandaloneStatus() pos.SyncStatus { return pos.SyncStatus{} }

@@ -1,0 +1,260 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"keytag/pos"
+)
+
+// UI is the terminal's window. Its fields are the views of the screen on
+// show; the state the domain owns (balances, sales, staff) is read from
+// the services each time it is shown, and the only state kept here is the
+// sale being built and who is signed in.
+type UI struct {
+	app  fyne.App
+	svc  Services
+	win  fyne.Window
+	keys *keyRouter
+	ctx  context.Context
+	stop context.CancelFunc
+
+	staff *pos.Staff // signed in, nil on the sign-in screens
+	sale  sale       // the sale being built
+
+	header *widget.Label
+	hints  *widget.Label
+	body   *fyne.Container
+	status *statusBar
+
+	// screen names the screen on show ("setup", "signin", "checkout",
+	// "receipt", "enrol", "return", "manager"): for tests and logs.
+	screen string
+	// screenKey and screenScan are the screen's own keys and scans.
+	screenKey  func(*fyne.KeyEvent) bool
+	screenScan func(code string) bool
+
+	setup   *setupView
+	signin  *signinView
+	co      *checkoutView
+	receipt *receiptView
+	enrol   *enrolView
+	ret     *returnView
+	mgr     *managerView
+}
+
+// New builds the window on a and shows its first screen: creating the
+// first manager on a new terminal, else sign-in. The caller shows it
+// (Window().ShowAndRun()) and calls Close when done.
+func New(a fyne.App, s Services) *UI {
+	if s.Status == nil {
+		s.Status = StandaloneStatus
+	}
+	if s.StatusEvery == 0 {
+		s.StatusEvery = time.Second
+	}
+	a.Settings().SetTheme(newTheme())
+	ctx, stop := context.WithCancel(context.Background())
+	u := &UI{app: a, svc: s, ctx: ctx, stop: stop, keys: newKeyRouter()}
+	u.win = a.NewWindow("keytag")
+	u.win.Resize(fyne.NewSize(1024, 768))
+	u.keys.onKey = u.handleKey
+	u.keys.onScan = u.handleScan
+	u.keys.onShortcut = func(s fyne.Shortcut) bool {
+		if _, ok := s.(*fyne.ShortcutUndo); ok && u.screen == "checkout" {
+			u.undo()
+			return true
+		}
+		return false
+	}
+	u.keys.install(u.win.Canvas())
+
+	u.header = widget.NewLabel("keytag")
+	u.header.TextStyle.Bold = true
+	u.hints = widget.NewLabel("")
+	u.hints.Wrapping = fyne.TextWrapWord
+	u.body = container.NewStack()
+	u.status = newStatusBar()
+	top := container.NewVBox(u.header, widget.NewSeparator())
+	bottom := container.NewVBox(widget.NewSeparator(), u.hints, u.status.object)
+	u.win.SetContent(container.NewBorder(top, bottom, nil, nil, u.body))
+	u.win.SetOnClosed(u.Close)
+
+	u.refreshStatus()
+	if s.StatusEvery > 0 {
+		go u.tickStatus(ctx, s.StatusEvery)
+	}
+	u.start()
+	return u
+}
+
+// Window is the terminal's window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+// Close stops the status ticker.
+func (u *UI) Close() { u.stop() }
+
+// start shows the first screen a terminal needs.
+func (u *UI) start() {
+	has, err := u.svc.Terminal.HasStaff(u.ctx)
+	if err != nil {
+		u.showSignIn(pos.ErrorMessage(err))
+		return
+	}
+	if !has {
+		u.showSetup()
+		return
+	}
+	u.showSignIn("")
+}
+
+// show puts a screen in the window's body with its keys listed below it.
+func (u *UI) show(name string, content fyne.CanvasObject, hints string, key func(*fyne.KeyEvent) bool, scan func(string) bool) {
+	u.screen = name
+	u.screenKey, u.screenScan = key, scan
+	u.keys.onCanvasRune, u.keys.onCanvasKey = nil, nil
+	u.body.Objects = []fyne.CanvasObject{content}
+	u.body.Refresh()
+	u.hints.SetText(hints)
+	u.win.Canvas().Unfocus()
+	u.updateHeader()
+}
+
+func (u *UI) updateHeader() {
+	parts := []string{"keytag"}
+	if u.svc.Place != "" {
+		parts = append(parts, u.svc.Place)
+	}
+	if u.staff != nil {
+		parts = append(parts, fmt.Sprintf("%s (%s)", u.staff.Name, u.staff.Role))
+	}
+	u.header.SetText(strings.Join(parts, " · "))
+}
+
+func (u *UI) focus(f fyne.Focusable) { u.win.Canvas().Focus(f) }
+
+// handleKey takes the window's keys before the focused field does.
+func (u *UI) handleKey(k *fyne.KeyEvent) bool {
+	if u.screenKey != nil && u.screenKey(k) {
+		return true
+	}
+	if k.Name == fyne.KeyF12 && u.staff != nil {
+		u.signOut()
+		return true
+	}
+	return false
+}
+
+func (u *UI) handleScan(code string) bool {
+	if u.screenScan == nil {
+		return false
+	}
+	return u.screenScan(code)
+}
+
+// signOut ends the cashier's session; a sale in progress is kept so the
+// next cashier can finish it (one key switches cashier mid-queue).
+func (u *UI) signOut() {
+	u.staff = nil
+	u.showSignIn("")
+}
+
+// notify wakes the sync worker after new ledger entries.
+func (u *UI) notify() {
+	if u.svc.Notify != nil {
+		u.svc.Notify()
+	}
+}
+
+// today is the terminal's calendar day (its injected clock).
+func (u *UI) today() pos.Day { return pos.DayOf(u.svc.Terminal.Now()) }
+
+// message is a one-line note under a screen: an error in plain words or
+// what just happened.
+func setMessage(l *widget.Label, text string, imp widget.Importance) {
+	l.Importance = imp
+	l.SetText(text)
+}
+
+func setError(l *widget.Label, err error) {
+	setMessage(l, pos.ErrorMessage(err), widget.DangerImportance)
+}
+
+// points writes a points count with thousands separators: 1,250.
+func points(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// heading and value labels used on every screen.
+func title(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.TextStyle.Bold = true
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+func big(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.TextStyle.Bold = true
+	l.SizeName = theme.SizeNameHeadingText
+	return l
+}
+
+func right(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Alignment = fyne.TextAlignTrailing
+	return l
+}
+
+// row puts a name on the left and its value right-aligned.
+func row(name string, value *widget.Label) fyne.CanvasObject {
+	value.Alignment = fyne.TextAlignTrailing
+	return container.NewBorder(nil, nil, widget.NewLabel(name), nil, value)
+}
+
+// labelled puts a caption before a field and, under the field, the label
+// for its errors (hidden while empty), so an error stands beside the
+// field that caused it at any length.
+func labelled(caption string, f fyne.CanvasObject, errl *widget.Label) fyne.CanvasObject {
+	line := container.NewBorder(nil, nil, container.New(&fixedWidth{w: 130}, widget.NewLabel(caption)), nil, f)
+	if errl == nil {
+		return line
+	}
+	errl.Wrapping = fyne.TextWrapWord
+	errl.Hide()
+	return container.NewVBox(line, container.NewBorder(nil, nil, container.New(&fixedWidth{w: 130}), nil, errl))
+}
+
+// setFieldError shows text beside its field, or hides the label.
+func setFieldError(l *widget.Label, text string) {
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+func isFKey(k *fyne.KeyEvent) bool {
+	return strings.HasPrefix(string(k.Name), "F") && len(k.Name) <= 3 && k.Name != ""
+}
