@@ -26,7 +26,9 @@ var windowServices = func(e *env, d *sqlite.DB) (ui.Services, func()) {
 	s := ui.Services{Terminal: d, Status: ui.StandaloneStatus, Place: place(id)}
 	if id.Server != "" {
 		server := id.Server
-		s.Status = func() pos.SyncStatus { return pos.SyncStatus{Server: server, LastError: "the sync worker is not running in this build"} }
+		s.Status = func() pos.SyncStatus {
+			return pos.SyncStatus{Server: server, LastError: "the sync worker is not running in this build"}
+		}
 	}
 	return s, func() {}
 }
