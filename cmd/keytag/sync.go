@@ -1,0 +1,217 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"keytag/pos"
+	"keytag/pos/sqlite"
+	possync "keytag/sync"
+)
+
+func init() {
+	commands["enroll"] = command{"enroll --server URL --code CODE [--name NAME]", runEnroll}
+	commands["sync"] = command{"sync [--once] [--interval 30s] [--verbose]", runSync}
+	commands["status"] = command{"status [--conflicts]", runStatus}
+}
+
+// runEnroll joins this terminal to a server with a one-time code. The
+// token goes into the (owner-only) database and is never printed.
+func runEnroll(e *env, args []string) int {
+	fs := newFlags("enroll")
+	server := fs.String("server", "", "")
+	code := fs.String("code", "", "")
+	name := fs.String("name", "", "")
+	if p, err := parse(fs, args); err != nil || len(p) > 0 {
+		return e.usage("enroll", "%v", firstErr(err, p))
+	}
+	if *server == "" || *code == "" {
+		return e.usage("enroll", "--server and --code are required")
+	}
+	if *name == "" {
+		*name, _ = os.Hostname()
+	}
+	return e.withDB(false, func(d *sqlite.DB, _ pos.Staff) error {
+		id, err := d.Identity(e.ctx)
+		if err != nil {
+			return err
+		}
+		if id.Server != "" {
+			return pos.Errorf(pos.EConflict, "this terminal is already joined to %s as terminal %s: its records belong there", id.Server, id.Terminal)
+		}
+		c, err := possync.NewClient(*server, "", possync.ClientOptions{})
+		if err != nil {
+			return err
+		}
+		res, err := c.Enroll(e.ctx, *code, *name)
+		if err != nil {
+			return err
+		}
+		if err := d.Enroll(e.ctx, c.Server(), res.Store, res.TerminalID, res.Token, res.Epoch); err != nil {
+			return err
+		}
+		if e.json {
+			e.printJSON(map[string]string{"server": c.Server(), "store": res.Store, "terminal": res.TerminalID})
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "joined %s as terminal %s of store %s\nrun `keytag sync` (or open the window) to send this terminal's records and fetch the customers\n",
+			c.Server(), res.TerminalID, res.Store)
+		return nil
+	})
+}
+
+// runSync runs the sync worker until SIGINT/SIGTERM, or one round with
+// --once.
+func runSync(e *env, args []string) int {
+	fs := newFlags("sync")
+	once := fs.Bool("once", false, "")
+	interval := fs.Duration("interval", 30*time.Second, "")
+	verbose := fs.Bool("verbose", false, "")
+	if p, err := parse(fs, args); err != nil || len(p) > 0 {
+		return e.usage("sync", "%v", firstErr(err, p))
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	return e.withDB(false, func(d *sqlite.DB, _ pos.Staff) error {
+		w, err := possync.NewWorker(d, possync.Options{Logger: log, Interval: *interval, Clock: e.clock})
+		if err != nil {
+			return err
+		}
+		if *once {
+			err := w.SyncOnce(e.ctx)
+			st := w.Status()
+			if err != nil {
+				return pos.Errorf(pos.ENeedsServer, "sync failed: %s (%d records wait to be sent)", possync.Describe(err), st.Waiting)
+			}
+			return e.printStatus(d, st, false)
+		}
+		w.Start(e.ctx)
+		<-e.ctx.Done()
+		w.Stop()
+		if !e.json {
+			fmt.Fprintf(e.stdout, "stopped; %d records wait to be sent\n", w.Status().Waiting)
+		}
+		return nil
+	})
+}
+
+// statusView is `keytag status --json`.
+type statusView struct {
+	pos.SyncStatus
+	Terminal string `json:"terminal,omitempty"`
+	Store    string `json:"store,omitempty"`
+	// Acked is the server's word on how many of our records it holds.
+	Acked int64 `json:"acked"`
+	// Head is the server's latest sequence as last seen (0: unknown), so
+	// cursor/head is the bootstrap progress.
+	Head   int64 `json:"head"`
+	Pulled int64 `json:"pulled"`
+	// OfflineBudget lists the accounts that have redeemed points here that
+	// the server has not confirmed yet.
+	OfflineBudget     []sqlite.AccountBudget `json:"offline_budget"`
+	OfflineBudgetUsed int64                  `json:"offline_budget_used"`
+	Conflicts         []sqlite.SyncConflict  `json:"conflicts,omitempty"`
+}
+
+func runStatus(e *env, args []string) int {
+	fs := newFlags("status")
+	conflicts := fs.Bool("conflicts", false, "")
+	if p, err := parse(fs, args); err != nil || len(p) > 0 {
+		return e.usage("status", "%v", firstErr(err, p))
+	}
+	return e.withDB(false, func(d *sqlite.DB, _ pos.Staff) error {
+		st, err := possync.ReadStatus(e.ctx, d)
+		if err != nil {
+			return err
+		}
+		return e.printStatus(d, st, *conflicts)
+	})
+}
+
+func (e *env) printStatus(d *sqlite.DB, st pos.SyncStatus, conflicts bool) error {
+	id, err := d.Identity(e.ctx)
+	if err != nil {
+		return err
+	}
+	ss, err := d.SyncState(e.ctx)
+	if err != nil {
+		return err
+	}
+	v := statusView{SyncStatus: st, Terminal: id.Terminal, Store: id.Store, Acked: ss.Acked, Head: ss.Head, Pulled: ss.Pulled}
+	if v.OfflineBudget, err = d.OfflineBudgets(e.ctx); err != nil {
+		return err
+	}
+	if v.OfflineBudget == nil {
+		v.OfflineBudget = []sqlite.AccountBudget{}
+	}
+	for _, b := range v.OfflineBudget {
+		v.OfflineBudgetUsed += b.Used
+	}
+	if conflicts {
+		if v.Conflicts, err = d.SyncConflicts(e.ctx); err != nil {
+			return err
+		}
+		if v.Conflicts == nil {
+			v.Conflicts = []sqlite.SyncConflict{}
+		}
+	}
+	if e.json {
+		e.printJSON(v)
+		return nil
+	}
+	w := e.stdout
+	if st.Server == "" {
+		fmt.Fprintln(w, "server:        none (this terminal keeps its own ledger; keytag enroll joins it to a server)")
+	} else {
+		state := "offline"
+		if st.Online {
+			state = "online"
+		}
+		if !st.Online && !st.OfflineSince.IsZero() {
+			state += " since " + st.OfflineSince.Local().Format("2006-01-02 15:04:05")
+		}
+		fmt.Fprintf(w, "server:        %s (terminal %s, store %s)\n", st.Server, id.Terminal, id.Store)
+		fmt.Fprintf(w, "state:         %s (as of the last sync round)\n", state)
+		last := "never"
+		if !st.LastSuccess.IsZero() {
+			last = st.LastSuccess.Local().Format("2006-01-02 15:04:05")
+		}
+		fmt.Fprintf(w, "last success:  %s\n", last)
+	}
+	fmt.Fprintf(w, "waiting:       %d records to send\n", st.Waiting)
+	if st.LastError != "" {
+		fmt.Fprintf(w, "last error:    %s\n", st.LastError)
+	}
+	if st.Bootstrapping {
+		progress := fmt.Sprintf("%d changes pulled", ss.Pulled)
+		if ss.Head > 0 {
+			progress += fmt.Sprintf(" (%d%%)", min(100, 100*ss.Cursor/ss.Head))
+		}
+		fmt.Fprintf(w, "bootstrap:     in progress, %s; the terminal works meanwhile under the offline rules\n", progress)
+	}
+	if len(v.OfflineBudget) == 0 {
+		fmt.Fprintln(w, "offline budget: none used")
+	} else {
+		fmt.Fprintf(w, "offline budget: %d points redeemed here not yet confirmed by the server\n", v.OfflineBudgetUsed)
+		for _, b := range v.OfflineBudget {
+			fmt.Fprintf(w, "  %-40s %s  %d of %d\n", b.Account, b.Email, b.Used, b.Cap)
+		}
+	}
+	if conflicts {
+		if len(v.Conflicts) == 0 {
+			fmt.Fprintln(w, "conflicts:     none")
+		} else {
+			fmt.Fprintf(w, "conflicts:     %d\n", len(v.Conflicts))
+			for _, c := range v.Conflicts {
+				fmt.Fprintf(w, "  #%d %s %s %s %s: %s\n", c.Seq, c.Kind, c.ID, c.Status, c.Code, strings.TrimSpace(c.Reason))
+			}
+		}
+	}
+	return nil
+}
