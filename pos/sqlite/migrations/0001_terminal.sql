@@ -37,6 +37,9 @@ CREATE TABLE tags (
 ) STRICT;
 -- One active tag per account.
 CREATE UNIQUE INDEX tags_active ON tags (account) WHERE active = 1;
+-- The planner does not use the partial index for "the active tag of this
+-- account" inside a correlated subquery; this one it does.
+CREATE INDEX tags_account ON tags (account, active);
 
 CREATE TABLE entries (
 	id          TEXT PRIMARY KEY,
