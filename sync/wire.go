@@ -67,6 +67,32 @@ type PushResponse struct {
 }
 
 // Change is one change in the server's log, in server sequence order.
+// keytagd emits these kinds (bodies are JSON objects):
+//
+//   - "config": pos.Config, the program's settings (the first change of a
+//     new server).
+//   - "account": pos.Account of an account enrolled at any terminal or by
+//     the web shop, email in full; its balance is zero: balances are the sum
+//     of the "entry" changes. A merged second enrolment gets no "account"
+//     change, only a "merge".
+//   - "tag": {"code","account","active","at"} (sqlite.TagChange): a tag
+//     given to (active true) or taken from (false) an account. The server
+//     emits the deactivation of an account's previous tag too.
+//   - "entry": pos.Entry, every ledger entry, the terminal's own included
+//     (apply by id, ignoring ids already held). The account is the
+//     surviving account after a merge.
+//   - "merge": {"from","into"}: account "from" was a second offline
+//     enrolment of the email of "into". A terminal re-points its rows for
+//     "from" (entries, tags, sales) to "into" and drops "from"; the
+//     server has already taken back the second sign-up bonus with an
+//     "adjustment" entry (id ledgerdb.MergeAdjustmentID(signup entry id))
+//     that arrives as an "entry" change.
+//   - "gift": pos.Gift, a catalog entry added or changed.
+//   - "gift_reservation": pos.Reservation, whenever one is made, changed,
+//     handed over, forgone or lapses (its entries arrive as "entry").
+//
+// Within one push, changes carry numbers in the order their records came,
+// so an account always precedes its entries and tags.
 type Change struct {
 	Seq  int64           `json:"seq"`
 	Kind string          `json:"kind"`
