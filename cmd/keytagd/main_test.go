@@ -1,0 +1,300 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"keytag/pos"
+	"keytag/pos/ledgerdb/ledgerdbtest"
+	"keytag/pos/sqlite"
+	possync "keytag/sync"
+)
+
+// runMain runs keytagd with args as main would and returns the exit
+// status and what it wrote.
+func runMain(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	m := NewMain()
+	m.Stdout, m.Stderr = &out, &errOut
+	code := m.Execute(context.Background(), args)
+	return code, out.String(), errOut.String()
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+func TestMainUsage(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "k.db")
+	cases := []struct {
+		name string
+		args []string
+		code int
+		out  string
+		err  string
+	}{
+		{"help", []string{"--help"}, 0, "keytagd terminal add", ""},
+		{"help after a command", []string{"token", "add", "-h"}, 0, "Exit status", ""},
+		{"unknown command", []string{"--db", db, "frobnicate"}, 2, "", "unknown command"},
+		{"flag of another command", []string{"--db", db, "migrate", "--role", "admin"}, 2, "", "--role does not apply"},
+		{"unknown flag", []string{"--db", db, "--nope"}, 2, "", "flag provided but not defined"},
+		{"missing argument", []string{"--db", db, "token", "revoke"}, 2, "", "takes 1 argument"},
+		{"tls half given", []string{"--db", db, "--tls-cert", "c.pem"}, 2, "", "go together"},
+		{"bad role", []string{"--db", db, "token", "add", "--role", "root", "--name", "x"}, 2, "", "role"},
+		{"no store", []string{"--db", db, "terminal", "add", "--name", "till"}, 1, "", "needs --store"},
+		{"revoke unknown token", []string{"--db", db, "token", "revoke", "nope"}, 1, "", "no live"},
+		{"gift under the minimum", []string{"--db", db, "gift", "add", "--name", "Pen", "--cost", "10", "--stock", "1"}, 1, "", "at least 800"},
+		{"bad database", []string{"--db", "postgres://nobody@127.0.0.1:1/none?connect_timeout=2", "migrate"}, 1, "", "postgres"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := runMain(t, c.args...)
+			if code != c.code || !strings.Contains(out, c.out) || !strings.Contains(errOut, c.err) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want %d, %q, %q", code, out, errOut, c.code, c.out, c.err)
+			}
+			if code == 1 && strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+				t.Errorf("a failure takes one line on stderr: %q", errOut)
+			}
+		})
+	}
+}
+
+func TestMainAdminCommands(t *testing.T) {
+	for _, b := range ledgerdbtest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			var db string
+			if b.Name == "sqlite" {
+				db = filepath.Join(t.TempDir(), "keytagd.db")
+			} else {
+				db = ledgerdbtest.PostgresURL(t)
+			}
+			code, out, _ := runMain(t, "migrate", "--db", db)
+			if code != 0 || out != "" {
+				t.Fatalf("migrate: %d %q", code, out)
+			}
+			code, out, _ = runMain(t, "--db", db, "terminal", "add", "--store", "S1", "--name", "till 1")
+			if code != 0 || len(lastLine(out)) != 19 {
+				t.Fatalf("terminal add: %d %q", code, out)
+			}
+			enrolCode := lastLine(out)
+			code, out, errOut := runMain(t, "token", "add", "--db", db, "--role", "webshop", "--name", "shop")
+			if code != 0 || !strings.HasPrefix(lastLine(out), "ktk_") || strings.Contains(errOut, lastLine(out)) {
+				t.Fatalf("token add: %d %q %q", code, out, errOut)
+			}
+			code, out, _ = runMain(t, "--db", db, "gift", "add", "--name", "Mug", "--cost", "800", "--stock", "5")
+			if code != 0 {
+				t.Fatalf("gift add: %d", code)
+			}
+			gift := lastLine(out)
+			if code, out, _ = runMain(t, "--db", db, "gift", "set", gift, "--stock", "7", "--active", "false"); code != 0 || !strings.Contains(out, "7 in stock\tactive false") {
+				t.Errorf("gift set: %d %q", code, out)
+			}
+			if code, out, _ = runMain(t, "--db", db, "gift", "list"); code != 0 || !strings.Contains(out, "Mug") {
+				t.Errorf("gift list: %d %q", code, out)
+			}
+			if code, _, _ = runMain(t, "--db", db, "token", "revoke", "shop"); code != 0 {
+				t.Errorf("token revoke: %d", code)
+			}
+			if code, _, _ = runMain(t, "--db", db, "token", "revoke", "shop"); code != 1 {
+				t.Errorf("revoking twice: %d, want 1", code)
+			}
+			// The server on that database enrols the terminal with its code.
+			m, url := startMain(t, db, nil)
+			var e possync.EnrollResponse
+			if st := postJSON(t, url+"/v1/enroll", "", possync.EnrollRequest{Code: enrolCode, Name: "t"}, &e); st != 200 {
+				t.Fatalf("enroll: %d", st)
+			}
+			if code, out, _ = runMain(t, "--db", db, "terminal", "list"); code != 0 || !strings.Contains(out, e.TerminalID+"\tS1\ttill 1\tenrolled") {
+				t.Errorf("terminal list: %d %q", code, out)
+			}
+			if code, _, _ = runMain(t, "--db", db, "terminal", "revoke", e.TerminalID); code != 0 {
+				t.Errorf("terminal revoke: %d", code)
+			}
+			if st := postJSON(t, url+"/v1/sync/push", e.Token, possync.PushRequest{}, nil); st != 401 {
+				t.Errorf("push by a revoked terminal: %d", st)
+			}
+			_ = m
+		})
+	}
+}
+
+// startMain serves keytagd on a free loopback port until the test ends.
+func startMain(t *testing.T, db string, setup func(*Main), extra ...string) (*Main, string) {
+	t.Helper()
+	m := NewMain()
+	m.Stdout, m.Stderr = io.Discard, io.Discard
+	m.Logger = slog.New(slog.DiscardHandler)
+	m.Ready = make(chan struct{})
+	if setup != nil {
+		setup(m)
+	}
+	if err := m.ParseFlags(context.Background(), append([]string{"--db", db, "--listen", "127.0.0.1:0"}, extra...)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	select {
+	case <-m.Ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("keytagd did not start: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("keytagd: %v", err)
+		}
+		m.Close()
+	})
+	return m, "http://" + m.Addr().String()
+}
+
+func postJSON(t *testing.T, url, token string, body, out any) int {
+	t.Helper()
+	raw, _ := json.Marshal(body)
+	req, _ := http.NewRequest("POST", url, bytes.NewReader(raw))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		json.NewDecoder(resp.Body).Decode(out)
+	}
+	return resp.StatusCode
+}
+
+// smtpSink is an SMTP server on loopback that keeps every message.
+type smtpSink struct {
+	ln   net.Listener
+	mu   sync.Mutex
+	msgs []string
+}
+
+func newSMTPSink(t *testing.T) *smtpSink {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &smtpSink{ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(c)
+		}
+	}()
+	return s
+}
+
+func (s *smtpSink) serve(c net.Conn) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	say := func(l string) { io.WriteString(c, l+"\r\n") }
+	say("220 sink ESMTP")
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.TrimSpace(line))
+		switch {
+		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+			say("250 sink")
+		case strings.HasPrefix(cmd, "DATA"):
+			say("354 go on")
+			var msg strings.Builder
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" {
+					break
+				}
+				msg.WriteString(l)
+			}
+			s.mu.Lock()
+			s.msgs = append(s.msgs, msg.String())
+			s.mu.Unlock()
+			say("250 queued")
+		case strings.HasPrefix(cmd, "QUIT"):
+			say("221 bye")
+			return
+		default:
+			say("250 ok")
+		}
+	}
+}
+
+func (s *smtpSink) messages() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.msgs...)
+}
+
+func TestBirthdayGiftIsGrantedOnceAndEmailed(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "keytagd.db")
+	// 28 February 2027: a 29 February birthday is celebrated today.
+	clock := ledgerdbtest.NewClock(time.Date(2027, 2, 28, 9, 0, 0, 0, time.UTC))
+	store, err := sqlite.OpenServer(context.Background(), db, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leap, err := store.CreateAccount(context.Background(), pos.NewAccount{Email: "leap@example.com", Name: "Lea", BirthDate: "2000-02-29", OptIn: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []pos.NewAccount{
+		{Email: "later@example.com", Name: "Lou", BirthDate: "2000-03-01", OptIn: true},
+		{Email: "quiet@example.com", Name: "Qi", BirthDate: "2000-02-28", OptIn: false},
+	} {
+		if _, err := store.CreateAccount(context.Background(), n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store.Close()
+
+	sink := newSMTPSink(t)
+	m, _ := startMain(t, db, func(m *Main) {
+		m.Clock = clock
+		m.JobInterval = 20 * time.Millisecond
+	}, "--smtp-addr", sink.ln.Addr().String(), "--smtp-from", "points@keytag.example")
+	// The job runs at start and then every 20 ms: several runs, one grant.
+	deadline := time.Now().Add(5 * time.Second)
+	for len(sink.messages()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(150 * time.Millisecond)
+	msgs := sink.messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d birthday emails, want 1: %q", len(msgs), msgs)
+	}
+	if !strings.Contains(msgs[0], "To: leap@example.com") || !strings.Contains(msgs[0], "200 points") || !strings.Contains(msgs[0], "Lea") {
+		t.Errorf("email = %q", msgs[0])
+	}
+	v, err := m.Store().AccountByID(context.Background(), leap.Account)
+	if err != nil || v.Balance.Available != 300 {
+		t.Errorf("balance = %+v %v, want 100 + 200", v, err)
+	}
+}
