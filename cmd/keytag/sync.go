@@ -14,7 +14,7 @@ import (
 
 func init() {
 	commands["enroll"] = command{"enroll --server URL --code CODE [--name NAME]", runEnroll}
-	commands["sync"] = command{"sync [--once] [--interval 30s] [--verbose]", runSync}
+	commands["sync"] = command{"sync [--once] [--interval 30s] [--batch 500] [--page 2000] [--verbose]", runSync}
 	commands["status"] = command{"status [--conflicts]", runStatus}
 }
 
@@ -70,8 +70,13 @@ func runSync(e *env, args []string) int {
 	once := fs.Bool("once", false, "")
 	interval := fs.Duration("interval", 30*time.Second, "")
 	verbose := fs.Bool("verbose", false, "")
+	batch := fs.Int("batch", 500, "")
+	page := fs.Int("page", 2000, "")
 	if p, err := parse(fs, args); err != nil || len(p) > 0 {
 		return e.usage("sync", "%v", firstErr(err, p))
+	}
+	if *batch < 1 || *batch > 2000 || *page < 1 || *page > 5000 {
+		return e.usage("sync", "--batch takes 1 to 2000 records, --page 1 to 5000 changes")
 	}
 	level := slog.LevelInfo
 	if *verbose {
@@ -79,7 +84,8 @@ func runSync(e *env, args []string) int {
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	return e.withDB(false, func(d *sqlite.DB, _ pos.Staff) error {
-		w, err := possync.NewWorker(d, possync.Options{Logger: log, Interval: *interval, Clock: e.clock})
+		w, err := possync.NewWorker(d, possync.Options{Logger: log, Interval: *interval, Clock: e.clock,
+			BatchSize: *batch, PullLimit: *page})
 		if err != nil {
 			return err
 		}
