@@ -32,6 +32,9 @@ type checkoutView struct {
 	tenderType                  int // index into pos.TenderTypes
 	pendingTag, pendingEmail    string
 	complete                    *widget.Button
+	// The scrolls are refreshed after rows are added: Fyne lays a
+	// container out again on Refresh, but not the containers around it.
+	leftScroll, rightScroll *container.Scroll
 }
 
 const checkoutHints = "F1 help  F2 customer  F3 line  F4 tender (↑↓ type)  F5 redeem  F6 max  F7 enrol  F8 return  " +
@@ -71,7 +74,7 @@ func (u *UI) showCheckout() {
 	)
 	right := container.NewVBox(
 		title("SALE"),
-		container.NewGridWithColumns(4, widget.NewLabel("item"), right("qty"), right("price"), right("total")),
+		container.New(lineColumns, widget.NewLabel("item"), right("qty"), right("price"), right("total")),
 		v.lines,
 		lineInput,
 		widget.NewSeparator(),
@@ -80,7 +83,8 @@ func (u *UI) showCheckout() {
 		v.msg,
 		v.complete,
 	)
-	split := container.NewHSplit(container.NewVScroll(left), container.NewVScroll(right))
+	v.leftScroll, v.rightScroll = container.NewVScroll(left), container.NewVScroll(right)
+	split := container.NewHSplit(v.leftScroll, v.rightScroll)
 	split.Offset = 0.38
 	u.show("checkout", split, checkoutHints, u.checkoutKey, u.checkoutScan)
 	u.refreshCheckout()
@@ -282,16 +286,16 @@ func (u *UI) setCustomer(a *pos.Account) {
 func (u *UI) loadGifts(a *pos.Account) {
 	v := u.co
 	if u.svc.Gifts == nil {
-		v.gifts.SetText("")
+		setOptional(v.gifts, "")
 		return
 	}
-	v.gifts.SetText("gifts: asking the server…")
+	setOptional(v.gifts, "gifts: asking the server…")
 	g := u.svc.Gifts
 	go func() {
 		text := giftsWaiting(u.ctx, g, a.ID)
 		fyne.Do(func() {
 			if u.sale.customer != nil && u.sale.customer.ID == a.ID && u.co == v {
-				v.gifts.SetText(text)
+				setOptional(v.gifts, text)
 			}
 		})
 	}()
@@ -385,19 +389,23 @@ func (u *UI) refreshCheckout() {
 		v.name.SetText(a.Name)
 		v.email.SetText(a.MaskedEmail())
 		v.avail.SetText(points(a.Balance.Available) + " points available")
-		v.pending.SetText(points(a.Balance.Pending) + " pending")
-		if a.BirthdayMonth(u.today()) {
-			v.birthday.SetText("🎂 Birthday this month")
-		} else {
-			v.birthday.SetText("")
+		pending := ""
+		if a.Balance.Pending != 0 {
+			pending = points(a.Balance.Pending) + " pending (web orders)"
 		}
+		setOptional(v.pending, pending)
+		birthday := ""
+		if a.BirthdayMonth(u.today()) {
+			birthday = "🎂 Birthday this month"
+		}
+		setOptional(v.birthday, birthday)
 	} else {
 		v.name.SetText("No customer")
 		v.email.SetText("the sale earns no points")
 		v.avail.SetText("")
-		v.pending.SetText("")
-		v.birthday.SetText("")
-		v.gifts.SetText("")
+		setOptional(v.pending, "")
+		setOptional(v.birthday, "")
+		setOptional(v.gifts, "")
 	}
 	pv := pos.Money(s.order.RedeemPoints) * c.PointValue
 	v.redeemValue.SetText(fmt.Sprintf("%s pts = %s", points(s.order.RedeemPoints), pv))
@@ -415,7 +423,7 @@ func (u *UI) refreshCheckout() {
 		item := strings.TrimSpace(l.SKU + " " + l.Name)
 		il := widget.NewLabel(item)
 		il.Truncation = fyne.TextTruncateEllipsis
-		v.lines.Add(container.NewGridWithColumns(4, il, right(fmt.Sprint(l.Qty)),
+		v.lines.Add(container.New(lineColumns, il, right(fmt.Sprint(l.Qty)),
 			right(l.UnitPrice.String()), right(l.Total().String())))
 	}
 	if len(s.order.Lines) == 0 {
@@ -427,7 +435,11 @@ func (u *UI) refreshCheckout() {
 	if s.order.Shipping != 0 && v.shipping.Text == "" {
 		v.shipping.SetText(s.order.Shipping.String())
 	}
-	v.pointsLine.SetText(fmt.Sprintf("%s pts  -%s", points(s.order.RedeemPoints), q.PointsValue))
+	if s.order.RedeemPoints == 0 {
+		v.pointsLine.SetText("none")
+	} else {
+		v.pointsLine.SetText(fmt.Sprintf("%s pts  -%s", points(s.order.RedeemPoints), q.PointsValue))
+	}
 	v.tenders.Objects = nil
 	for _, t := range s.order.Tenders {
 		v.tenders.Add(row(tenderName(t.Type), right("-"+t.Amount.String())))
@@ -440,6 +452,40 @@ func (u *UI) refreshCheckout() {
 		earns = "no points"
 	}
 	v.tenderKind.SetText(fmt.Sprintf("tender [F4] ▲▼ %s (%s)", tenderName(t), earns))
+	if v.leftScroll != nil {
+		v.leftScroll.Refresh()
+		v.rightScroll.Refresh()
+	}
+}
+
+// lineColumns gives the item's name most of a sale line.
+var lineColumns = &columns{weights: []float32{5, 1.2, 2, 2}}
+
+// columns lays objects out in one row, widths in proportion to weights.
+type columns struct{ weights []float32 }
+
+func (c *columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var w, h float32
+	for _, o := range objs {
+		m := o.MinSize()
+		w += m.Width
+		h = max(h, m.Height)
+	}
+	return fyne.NewSize(w, h)
+}
+
+func (c *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	var total float32
+	for i := range objs {
+		total += c.weights[i%len(c.weights)]
+	}
+	x := float32(0)
+	for i, o := range objs {
+		w := size.Width * c.weights[i%len(c.weights)] / total
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w
+	}
 }
 
 // completeSale is F9: the checkout, then the receipt.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"keytag/scanner"
@@ -172,7 +173,27 @@ func (r *keyRouter) drainTo(dst keyTarget) {
 	}
 }
 
+// printable reports whether a key event belongs to a character that
+// also arrives as a rune (letters, digits, punctuation, Space) or is a
+// modifier. The desktop driver sends every key press to TypedKey before
+// its rune goes to TypedRune, and a scanner presses Shift for capitals:
+// these must neither end a burst nor count as the window's keys.
+func printable(n fyne.KeyName) bool {
+	if len(n) <= 1 {
+		return true
+	}
+	switch n {
+	case fyne.KeySpace, desktop.KeyShiftLeft, desktop.KeyShiftRight, desktop.KeyControlLeft, desktop.KeyControlRight,
+		desktop.KeyAltLeft, desktop.KeyAltRight, desktop.KeySuperLeft, desktop.KeySuperRight, desktop.KeyCapsLock:
+		return true
+	}
+	return false
+}
+
 func (r *keyRouter) key(k *fyne.KeyEvent, dst keyTarget) {
+	if printable(k.Name) {
+		return
+	}
 	r.mu.Lock()
 	holder := r.holder
 	r.mu.Unlock()

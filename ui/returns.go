@@ -37,11 +37,11 @@ type returnView struct {
 func (u *UI) showReturn() {
 	r := u.keys
 	v := &returnView{
-		receipt:    newField(r, "receipt number (or scan the receipt) + Enter"),
-		received:   newField(r, "YYYY-MM-DD: only for a shipped order (delivery day)"),
+		receipt:    newField(r, "receipt number or scan it, Enter"),
+		received:   newField(r, "YYYY-MM-DD if shipped"),
 		lines:      container.NewVBox(),
 		unopened:   widget.NewCheck("unopened, in original packaging [F5]", nil),
-		claimLabel: big(""), window: widget.NewLabel(""),
+		claimLabel: title(""), window: widget.NewLabel(""),
 		refund: right(""), clawback: right(""), credit: right(""), balance: right(""),
 		mgrName: newField(r, "manager's name"), mgrPIN: newPINField(r, "manager's PIN"),
 		msg:      widget.NewLabel(""),
@@ -49,10 +49,15 @@ func (u *UI) showReturn() {
 	}
 	v.msg.Wrapping = fyne.TextWrapWord
 	v.window.Wrapping = fyne.TextWrapWord
+	// Every label of the right half wraps: one long line would widen the
+	// half past the screen and push the preview's numbers out of sight.
+	v.claimLabel.Wrapping = fyne.TextWrapWord
+	overrideTitle := title("Outside the window: a manager's name and PIN confirm")
+	overrideTitle.Wrapping = fyne.TextWrapWord
 	u.ret = v
 	v.unopened.OnChanged = func(bool) { u.previewReturn() }
 	v.override = container.NewVBox(
-		title("Outside the window: a manager's PIN confirms"),
+		overrideTitle,
 		container.NewGridWithColumns(2, v.mgrName, v.mgrPIN))
 	v.override.Hide()
 	v.receipt.OnSubmitted = func(s string) { u.loadReceipt(s) }

@@ -26,6 +26,10 @@ func (t posTheme) Size(n fyne.ThemeSizeName) float32 {
 		return 13
 	case theme.SizeNameInputBorder:
 		return 2
+	case theme.SizeNameInnerPadding:
+		// Tighter than the default 8 so the customer, redeem and "why"
+		// panels fit one 768-pixel-high screen at the larger text size.
+		return 5
 	}
 	return t.Theme.Size(n)
 }

@@ -258,3 +258,14 @@ func setFieldError(l *widget.Label, text string) {
 func isFKey(k *fyne.KeyEvent) bool {
 	return strings.HasPrefix(string(k.Name), "F") && len(k.Name) <= 3 && k.Name != ""
 }
+
+// setOptional shows a label only when it has something to say, so empty
+// lines do not push the panels below them off the screen.
+func setOptional(l *widget.Label, text string) {
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
