@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -201,4 +203,140 @@ func TestPushPullBetweenTwoTerminals(t *testing.T) {
 		t.Fatal(err)
 	}
 	converged(t, srv.Store.SQL(), t1, t2)
+}
+
+// downable is the in-process server behind a switch: down, every
+// connection drops as if the network were gone.
+func downable(t testing.TB) (*inProcServer, *atomic.Bool) {
+	srv := newInProcServer(t)
+	var down atomic.Bool
+	h := srv.srv.Config.Handler
+	srv.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			panic(http.ErrAbortHandler)
+		}
+		h.ServeHTTP(w, r)
+	})
+	srv.srv.Config.ErrorLog = nilLogger()
+	return srv, &down
+}
+
+func TestOfflineBudget(t *testing.T) {
+	ctx := context.Background()
+	srv, down := downable(t)
+	tm := newTerminal(t, t.TempDir(), "till")
+	tm.enrollWith(srv.URL, srv.Store, "S1")
+	down.Store(true)
+
+	tag := newTag(t)
+	tm.enrol("max@example.com", "Max Roe", tag)
+	if _, err := tm.DB.Adjust(ctx, tm.Manager, tag, 5000, "moved from the old card"); err != nil {
+		t.Fatal(err)
+	}
+	tm.mustSell(tag, 20000, 1500)
+	tm.mustSell(tag, 20000, 500) // 2000: the cap, exactly
+	_, err := tm.sell(tag, 20000, 1)
+	if pos.ErrorCode(err) != pos.EOfflineCap {
+		t.Fatalf("one point past the cap offline: %v, want offline_cap", err)
+	}
+	// A manager's PIN lets it pass, and the entry says who.
+	r := pos.SaleRequest{Customer: tag, OverrideBy: &tm.Manager, Order: pos.Order{
+		Lines: []pos.Line{{SKU: "X", Qty: 1, UnitPrice: 20000}}, Tenders: []pos.Tender{{Type: pos.TenderCard, Amount: 19900}}, RedeemPoints: 100}}
+	res, err := tm.DB.Checkout(ctx, tm.Cashier, r)
+	if err != nil {
+		t.Fatalf("override: %v", err)
+	}
+	es, err := tm.DB.Entries(ctx, *res.Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var overridden int
+	for _, e := range es {
+		if e.Kind == pos.KindRedeem && e.OverrideBy == tm.Manager.Name && e.Points == -100 {
+			overridden++
+		}
+	}
+	if overridden != 1 {
+		t.Fatalf("the overridden redemption is not recorded with the manager: %+v", es)
+	}
+	// A cashier cannot override.
+	r.OverrideBy = &tm.Cashier
+	if _, err := tm.DB.Checkout(ctx, tm.Cashier, r); pos.ErrorCode(err) != pos.EForbidden {
+		t.Fatalf("a cashier's override: %v", err)
+	}
+	if b, _ := tm.DB.OfflineBudget(ctx, *res.Account); b.Used != 2100 || !b.Applies {
+		t.Fatalf("budget before sync = %+v", b)
+	}
+
+	w := tm.worker(possync.Options{})
+	if err := w.SyncOnce(ctx); err == nil || w.Status().Online {
+		t.Fatalf("round while down = %v, status %+v", err, w.Status())
+	}
+	down.Store(false)
+	if err := w.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := tm.DB.OfflineBudget(ctx, *res.Account); b.Used != 0 {
+		t.Fatalf("budget after a successful push = %+v, want 0 used", b)
+	}
+	tm.mustSell(tag, 20000, 1999) // the budget is free again
+	if err := w.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	converged(t, srv.Store.SQL(), tm)
+}
+
+func TestGiftReservationNeedsServer(t *testing.T) {
+	ctx := context.Background()
+	srv, down := downable(t)
+	tm := newTerminal(t, t.TempDir(), "till")
+	tm.enrollWith(srv.URL, srv.Store, "S1")
+	g, err := srv.Store.AddGift(ctx, pos.Gift{Name: "Dice set", Cost: 800, Stock: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := tm.enrol("gia@example.com", "Gia Bell", "")
+	if _, err := tm.DB.Adjust(ctx, tm.Manager, a.Email, 1000, "welcome"); err != nil {
+		t.Fatal(err)
+	}
+	w := tm.worker(possync.Options{})
+	if err := w.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	down.Store(true)
+	if _, err := w.Client().ReserveGift(ctx, a.ID, g.ID, tm.Manager.Name); pos.ErrorCode(err) != pos.ENeedsServer {
+		t.Fatalf("reserve offline: %v, want needs_server", err)
+	}
+	if _, err := w.Client().Gifts(ctx); pos.ErrorCode(err) != pos.ENeedsServer {
+		t.Fatalf("catalog offline: %v, want needs_server", err)
+	}
+	down.Store(false)
+	gs, err := w.Client().Gifts(ctx)
+	if err != nil || len(gs) != 1 || gs[0].Stock != 2 {
+		t.Fatalf("catalog = %+v, %v", gs, err)
+	}
+	res, err := w.Client().ReserveGift(ctx, a.ID, g.ID, tm.Manager.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != pos.ReservationHeld || res.Balance.Available != 300 {
+		t.Fatalf("reservation = %+v", res)
+	}
+	if _, err := w.Client().ReserveGift(ctx, a.ID, g.ID, ""); pos.ErrorCode(err) != pos.EInsufficientPoints {
+		t.Fatalf("a second reservation beyond the balance: %v", err)
+	}
+	if err := w.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := tm.DB.FindAccount(ctx, a.Email)
+	if got.Balance.Available != 300 {
+		t.Fatalf("the till's balance after the pull = %d, want 300", got.Balance.Available)
+	}
+	if _, err := w.Client().ForgoGift(ctx, res.ID, tm.Manager.Name); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	converged(t, srv.Store.SQL(), tm)
 }
