@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/smtp"
+	"net/textproto"
 	"os"
 	"strings"
 	"time"
@@ -47,6 +49,15 @@ func (ml *mailer) birthday(g ledgerdb.BirthdayGrant) error {
 		"\r\n" +
 		fmt.Sprintf("Happy birthday, %s!\r\n\r\nWe have added %d points to your account. They are yours to spend at the counter or in the web shop.\r\n", name, g.Points)
 	return smtp.SendMail(ml.addr, ml.auth, ml.from, []string{g.Email}, []byte(msg))
+}
+
+// smtpCode is the relay's reply code in err, or 0 for a network error.
+func smtpCode(err error) int {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return te.Code
+	}
+	return 0
 }
 
 // jobs runs the server's periodic work: the birthday gift and the lapse
@@ -96,7 +107,8 @@ func (j *jobs) birthdays(ctx context.Context) (int, error) {
 		j.log.Info("birthday gift granted", "account", g.Account, "points", g.Points)
 		if j.mail != nil {
 			if err := j.mail.birthday(g); err != nil {
-				j.log.Warn("birthday email not sent", "account", g.Account, "err", err)
+				// Not err itself: a relay's answer may quote the address.
+				j.log.Warn("birthday email not sent", "account", g.Account, "smtp_code", smtpCode(err))
 			}
 		}
 	}
