@@ -133,13 +133,21 @@ func TestServerAckedIsHighestContiguous(t *testing.T) {
 		}{
 			{[]possync.Record{accountRecord(1, "a1", "a@example.com"), entryRecord(2, "e1", "a1", pos.KindSignup, 100)}, 2},
 			{[]possync.Record{entryRecord(4, "e3", "a1", pos.KindEarn, 1), entryRecord(5, "e4", "a1", pos.KindEarn, 1)}, 2},
-			{[]possync.Record{entryRecord(3, "e2", "a1", pos.KindEarn, 1)}, 5},
+			// 4 again, held above the gap: a duplicate, found on a second look.
+			{[]possync.Record{entryRecord(3, "e2", "a1", pos.KindEarn, 1), entryRecord(4, "e3", "a1", pos.KindEarn, 1)}, 5},
 			{[]possync.Record{entryRecord(6, "e5", "a1", pos.KindEarn, 1)}, 6},
 		}
 		for i, s := range steps {
-			if got := h.push(tok, s.recs...).Acked; got != s.acked {
-				t.Fatalf("step %d: acked %d, want %d", i, got, s.acked)
+			res := h.push(tok, s.recs...)
+			if res.Acked != s.acked {
+				t.Fatalf("step %d: acked %d, want %d", i, res.Acked, s.acked)
 			}
+			if i == 2 && (res.Verdicts[0].Status != possync.StatusAccepted || res.Verdicts[1].Status != possync.StatusDuplicate) {
+				t.Errorf("step 2 verdicts: %+v", res.Verdicts)
+			}
+		}
+		if got := h.balance("a1"); got.Available != 104 {
+			t.Errorf("balance = %+v, want 104", got)
 		}
 	})
 }

@@ -179,6 +179,22 @@ func (s *Store) Push(ctx context.Context, p Principal, recs []Record) (PushResul
 		ds[i] = decodeRecord(r)
 	}
 
+	// First optimistically: entries numbered above what the terminal has
+	// had acknowledged are new, so they go straight in without looking
+	// them up. If one was stored after all (a record above a gap, or an
+	// id used twice) the insert says so, and the push is redone with
+	// every id looked up.
+	res, err := s.push(ctx, p, ds, true)
+	if errors.Is(err, errEntryExists) {
+		res, err = s.push(ctx, p, ds, false)
+	}
+	return res, err
+}
+
+// errEntryExists says an entry id was already stored.
+var errEntryExists = errors.New("an entry id is already stored")
+
+func (s *Store) push(ctx context.Context, p Principal, ds []decoded, optimistic bool) (PushResult, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return PushResult{}, err
@@ -197,7 +213,11 @@ func (s *Store) Push(ctx context.Context, p Principal, recs []Record) (PushResul
 	if err != nil {
 		return PushResult{}, fmt.Errorf("lock terminal: %w", err)
 	}
-	if err := w.load(ctx, ds); err != nil {
+	lookUpAbove := int64(-1)
+	if optimistic {
+		lookUpAbove = acked
+	}
+	if err := w.load(ctx, ds, lookUpAbove); err != nil {
 		return PushResult{}, err
 	}
 	var res PushResult
@@ -261,13 +281,17 @@ func decodeRecord(r Record) decoded {
 	return d
 }
 
-// load reads, in a few queries, everything the batch refers to.
-func (w *push) load(ctx context.Context, ds []decoded) error {
+// load reads, in a few queries, everything the batch refers to. Entries
+// numbered above skipAbove (-1: none) are taken to be new and not looked
+// up.
+func (w *push) load(ctx context.Context, ds []decoded, skipAbove int64) error {
 	var entryIDs, recordIDs, accountIDs, emails, codes []string
 	for _, d := range ds {
 		switch {
 		case d.entry != nil:
-			entryIDs = append(entryIDs, d.rec.ID)
+			if skipAbove < 0 || d.rec.Seq <= skipAbove {
+				entryIDs = append(entryIDs, d.rec.ID)
+			}
 			accountIDs = append(accountIDs, d.entry.Account)
 		case d.account != nil:
 			recordIDs = append(recordIDs, d.rec.ID)
@@ -623,8 +647,8 @@ func (w *push) write(ctx context.Context) error {
 const entryCols = 15
 
 // insertEntries appends entries to the ledger with server sequence
-// numbers from first on. An entry id already stored means another writer
-// got there first: the transaction fails and the caller retries.
+// numbers from first on. An entry id already stored fails the
+// transaction with errEntryExists.
 func (s *Store) insertEntries(ctx context.Context, tx *sql.Tx, rows []entryRow, first int64) error {
 	const chunk = 1000
 	for lo := 0; lo < len(rows); lo += chunk {
@@ -641,7 +665,7 @@ func (s *Store) insertEntries(ctx context.Context, tx *sql.Tx, rows []entryRow, 
 			return fmt.Errorf("insert entries: %w", err)
 		}
 		if n, err := res.RowsAffected(); err == nil && n != int64(len(part)) {
-			return errors.New("insert entries: an entry id was stored meanwhile by another writer; retry")
+			return errEntryExists
 		}
 	}
 	return nil
