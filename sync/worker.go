@@ -249,6 +249,16 @@ func (w *Worker) SyncOnce(ctx context.Context) error {
 	return err
 }
 
+// PushOnce sends the outbox without pulling (a "send now" button, and
+// the push benchmark). The status is updated as after a round.
+func (w *Worker) PushOnce(ctx context.Context) error {
+	w.round.Lock()
+	defer w.round.Unlock()
+	err := w.push(ctx)
+	w.record(ctx, err)
+	return err
+}
+
 // push sends the outbox. The first request of a round goes even when
 // the outbox is empty: its answer carries the server's epoch and acked,
 // which is how a terminal learns that the server was restored.
