@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	gosync "sync"
 	"testing"
 
 	"keytag/pos"
@@ -248,5 +249,62 @@ func TestServerHoldsBackEntriesForUnknownAccounts(t *testing.T) {
 		if got := h.balance("late"); got.Available != 107 {
 			t.Errorf("balance = %+v, want 107", got)
 		}
+	})
+}
+
+func TestServerMergesTheSameEmailPushedAtOnce(t *testing.T) {
+	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
+		h := newSrvHarness(t, b)
+		const terminals = 8
+		tokens := make([]string, terminals)
+		for i := range tokens {
+			_, tokens[i] = h.terminal("S" + itoa(int64(i)))
+		}
+		codes := make([]string, terminals)
+		for i := range codes {
+			codes[i] = tagCode(t, "00000007"+itoa(int64(i)))
+		}
+		results := make([]possync.PushResponse, terminals)
+		var wg gosync.WaitGroup
+		start := make(chan struct{})
+		for i, tok := range tokens {
+			wg.Go(func() {
+				<-start
+				id := "same-" + itoa(int64(i))
+				results[i] = h.push(tok, accountRecord(1, id, "same@example.com"), entryRecord(2, "s-"+id, id, pos.KindSignup, 100),
+					tagRecord(3, "t-"+id, codes[i], id))
+			})
+		}
+		close(start)
+		wg.Wait()
+		// One account: the first to commit. Its tag stays; the tags given
+		// to the second enrolments are flagged.
+		merged, tagged, first := 0, 0, ""
+		for _, r := range results {
+			if r.Acked != 3 {
+				t.Errorf("acked %d, want 3", r.Acked)
+			}
+			v := verdicts(r)
+			for _, x := range v {
+				if x.Status != possync.StatusAccepted {
+					t.Errorf("%+v", x)
+				}
+			}
+			if v[r.Verdicts[0].ID].Code == ledgerdb.FlagMerged {
+				merged++
+			}
+			if x := v[r.Verdicts[2].ID]; x.Code == "" {
+				tagged++
+				first = r.Verdicts[0].ID
+			} else if x.Code != pos.EConflict {
+				t.Errorf("tag verdict %+v", x)
+			}
+		}
+		var a ledgerdb.AccountView
+		h.call("GET", "/v1/accounts?email=same@example.com", h.webshop, nil, &a)
+		if merged != terminals-1 || tagged != 1 || a.Account != first || a.Balance.Available != 100 || a.Tag == nil || *a.Tag != codes[strings.IndexByte("01234567", first[len(first)-1])] {
+			t.Errorf("%d merged, %d tagged, account %+v; want %d, 1, one account with 100 points and the tag", merged, tagged, a, terminals-1)
+		}
+		h.verifyLedger()
 	})
 }

@@ -184,12 +184,20 @@ func (s *Store) Push(ctx context.Context, p Principal, recs []Record) (PushResul
 	// them up. If one was stored after all (a record above a gap, or an
 	// id used twice) the insert says so, and the push is redone with
 	// every id looked up.
+	//
+	// Another terminal may store the same email or tag between our look-up
+	// and our insert (PostgreSQL runs pushes side by side); the unique
+	// index stops it, and a second go sees the other's row and judges
+	// against it (a merge, a tag conflict).
 	res, err := s.push(ctx, p, ds, true)
-	if errors.Is(err, errEntryExists) {
+	for try := 0; try < 3 && (errors.Is(err, errEntryExists) || errors.Is(err, errRaced)); try++ {
 		res, err = s.push(ctx, p, ds, false)
 	}
 	return res, err
 }
+
+// errRaced says another writer stored a row this push meant to insert.
+var errRaced = errors.New("another push stored the same email or tag meanwhile")
 
 // errEntryExists says an entry id was already stored.
 var errEntryExists = errors.New("an entry id is already stored")
@@ -223,6 +231,9 @@ func (s *Store) push(ctx context.Context, p Principal, ds []decoded, optimistic 
 	var res PushResult
 	for _, d := range ds {
 		v, ok, err := w.apply(ctx, d)
+		if errors.Is(err, errRaced) {
+			return PushResult{}, err
+		}
 		if err != nil {
 			return PushResult{}, fmt.Errorf("record %d (%s): %w", d.rec.Seq, d.rec.Kind, err)
 		}
@@ -466,6 +477,9 @@ func (w *push) applyAccount(ctx context.Context, v Verdict, d decoded) (Verdict,
 	}
 	if _, err := w.s.exec(ctx, w.tx, `INSERT INTO accounts (id, email, name, birth_date, opt_in, phone, store, terminal, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Email, a.Name, a.BirthDate, a.OptIn, a.Phone, a.Store, a.Terminal, millis(a.CreatedAt)); err != nil {
+		if w.s.d.IsUnique(err) {
+			return v, false, errRaced
+		}
 		return v, false, fmt.Errorf("insert account: %w", err)
 	}
 	w.accounts[a.ID] = &pushAccount{id: a.ID}
@@ -548,6 +562,9 @@ func (w *push) applyTag(ctx context.Context, v Verdict, d decoded) (Verdict, boo
 		_, err = w.s.exec(ctx, w.tx, `INSERT INTO tags (code, account, active, assigned_at) VALUES (?, ?, ?, ?)`, t.Code, a.id, true, millis(t.At))
 	}
 	if err != nil {
+		if w.s.d.IsUnique(err) {
+			return v, false, errRaced
+		}
 		return v, false, fmt.Errorf("assign tag: %w", err)
 	}
 	w.tags[t.Code] = tagOwner{a.id, true}
