@@ -25,6 +25,9 @@ type Server struct {
 	log     *slog.Logger
 	metrics *ServerMetrics
 	mux     *http.ServeMux
+	// public is every route but the admin listener's; admin is /metrics
+	// and /healthz alone.
+	public, admin *http.ServeMux
 }
 
 // Route is one served endpoint. Roles empty means no token is needed.
@@ -71,18 +74,37 @@ func NewServer(store *ledgerdb.Store, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{store: store, log: log, metrics: NewServerMetrics(), mux: http.NewServeMux()}
+	s := &Server{store: store, log: log, metrics: NewServerMetrics(), mux: http.NewServeMux(), public: http.NewServeMux(), admin: http.NewServeMux()}
 	for _, r := range Routes() {
-		s.mux.Handle(r.Method+" "+r.Path, s.wrap(r))
+		h := s.wrap(r)
+		s.mux.Handle(r.Method+" "+r.Path, h)
+		if r.Path != "/metrics" {
+			s.public.Handle(r.Method+" "+r.Path, h)
+		}
+		if r.Path == "/metrics" || r.Path == "/healthz" {
+			s.admin.Handle(r.Method+" "+r.Path, h)
+		}
 	}
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	notFound := func(w http.ResponseWriter, r *http.Request) {
 		serverWriteError(w, pos.Errorf(pos.ENotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
-	})
+	}
+	for _, m := range []*http.ServeMux{s.mux, s.public, s.admin} {
+		m.HandleFunc("/", notFound)
+	}
 	return s
 }
 
-// Handler is the API.
+// Handler is the whole API, /metrics included: for a server with one
+// listener.
 func (s *Server) Handler() http.Handler { return s.mux }
+
+// PublicHandler is the API without /metrics, and AdminHandler is /metrics
+// and /healthz alone: for a server whose metrics are on an admin
+// listener that only operators reach.
+func (s *Server) PublicHandler() http.Handler { return s.public }
+
+// AdminHandler is /metrics and /healthz.
+func (s *Server) AdminHandler() http.Handler { return s.admin }
 
 // Metrics is the server's counters.
 func (s *Server) Metrics() *ServerMetrics { return s.metrics }

@@ -37,7 +37,8 @@ const usage = `keytagd — the keytag central server
 
 Usage:
   keytagd [--listen ADDR] [--db PATH|postgres://…] [--tls-cert F --tls-key F]
-          [--smtp-addr HOST:PORT --smtp-from ADDR]   serve the API
+          [--admin-listen ADDR] [--smtp-addr HOST:PORT --smtp-from ADDR]
+                                                     serve the API
   keytagd terminal add --store S --name N            make a one-time enrolment code
   keytagd terminal revoke ID                         revoke a terminal and its token
   keytagd terminal list                              list terminals
@@ -48,7 +49,8 @@ Usage:
   keytagd gift list                                  list the catalog
   keytagd migrate                                    bring the database schema up to date
 
-Flags may stand before or after the subcommand. --db defaults to keytagd.db in
+With --admin-listen, /metrics (and /healthz) are served there, plain HTTP, and
+/metrics leaves the main listener. Flags may stand before or after the subcommand. --db defaults to keytagd.db in
 the working directory (also KEYTAGD_DB). Codes and tokens stand alone on the
 last line of standard output; advice goes to standard error. SMTP credentials,
 when the relay needs them, come from KEYTAGD_SMTP_USER and KEYTAGD_SMTP_PASSWORD.
@@ -70,6 +72,7 @@ type Main struct {
 	cmd      []string
 	db       string
 	listen   string
+	adminLn  string
 	tlsCert  string
 	tlsKey   string
 	smtpAddr string
@@ -81,8 +84,9 @@ type Main struct {
 	stock    string
 	active   string
 
-	store *ledgerdb.Store
-	addr  net.Addr
+	store     *ledgerdb.Store
+	addr      net.Addr
+	adminAddr net.Addr
 }
 
 // NewMain returns a Main writing to the process's stdout and stderr.
@@ -131,8 +135,8 @@ func oneLine(err error) string {
 
 // commands lists every subcommand and the flags it takes, besides --db.
 var commands = map[string][]string{
-	"":                {"listen", "tls-cert", "tls-key", "smtp-addr", "smtp-from"},
-	"serve":           {"listen", "tls-cert", "tls-key", "smtp-addr", "smtp-from"},
+	"":                {"listen", "admin-listen", "tls-cert", "tls-key", "smtp-addr", "smtp-from"},
+	"serve":           {"listen", "admin-listen", "tls-cert", "tls-key", "smtp-addr", "smtp-from"},
 	"terminal add":    {"store", "name"},
 	"terminal revoke": {},
 	"terminal list":   {},
@@ -157,6 +161,7 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	}
 	fs.StringVar(&m.db, "db", dbDefault, "")
 	fs.StringVar(&m.listen, "listen", "127.0.0.1:8700", "")
+	fs.StringVar(&m.adminLn, "admin-listen", "", "")
 	fs.StringVar(&m.tlsCert, "tls-cert", "", "")
 	fs.StringVar(&m.tlsKey, "tls-key", "", "")
 	fs.StringVar(&m.smtpAddr, "smtp-addr", "", "")
@@ -359,6 +364,9 @@ func (m *Main) Run(ctx context.Context) error {
 // Addr is where the server listens, once Ready is closed.
 func (m *Main) Addr() net.Addr { return m.addr }
 
+// AdminAddr is where the admin listener listens (nil without one).
+func (m *Main) AdminAddr() net.Addr { return m.adminAddr }
+
 // Store is the open store (for tests).
 func (m *Main) Store() *ledgerdb.Store { return m.store }
 
@@ -371,8 +379,21 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	m.addr = ln.Addr()
 	api := possync.NewServer(m.store, m.Logger)
+	handler := api.Handler()
+	var adminSrv *http.Server
+	if m.adminLn != "" {
+		aln, err := net.Listen("tcp", m.adminLn)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w", m.adminLn, err)
+		}
+		m.adminAddr = aln.Addr()
+		handler = api.PublicHandler()
+		adminSrv = &http.Server{Handler: api.AdminHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go adminSrv.Serve(aln)
+	}
 	srv := &http.Server{
-		Handler:           api.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -408,6 +429,9 @@ func (m *Main) serve(ctx context.Context) error {
 	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutCtx)
+	if adminSrv != nil {
+		adminSrv.Shutdown(shutCtx)
+	}
 	stopJobs()
 	<-jobsDone
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {

@@ -298,3 +298,21 @@ func TestBirthdayGiftIsGrantedOnceAndEmailed(t *testing.T) {
 		t.Errorf("balance = %+v %v, want 100 + 200", v, err)
 	}
 }
+
+func TestAdminListenerTakesMetrics(t *testing.T) {
+	m, url := startMain(t, filepath.Join(t.TempDir(), "keytagd.db"), nil, "--admin-listen", "127.0.0.1:0")
+	admin := "http://" + m.AdminAddr().String()
+	for _, c := range []struct {
+		url    string
+		status int
+	}{{url + "/metrics", 404}, {url + "/healthz", 200}, {admin + "/metrics", 200}, {admin + "/healthz", 200}, {admin + "/v1/gifts", 404}} {
+		resp, err := http.Get(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("GET %s: %d, want %d", c.url, resp.StatusCode, c.status)
+		}
+	}
+}
