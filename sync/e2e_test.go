@@ -90,6 +90,8 @@ func (l *lockedBuffer) String() string {
 
 // keytagd is the server as a child process.
 type keytagd struct {
+	// mu guards cmd and done: a fault hook kills from the proxy's goroutine.
+	mu   gosync.Mutex
 	t    testing.TB
 	bin  string
 	DB   string
@@ -124,13 +126,16 @@ func (k *keytagd) start() {
 	k.t.Helper()
 	k.Addr = freeAddr(k.t)
 	k.out = &lockedBuffer{}
-	k.cmd = exec.Command(k.bin, "--db", k.DB, "--listen", k.Addr)
-	k.cmd.Stdout, k.cmd.Stderr = k.out, k.out
-	if err := k.cmd.Start(); err != nil {
+	cmd := exec.Command(k.bin, "--db", k.DB, "--listen", k.Addr)
+	cmd.Stdout, cmd.Stderr = k.out, k.out
+	if err := cmd.Start(); err != nil {
 		k.t.Fatal(err)
 	}
-	k.done = make(chan struct{})
-	go func(cmd *exec.Cmd, done chan struct{}) { cmd.Wait(); close(done) }(k.cmd, k.done)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	k.mu.Lock()
+	k.cmd, k.done = cmd, done
+	k.mu.Unlock()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get("http://" + k.Addr + "/healthz")
@@ -141,7 +146,7 @@ func (k *keytagd) start() {
 			}
 		}
 		select {
-		case <-k.done:
+		case <-done:
 			k.t.Fatalf("keytagd exited at start:\n%s", k.out)
 		default:
 		}
@@ -154,27 +159,34 @@ func (k *keytagd) start() {
 
 // kill ends the server at once, as a power cut would.
 func (k *keytagd) kill() {
-	if k.cmd == nil || k.cmd.Process == nil {
+	k.mu.Lock()
+	cmd, done := k.cmd, k.done
+	k.cmd = nil
+	k.mu.Unlock()
+	if cmd == nil {
 		return
 	}
-	k.cmd.Process.Signal(syscall.SIGKILL)
-	<-k.done
-	k.cmd = nil
+	cmd.Process.Signal(syscall.SIGKILL)
+	<-done
 }
 
 // stop ends the server cleanly.
 func (k *keytagd) stop() {
-	if k.cmd == nil {
+	k.mu.Lock()
+	cmd, done := k.cmd, k.done
+	k.cmd = nil
+	k.mu.Unlock()
+	if cmd == nil {
 		return
 	}
-	k.cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-k.done:
+	case <-done:
 	case <-time.After(30 * time.Second):
 		k.t.Errorf("keytagd did not stop on SIGTERM")
-		k.kill()
+		cmd.Process.Signal(syscall.SIGKILL)
+		<-done
 	}
-	k.cmd = nil
 }
 
 // admin runs a keytagd admin command and returns its last stdout line.
