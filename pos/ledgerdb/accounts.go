@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"keytag/pos"
@@ -120,6 +121,13 @@ func (s *Store) post(ctx context.Context, tx *sql.Tx, es ...pos.Entry) error {
 	if len(es) == 0 {
 		return nil
 	}
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.Account
+	}
+	if err := s.lockAccounts(ctx, tx, ids...); err != nil {
+		return err
+	}
 	first, err := s.Seq.Reserve(ctx, tx, len(es))
 	if err != nil {
 		return err
@@ -134,6 +142,22 @@ func (s *Store) post(ctx context.Context, tx *sql.Tx, es ...pos.Entry) error {
 		return err
 	}
 	return s.applyDeltas(ctx, tx, deltas)
+}
+
+// lockAccounts locks account rows in id order. Every writer locks the
+// accounts it moves before it takes the sequence (pushes do the same), so
+// two writers never wait on each other in a circle.
+func (s *Store) lockAccounts(ctx context.Context, tx *sql.Tx, ids ...string) error {
+	if s.d.ForUpdate == "" {
+		return nil // SQLite: the write transaction excludes every other writer
+	}
+	ids = dedupe(ids)
+	sort.Strings(ids)
+	rows, err := s.query(ctx, tx, `SELECT id FROM accounts WHERE id IN (`+list(len(ids))+`) ORDER BY id`+s.d.ForUpdate, anys(ids)...)
+	if err != nil {
+		return fmt.Errorf("lock accounts: %w", err)
+	}
+	return rows.Close()
 }
 
 // lockBalance reads an account's balance, locking its row until tx ends.

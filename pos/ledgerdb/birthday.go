@@ -75,6 +75,9 @@ func (s *Store) grantBirthday(ctx context.Context, g BirthdayGrant, today pos.Da
 	if n > 0 {
 		return false, nil
 	}
+	if err := s.lockAccounts(ctx, tx, g.Account); err != nil {
+		return false, err
+	}
 	seq, err := s.Seq.Reserve(ctx, tx, 1)
 	if err != nil {
 		return false, err

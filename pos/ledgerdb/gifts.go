@@ -288,6 +288,15 @@ func (s *Store) ChangeGift(ctx context.Context, by Actor, id, gift string) (Rese
 	if err != nil {
 		return ReservationView{}, err
 	}
+	// Both gifts, in id order, so two swaps in opposite directions never
+	// wait on each other in a circle.
+	first, second := min(gift, r.Gift), max(gift, r.Gift)
+	if _, err := s.lockGift(ctx, tx, first); err != nil {
+		return ReservationView{}, err
+	}
+	if _, err := s.lockGift(ctx, tx, second); err != nil {
+		return ReservationView{}, err
+	}
 	g, err := s.lockGift(ctx, tx, gift)
 	if err != nil {
 		return ReservationView{}, err
@@ -351,6 +360,10 @@ func (s *Store) finish(ctx context.Context, by Actor, id string, to pos.Reservat
 // end moves a held reservation to its final status; every status but a
 // handover refunds the points and releases the stock.
 func (s *Store) end(ctx context.Context, tx *sql.Tx, by Actor, r *pos.Reservation, to pos.ReservationStatus, now time.Time) error {
+	// The account before the gift, as Reserve takes them.
+	if err := s.lockAccounts(ctx, tx, r.Account); err != nil {
+		return err
+	}
 	if to != pos.ReservationHandedOver {
 		if err := s.releaseUnit(ctx, tx, r.Gift); err != nil {
 			return err
