@@ -101,11 +101,13 @@ func (u *UI) showManager() {
 		func(code string) bool {
 			// A scanned tag fills the tag field that has focus, else the
 			// new-tag field: replacing a lost tag is the usual reason.
-			if f, ok := u.win.Canvas().Focused().(*field); ok && f != v.adjPoints && f != v.adjWhy && f != v.staffName && f != v.staffPIN {
-				f.SetText(code)
-			} else {
-				v.tagNew.SetText(code)
+			next := map[*field]*field{v.tagWho: v.tagNew, v.adjWho: v.adjPoints, v.giftWho: v.giftPick, v.tagNew: v.tagNew}
+			f, _ := u.win.Canvas().Focused().(*field)
+			if _, ok := next[f]; !ok {
+				f = v.tagNew
 			}
+			f.SetText(code)
+			u.focus(next[f])
 			return true
 		})
 	u.loadCatalog()

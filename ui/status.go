@@ -33,8 +33,16 @@ func newStatusBar() *statusBar {
 	b.stateLabel = widget.NewLabelWithData(b.state)
 	b.stateLabel.TextStyle.Bold = true
 	b.bg = canvas.NewRectangle(color.Transparent)
-	line := container.NewHBox(b.stateLabel, widget.NewLabelWithData(b.sync),
-		widget.NewLabelWithData(b.waiting), widget.NewLabelWithData(b.budget))
+	// Fixed shares of the width, not an HBox: bound text changes after
+	// layout, and an HBox would not make room for it (the labels would
+	// overlap); here a long value is cut with an ellipsis instead.
+	labels := []*widget.Label{b.stateLabel, widget.NewLabelWithData(b.sync),
+		widget.NewLabelWithData(b.waiting), widget.NewLabelWithData(b.budget)}
+	line := container.New(&columns{weights: []float32{3.2, 2.6, 2.2, 4}})
+	for _, l := range labels {
+		l.Truncation = fyne.TextTruncateEllipsis
+		line.Add(l)
+	}
 	b.object = container.NewStack(b.bg, line)
 	return b
 }
@@ -84,6 +92,8 @@ func ago(now, t time.Time) string {
 	}
 	d := now.Sub(t)
 	switch {
+	case d < 0: // clocks of two machines disagree: say when, not how long
+		return "at " + t.Local().Format("Jan 2 15:04")
 	case d < time.Minute:
 		return fmt.Sprintf("%d s ago", int(d.Seconds()))
 	case d < time.Hour:

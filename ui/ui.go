@@ -79,7 +79,10 @@ func New(a fyne.App, s Services) *UI {
 	u.header = widget.NewLabel("keytag")
 	u.header.TextStyle.Bold = true
 	u.hints = widget.NewLabel("")
-	u.hints.Wrapping = fyne.TextWrapWord
+	// One line in the smaller caption size: the keys of the busiest
+	// screen fit 1024 pixels, so the bar's height never changes.
+	u.hints.SizeName = theme.SizeNameCaptionText
+	u.hints.Truncation = fyne.TextTruncateEllipsis
 	u.body = container.NewStack()
 	u.status = newStatusBar()
 	top := container.NewVBox(u.header, widget.NewSeparator())
@@ -269,3 +272,5 @@ func setOptional(l *widget.Label, text string) {
 		l.Show()
 	}
 }
+
+func fyneSize(w, h float32) fyne.Size { return fyne.NewSize(w, h) }
