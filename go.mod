@@ -3,6 +3,7 @@ module keytag
 go 1.26.8
 
 require (
+	aa.keytag.local/localefix v0.0.0
 	fyne.io/fyne/v2 v2.7.1 // indirect
 	fyne.io/systray v1.11.1-0.20250603113521-ca66a66d8b58 // indirect
 	github.com/BurntSushi/toml v1.5.0 // indirect
@@ -55,3 +56,5 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 	modernc.org/sqlite v1.61.1 // indirect
 )
+
+replace aa.keytag.local/localefix => ./internal/localefix

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -225,5 +227,29 @@ func TestStaffAdd(t *testing.T) {
 	}
 	if r := c.run("--staff", "Cal", "--pin", "0000", "staff", "add", "--name", "Dee", "--role", "manager", "--pin", "1111"); r.code != 1 || !strings.Contains(r.stderr, "manager") {
 		t.Errorf("cashier adds staff: %+v", r)
+	}
+}
+
+// TestOneLineOfStderrUnderCLocale runs the real binary the way a script on
+// a Debian server would (LANG=C.UTF-8) and checks a refusal is one line
+// on stderr: Fyne, linked into every subcommand, must not add its locale
+// complaint (see aa.keytag.local/localefix).
+func TestOneLineOfStderrUnderCLocale(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "keytag")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	db := filepath.Join(t.TempDir(), "t.db")
+	cmd := exec.Command(bin, "--db", db, "--staff", "Nobody", "--pin", "1234", "account", "show", "ann@example.com")
+	cmd.Env = append(os.Environ(), "LANG=C.UTF-8", "LC_ALL=", "LC_MESSAGES=", "LANGUAGE=")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v", err)
+	}
+	if got := strings.TrimRight(stderr.String(), "\n"); strings.Count(got, "\n") != 0 || !strings.Contains(got, "wrong name or PIN") {
+		t.Errorf("stderr is not one line saying what was wrong:\n%s", stderr.String())
 	}
 }

@@ -1,0 +1,3 @@
+module aa.keytag.local/localefix
+
+go 1.26
