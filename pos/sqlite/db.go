@@ -48,17 +48,9 @@ func Open(ctx context.Context, path string, clock pos.Clock) (*DB, error) {
 	if clock == nil {
 		clock = pos.SystemClock{}
 	}
-	if err := createPrivate(path); err != nil {
-		return nil, err
-	}
-	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)"} {
-		q.Add("_pragma", p)
-	}
-	q.Set("_txlock", "immediate")
-	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	sdb, err := openFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
 	}
 	d := &DB{db: sdb, path: path, clock: clock}
 	if err := d.migrate(ctx); err != nil {
@@ -70,6 +62,27 @@ func Open(ctx context.Context, path string, clock pos.Clock) (*DB, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// openFile opens the SQLite file at path (created readable by its owner
+// only) as the terminal and the server both want it: WAL with
+// synchronous=FULL, foreign keys on, and write transactions that take the
+// write lock at BEGIN (_txlock=immediate), so two never deadlock
+// upgrading a read lock.
+func openFile(path string) (*sql.DB, error) {
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
 }
 
 // createPrivate makes the database file (and its folder) readable by its

@@ -2,11 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
-	"net/url"
 
 	"keytag/pos"
 	"keytag/pos/ledgerdb"
@@ -29,17 +27,9 @@ func ServerDialect() ledgerdb.Dialect {
 // terminal's. WAL with synchronous=FULL; write transactions take the
 // write lock at BEGIN (_txlock=immediate), so two never deadlock.
 func OpenServer(ctx context.Context, path string, clock pos.Clock) (*ledgerdb.Store, error) {
-	if err := createPrivate(path); err != nil {
-		return nil, err
-	}
-	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)"} {
-		q.Add("_pragma", p)
-	}
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := openFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
 	}
 	s, err := ledgerdb.Open(ctx, db, ServerDialect(), clock)
 	if err != nil {
