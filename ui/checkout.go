@@ -32,6 +32,13 @@ type checkoutView struct {
 	tenderType                  int // index into pos.TenderTypes
 	pendingTag, pendingEmail    string
 	complete                    *widget.Button
+	// The offline cap's override: capped is set when a checkout was
+	// refused for the cap with these points; F9 again then asks for a
+	// manager's name and PIN in override.
+	capped          bool
+	cappedPoints    int64
+	override        *fyne.Container
+	mgrName, mgrPIN *field
 	// The scrolls are refreshed after rows are added: Fyne lays a
 	// container out again on Refresh, but not the containers around it.
 	leftScroll, rightScroll *container.Scroll
@@ -81,6 +88,7 @@ func (u *UI) showCheckout() {
 		totals,
 		container.NewBorder(nil, nil, v.tenderKind, nil, v.tender),
 		v.msg,
+		v.override,
 		v.complete,
 	)
 	v.leftScroll, v.rightScroll = container.NewVScroll(left), container.NewVScroll(right)
@@ -125,6 +133,14 @@ func (u *UI) buildCheckout() *checkoutView {
 	v.birthday.TextStyle.Bold = true
 	v.complete = widget.NewButton("F9  COMPLETE", u.completeSale)
 	v.complete.Importance = widget.HighImportance
+	v.mgrName, v.mgrPIN = newField(r, "manager's name"), newPINField(r, "manager's PIN")
+	overrideTitle := widget.NewLabel("Offline cap: a manager's name and PIN let these points pass (recorded)")
+	overrideTitle.TextStyle.Bold = true
+	overrideTitle.Wrapping = fyne.TextWrapWord
+	v.override = container.NewVBox(overrideTitle, container.NewGridWithColumns(2, v.mgrName, v.mgrPIN))
+	v.override.Hide()
+	v.mgrName.OnSubmitted = func(string) { u.focus(v.mgrPIN) }
+	v.mgrPIN.OnSubmitted = func(string) { u.completeSale() }
 
 	v.find.OnSubmitted = func(s string) { u.findCustomer(s) }
 	v.redeem.OnSubmitted = func(s string) {
@@ -196,10 +212,14 @@ func (u *UI) checkoutKey(k *fyne.KeyEvent) bool {
 	case fyne.KeyF10:
 		u.showManager()
 	case fyne.KeyEscape:
-		// Esc backs out: clears the field being typed in and the message;
-		// it never drops the sale.
+		// Esc backs out: clears the field being typed in and the message
+		// (and closes the manager's override); it never drops the sale.
 		if f, ok := u.win.Canvas().Focused().(*field); ok {
 			f.SetText("")
+		}
+		if v.override.Visible() {
+			u.closeOverride()
+			u.focus(v.redeem)
 		}
 		setMessage(v.msg, "", widget.MediumImportance)
 	default:
@@ -272,6 +292,9 @@ func (u *UI) findCustomer(s string) {
 // setCustomer attaches a customer to the sale. Points already chosen are
 // dropped if the new balance cannot pay them.
 func (u *UI) setCustomer(a *pos.Account) {
+	if u.co != nil && u.co.override != nil {
+		u.closeOverride() // a cap refusal was for the customer before
+	}
 	u.sale.customer = a
 	if u.sale.order.RedeemPoints > u.sale.maxRedeem(u.cfg()) {
 		u.sale.order.RedeemPoints = 0
@@ -291,14 +314,14 @@ func (u *UI) loadGifts(a *pos.Account) {
 	}
 	setOptional(v.gifts, "gifts: asking the server…")
 	g := u.svc.Gifts
-	go func() {
+	u.spawn(func() {
 		text := giftsWaiting(u.ctx, g, a.ID)
 		fyne.Do(func() {
 			if u.sale.customer != nil && u.sale.customer.ID == a.ID && u.co == v {
 				setOptional(v.gifts, text)
 			}
 		})
-	}()
+	})
 }
 
 func giftsWaiting(ctx context.Context, g GiftService, account string) string {
@@ -488,20 +511,79 @@ func (c *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
-// completeSale is F9: the checkout, then the receipt.
+// completeSale is F9: the checkout, then the receipt. A redemption past
+// the offline cap is refused; F9 again with the same points asks for a
+// manager, whose name and PIN let it pass (the store records who).
 func (u *UI) completeSale() {
 	v := u.co
 	req := pos.SaleRequest{Order: u.sale.order}
 	if a := u.sale.customer; a != nil {
 		req.Customer = a.Email
 	}
+	if v.capped && v.cappedPoints != req.RedeemPoints {
+		u.closeOverride() // the points changed: try them as they are
+	}
+	if v.override.Visible() {
+		m, ok := u.overrideManager()
+		if !ok {
+			return
+		}
+		req.OverrideBy = &m
+	} else if v.capped {
+		v.override.Show()
+		setMessage(v.msg, "A manager types their name, Enter, their PIN, Enter: the sale completes with the override recorded. Esc cancels.", widget.WarningImportance)
+		u.co.rightScroll.Refresh()
+		u.focus(v.mgrName)
+		return
+	}
 	res, err := u.svc.Terminal.Checkout(u.ctx, *u.staff, req)
 	if err != nil {
+		if pos.ErrorCode(err) == pos.EOfflineCap && req.OverrideBy == nil {
+			v.capped, v.cappedPoints = true, req.RedeemPoints
+			setMessage(v.msg, pos.ErrorMessage(err)+" — F9 again: a manager overrides with name and PIN; or F5 for fewer points.", widget.WarningImportance)
+			return
+		}
 		setError(v.msg, err)
 		return
 	}
 	u.notify()
-	u.showReceipt(res, u.sale.customer)
+	over := ""
+	if req.OverrideBy != nil {
+		over = req.OverrideBy.Name
+	}
+	u.closeOverride()
+	u.showReceipt(res, u.sale.customer, over)
+}
+
+// overrideManager signs the overriding manager in from the override
+// fields; on a refusal it says why and reports false.
+func (u *UI) overrideManager() (pos.Staff, bool) {
+	v := u.co
+	if strings.TrimSpace(v.mgrName.Text) == "" || v.mgrPIN.Text == "" {
+		setMessage(v.msg, "The offline cap needs a manager: their name, Enter, their PIN, Enter. Esc cancels.", widget.WarningImportance)
+		u.focus(v.mgrName)
+		return pos.Staff{}, false
+	}
+	m, err := u.svc.Terminal.SignIn(u.ctx, v.mgrName.Text, v.mgrPIN.Text)
+	v.mgrPIN.SetText("")
+	if err == nil {
+		err = m.RequireManager("overriding the offline cap")
+	}
+	if err != nil {
+		setError(v.msg, err)
+		u.focus(v.mgrName)
+		return pos.Staff{}, false
+	}
+	return m, true
+}
+
+// closeOverride forgets a cap refusal and hides the manager's fields.
+func (u *UI) closeOverride() {
+	v := u.co
+	v.capped, v.cappedPoints = false, 0
+	v.mgrName.SetText("")
+	v.mgrPIN.SetText("")
+	v.override.Hide()
 }
 
 // receiptView is what the customer is told after F9.
@@ -509,7 +591,7 @@ type receiptView struct {
 	receipt, earned, redeemed, balance *widget.Label
 }
 
-func (u *UI) showReceipt(res pos.SaleResult, a *pos.Account) {
+func (u *UI) showReceipt(res pos.SaleResult, a *pos.Account, overrideBy string) {
 	v := &receiptView{receipt: big("Receipt " + res.Receipt), earned: big(""), redeemed: big(""), balance: big("")}
 	u.receipt = v
 	pv := pos.Money(res.PointsRedeemed) * u.cfg().PointValue
@@ -521,6 +603,9 @@ func (u *UI) showReceipt(res pos.SaleResult, a *pos.Account) {
 		v.balance.SetText(fmt.Sprintf("New balance %s points available", points(res.Balance.Available)))
 		if res.Balance.Pending != 0 {
 			v.balance.SetText(v.balance.Text + fmt.Sprintf(", %s pending", points(res.Balance.Pending)))
+		}
+		if overrideBy != "" {
+			v.redeemed.SetText(v.redeemed.Text + " — offline cap overridden by " + overrideBy)
 		}
 	}
 	who := "—"

@@ -1,12 +1,16 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"keytag/pos"
@@ -23,9 +27,21 @@ type managerView struct {
 	giftWho, giftPick         *field
 	gifts                     []pos.Gift
 	giftList, giftNote        *widget.Label
-	syncNote                  *widget.Label
-	msg                       *widget.Label
+	// The customer whose reservations are listed, the list (held ones
+	// first) and the one picked with ↑↓ for F5/F6/F7.
+	giftAccount  *pos.Account
+	reservations []pos.Reservation
+	resSel       int
+	resList      *widget.Label
+	giftMsg      *widget.Label
+	syncNote     *widget.Label
+	budgets      *widget.Label
+	conflicts    *widget.Label
+	msg          *widget.Label
 }
+
+const managerHints = "Enter next field / do it   Tab next field   ↑↓ staff role · reservation   " +
+	"F5 hand over   F6 change gift   F7 forgo   F11 sync detail   Esc back to the sale   F12 sign out"
 
 func (u *UI) showManager() {
 	if u.staff == nil || !u.staff.IsManager() {
@@ -40,11 +56,11 @@ func (u *UI) showManager() {
 		adjWho: newField(r, "customer's tag or email"), adjPoints: newField(r, "+50 or -20"), adjWhy: newField(r, "reason (required)"),
 		staffName: newField(r, "name"), staffPIN: newPINField(r, "PIN, 4 to 8 digits"), staffRole: pos.RoleCashier,
 		roleLabel: widget.NewLabel(""),
-		giftWho:   newField(r, "customer's tag or email"), giftPick: newField(r, "gift number"),
-		giftList: widget.NewLabel(""), giftNote: widget.NewLabel(""),
-		syncNote: widget.NewLabel(""), msg: widget.NewLabel(""),
+		giftWho:   newField(r, "customer's tag or email, Enter"), giftPick: newField(r, "gift number, Enter reserves"),
+		giftList: widget.NewLabel(""), giftNote: widget.NewLabel(""), resList: widget.NewLabel(""), giftMsg: widget.NewLabel(""),
+		syncNote: widget.NewLabel(""), budgets: widget.NewLabel(""), conflicts: widget.NewLabel(""), msg: widget.NewLabel(""),
 	}
-	for _, l := range []*widget.Label{v.msg, v.giftNote, v.giftList, v.syncNote} {
+	for _, l := range []*widget.Label{v.msg, v.giftNote, v.giftList, v.resList, v.giftMsg, v.syncNote, v.budgets, v.conflicts} {
 		l.Wrapping = fyne.TextWrapWord
 	}
 	u.mgr = v
@@ -69,8 +85,22 @@ func (u *UI) showManager() {
 	}
 	v.staffName.onKey, v.staffPIN.onKey = roleKeys, roleKeys
 	v.roleLabel.SetText("role ▲▼ " + string(v.staffRole))
-	v.giftWho.OnSubmitted = func(string) { u.focus(v.giftPick) }
+	v.giftWho.OnSubmitted = func(s string) { u.giftCustomer(s) }
 	v.giftPick.OnSubmitted = func(string) { u.reserveGift() }
+	resKeys := func(k *fyne.KeyEvent) bool {
+		if len(v.reservations) == 0 || (k.Name != fyne.KeyUp && k.Name != fyne.KeyDown) {
+			return false
+		}
+		n := len(v.reservations)
+		if k.Name == fyne.KeyUp {
+			v.resSel = (v.resSel + n - 1) % n
+		} else {
+			v.resSel = (v.resSel + 1) % n
+		}
+		u.showReservations()
+		return true
+	}
+	v.giftWho.onKey, v.giftPick.onKey = resKeys, resKeys
 
 	left := container.NewVBox(
 		big("Manager"),
@@ -81,22 +111,34 @@ func (u *UI) showManager() {
 		title("Add staff"),
 		container.NewBorder(nil, nil, nil, v.roleLabel, container.NewGridWithColumns(2, v.staffName, v.staffPIN)),
 		v.msg,
+		widget.NewSeparator(),
+		title("Sync: offline overspend and conflicts"), v.syncNote, v.budgets, v.conflicts,
 	)
+	giftKeys := widget.NewLabel("↑↓ pick a reservation · F5 hand over · F6 change it to the gift number typed · F7 forgo (points back)")
+	giftKeys.Wrapping = fyne.TextWrapWord
+	giftKeys.SizeName = theme.SizeNameCaptionText
 	rightSide := container.NewVBox(
 		title("Gift reservations"), v.giftNote, v.giftList,
 		container.NewGridWithColumns(2, v.giftWho, v.giftPick),
-		widget.NewSeparator(),
-		title("Sync: offline overspend and conflicts"), v.syncNote,
+		v.resList, giftKeys, v.giftMsg,
 	)
 	split := container.NewHSplit(container.NewVScroll(left), container.NewVScroll(rightSide))
 	split.Offset = 0.55
-	u.show("manager", split, "Enter next field / do it   Tab next field   ↑↓ staff role   Esc back to the sale   F12 sign out",
+	u.show("manager", split, managerHints,
 		func(k *fyne.KeyEvent) bool {
-			if k.Name == fyne.KeyEscape {
+			switch k.Name {
+			case fyne.KeyEscape:
 				u.showCheckout()
-				return true
+			case fyne.KeyF5:
+				u.giftAction("hand over")
+			case fyne.KeyF6:
+				u.giftAction("change")
+			case fyne.KeyF7:
+				u.giftAction("forgo")
+			default:
+				return false
 			}
-			return false
+			return true
 		},
 		func(code string) bool {
 			// A scanned tag fills the tag field that has focus, else the
@@ -107,17 +149,46 @@ func (u *UI) showManager() {
 				f = v.tagNew
 			}
 			f.SetText(code)
+			if f == v.giftWho {
+				u.giftCustomer(code)
+				return true
+			}
 			u.focus(next[f])
 			return true
 		})
 	u.loadCatalog()
+	u.showSyncReview()
+	if c := u.sale.customer; c != nil && u.svc.Gifts != nil {
+		// The customer at the counter is the usual one a gift is for.
+		who := c.Tag
+		if who == "" {
+			who = c.Email
+		}
+		v.giftWho.SetText(who)
+		u.giftCustomer(who)
+	}
+	u.focus(v.tagWho)
+}
+
+// showSyncReview lists what the sync service reports for a manager:
+// points redeemed here past what the server confirmed, and the server's
+// verdicts on this terminal's records that were not a plain "accepted".
+func (u *UI) showSyncReview() {
+	v := u.mgr
 	st := u.svc.Status()
 	if st.Server == "" {
 		v.syncNote.SetText("This terminal is not joined to a server: nothing to reconcile. (keytag enroll --server URL --code CODE joins one.)")
-	} else {
-		v.syncNote.SetText(fmt.Sprintf("%s waiting to sync. The sync service reports no offline overspend or conflicts to review.", plural(st.Waiting, "entry", "entries")))
+		setOptional(v.budgets, "")
+		setOptional(v.conflicts, "")
+		return
 	}
-	u.focus(v.tagWho)
+	state := "online"
+	if !st.Online {
+		state = "OFFLINE"
+	}
+	v.syncNote.SetText(fmt.Sprintf("%s; %s waiting to sync. F11 shows the sync detail.", state, plural(st.Waiting, "entry", "entries")))
+	setOptional(v.budgets, "Offline budget: "+u.budgetText())
+	setOptional(v.conflicts, "Conflicts: "+u.conflictsText(-1))
 }
 
 func (u *UI) loadCatalog() {
@@ -130,28 +201,245 @@ func (u *UI) loadCatalog() {
 	}
 	if !u.svc.Status().Online {
 		v.giftNote.SetText("Offline: gift reservations need the server (stock is shared by all stores). Nothing is changed until it is back.")
+	} else {
+		setOptional(v.giftNote, "")
 	}
+	v.giftList.SetText("catalog: asking the server…")
 	g := u.svc.Gifts
-	go func() {
+	u.spawn(func() {
 		cat, err := g.Catalog(u.ctx)
 		fyne.Do(func() {
 			if u.mgr != v {
 				return
 			}
 			if err != nil {
-				v.giftNote.SetText("Gift catalog: " + pos.ErrorMessage(err))
+				v.giftList.SetText("")
+				setOptional(v.giftNote, "Gift catalog: "+pos.ErrorMessage(err))
 				return
 			}
 			v.gifts = cat
+			if len(cat) == 0 {
+				v.giftList.SetText("The catalog has no gifts (keytagd gift add).")
+				return
+			}
 			var b strings.Builder
 			for i, c := range cat {
 				fmt.Fprintf(&b, "%d  %s  %s pts  (%d in stock)\n", i+1, c.Name, points(c.Cost), c.Stock)
 			}
 			v.giftList.SetText(strings.TrimSpace(b.String()))
 		})
-	}()
+	})
 }
 
+// giftCustomer finds the customer typed or scanned in the gift section
+// and lists their reservations.
+func (u *UI) giftCustomer(who string) {
+	v := u.mgr
+	if u.svc.Gifts == nil {
+		return
+	}
+	a, err := u.svc.Terminal.FindAccount(u.ctx, strings.TrimSpace(who))
+	if err != nil {
+		setError(v.giftMsg, err)
+		return
+	}
+	v.giftAccount = &a
+	setMessage(v.giftMsg, "", widget.MediumImportance)
+	u.loadReservations("")
+	u.focus(v.giftPick)
+}
+
+// loadReservations asks the server for the listed customer's
+// reservations, then shows them with the one of id picked.
+func (u *UI) loadReservations(pick string) {
+	v := u.mgr
+	a := v.giftAccount
+	if a == nil {
+		return
+	}
+	v.resList.SetText(fmt.Sprintf("%s (%s points): asking the server for their reservations…", a.Name, points(a.Balance.Available)))
+	g := u.svc.Gifts
+	u.spawn(func() {
+		rs, err := g.Reservations(u.ctx, a.ID)
+		fyne.Do(func() {
+			if u.mgr != v || v.giftAccount != a {
+				return
+			}
+			if err != nil {
+				v.reservations = nil
+				v.resList.SetText(fmt.Sprintf("%s: %s", a.Name, pos.ErrorMessage(err)))
+				return
+			}
+			// Held ones first: they are what a manager acts on.
+			slices.SortStableFunc(rs, func(x, y pos.Reservation) int {
+				return cmpBool(x.Status != pos.ReservationHeld, y.Status != pos.ReservationHeld)
+			})
+			v.reservations, v.resSel = rs, 0
+			for i, r := range rs {
+				if r.ID == pick {
+					v.resSel = i
+				}
+			}
+			u.showReservations()
+		})
+	})
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
+}
+
+func (u *UI) giftName(id string) string {
+	for _, g := range u.mgr.gifts {
+		if g.ID == id {
+			return g.Name
+		}
+	}
+	return id
+}
+
+// showReservations draws the listed customer's reservations, the picked
+// one marked.
+func (u *UI) showReservations() {
+	v := u.mgr
+	a := v.giftAccount
+	if a == nil {
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s — reservations:", a.Name)
+	if len(v.reservations) == 0 {
+		b.WriteString(" none")
+	}
+	for i, r := range v.reservations {
+		mark := "   "
+		if i == v.resSel {
+			mark = "▶ "
+		}
+		state := string(r.Status)
+		switch r.Status {
+		case pos.ReservationHeld:
+			state = "held until " + r.HeldUntil.Local().Format("2006-01-02")
+		case pos.ReservationHandedOver:
+			state = "handed over"
+		}
+		fmt.Fprintf(&b, "\n%s%s  %s pts  %s", mark, u.giftName(r.Gift), points(r.Cost), state)
+	}
+	v.resList.SetText(b.String())
+}
+
+// giftCall runs a call to the server off Fyne's goroutine (it may wait
+// on the network), then shows its outcome in the gift section.
+func (u *UI) giftCall(doing string, call func(ctx context.Context) (string, string, error)) {
+	v := u.mgr
+	setMessage(v.giftMsg, doing+": asking the server…", widget.MediumImportance)
+	u.spawn(func() {
+		ctx, cancel := context.WithTimeout(u.ctx, 20*time.Second)
+		defer cancel()
+		text, pick, err := call(ctx)
+		fyne.Do(func() {
+			if u.mgr != v {
+				return
+			}
+			if err != nil {
+				setError(v.giftMsg, err)
+				return
+			}
+			// The server wrote ledger entries: the worker pulls them.
+			u.notify()
+			setMessage(v.giftMsg, text, widget.SuccessImportance)
+			v.giftPick.SetText("")
+			u.loadCatalog()
+			u.loadReservations(pick)
+		})
+	})
+}
+
+func (u *UI) reserveGift() {
+	v := u.mgr
+	if u.svc.Gifts == nil {
+		return
+	}
+	if v.giftAccount == nil || strings.TrimSpace(v.giftWho.Text) == "" {
+		u.giftCustomer(v.giftWho.Text)
+		if v.giftAccount == nil {
+			return
+		}
+	}
+	gift, ok := u.pickedGift()
+	if !ok {
+		return
+	}
+	a, g, by := *v.giftAccount, u.svc.Gifts, *u.staff
+	u.giftCall("Reserving "+gift.Name, func(ctx context.Context) (string, string, error) {
+		res, err := g.Reserve(ctx, by, a.ID, gift.ID)
+		if err != nil {
+			return "", "", err
+		}
+		return fmt.Sprintf("%s reserved for %s until %s (%s points).", gift.Name, a.Name, res.HeldUntil.Local().Format("2006-01-02"), points(res.Cost)), res.ID, nil
+	})
+}
+
+// pickedGift is the catalog entry whose number is in the gift field.
+func (u *UI) pickedGift() (pos.Gift, bool) {
+	v := u.mgr
+	i, err := strconv.Atoi(strings.TrimSpace(v.giftPick.Text))
+	if err != nil || i < 1 || i > len(v.gifts) {
+		setMessage(v.giftMsg, "Gift: type its number from the catalog.", widget.DangerImportance)
+		u.focus(v.giftPick)
+		return pos.Gift{}, false
+	}
+	return v.gifts[i-1], true
+}
+
+// giftAction is F5 (hand over), F6 (change to the gift typed) or F7
+// (forgo) on the picked reservation.
+func (u *UI) giftAction(action string) {
+	v := u.mgr
+	if u.svc.Gifts == nil {
+		setMessage(v.giftMsg, "Gift reservations need the central server; this terminal has none.", widget.WarningImportance)
+		return
+	}
+	if len(v.reservations) == 0 {
+		setMessage(v.giftMsg, "No reservation picked: type or scan the customer in the gift section, Enter, then ↑↓.", widget.WarningImportance)
+		u.focus(v.giftWho)
+		return
+	}
+	r := v.reservations[v.resSel]
+	if r.Status != pos.ReservationHeld {
+		setMessage(v.giftMsg, fmt.Sprintf("%s is %s: only a held gift can be handed over, changed or forgone.", u.giftName(r.Gift), r.Status), widget.WarningImportance)
+		return
+	}
+	g, by, name := u.svc.Gifts, *u.staff, u.giftName(r.Gift)
+	switch action {
+	case "hand over":
+		u.giftCall("Handing over "+name, func(ctx context.Context) (string, string, error) {
+			_, err := g.HandOver(ctx, by, r.ID)
+			return fmt.Sprintf("%s handed over; recorded under %s.", name, by.Name), r.ID, err
+		})
+	case "forgo":
+		u.giftCall("Releasing "+name, func(ctx context.Context) (string, string, error) {
+			_, err := g.Forgo(ctx, by, r.ID)
+			return fmt.Sprintf("%s forgone: %s points back to the customer, the stock released.", name, points(r.Cost)), r.ID, err
+		})
+	case "change":
+		gift, ok := u.pickedGift()
+		if !ok {
+			setMessage(v.giftMsg, "Change: type the new gift's number from the catalog in the gift field, then F6.", widget.WarningImportance)
+			return
+		}
+		u.giftCall("Changing "+name+" for "+gift.Name, func(ctx context.Context) (string, string, error) {
+			res, err := g.Change(ctx, by, r.ID, gift.ID)
+			return fmt.Sprintf("%s changed for %s (%s points), held until %s.", name, gift.Name, points(res.Cost), res.HeldUntil.Local().Format("2006-01-02")), r.ID, err
+		})
+	}
+}
 func (u *UI) replaceTag() {
 	v := u.mgr
 	a, err := u.svc.Terminal.ReplaceTag(u.ctx, *u.staff, v.tagWho.Text, strings.TrimSpace(v.tagNew.Text))
@@ -199,27 +487,4 @@ func (u *UI) addStaff() {
 	u.notify()
 	v.staffName.SetText("")
 	setMessage(v.msg, fmt.Sprintf("%s can now sign in as a %s.", s.Name, s.Role), widget.SuccessImportance)
-}
-
-func (u *UI) reserveGift() {
-	v := u.mgr
-	if u.svc.Gifts == nil {
-		return
-	}
-	i, err := strconv.Atoi(strings.TrimSpace(v.giftPick.Text))
-	if err != nil || i < 1 || i > len(v.gifts) {
-		setMessage(v.msg, "Gift: type its number from the list.", widget.DangerImportance)
-		return
-	}
-	a, err := u.svc.Terminal.FindAccount(u.ctx, v.giftWho.Text)
-	if err != nil {
-		setError(v.msg, err)
-		return
-	}
-	res, err := u.svc.Gifts.Reserve(u.ctx, *u.staff, a.ID, v.gifts[i-1].ID)
-	if err != nil {
-		setError(v.msg, err)
-		return
-	}
-	setMessage(v.msg, fmt.Sprintf("%s reserved for %s until %s.", v.gifts[i-1].Name, a.Name, res.HeldUntil.Local().Format("2006-01-02")), widget.SuccessImportance)
 }

@@ -31,6 +31,10 @@ type Services struct {
 	// means this terminal cannot reach one; the screens then say that gift
 	// reservations need the server.
 	Gifts GiftService
+	// Sync is the store's sync bookkeeping for the manager screen and the
+	// sync detail (F11): the server's verdicts to review, the offline
+	// budget in use, the bootstrap's progress. Nil shows nothing to review.
+	Sync SyncReview
 	// Place names the store and till for the title bar ("Store S1 · Till 2").
 	Place string
 	// StatusEvery is how often the status bar refreshes; default 1 s.
@@ -46,6 +50,53 @@ type GiftService interface {
 	// waiting to be handed over).
 	Reservations(ctx context.Context, account string) ([]pos.Reservation, error)
 	Reserve(ctx context.Context, by pos.Staff, account, gift string) (pos.Reservation, error)
+	// Change swaps a held reservation's gift for another, if the balance
+	// covers the new cost with the old one refunded.
+	Change(ctx context.Context, by pos.Staff, reservation, gift string) (pos.Reservation, error)
+	// HandOver records that the customer has the gift.
+	HandOver(ctx context.Context, by pos.Staff, reservation string) (pos.Reservation, error)
+	// Forgo releases a held gift: points refunded, stock released.
+	Forgo(ctx context.Context, by pos.Staff, reservation string) (pos.Reservation, error)
+}
+
+// SyncReview is what the terminal's store keeps about syncing that a
+// manager reviews. Its calls are local reads, made on Fyne's goroutine.
+type SyncReview interface {
+	// Conflicts lists the server's verdicts other than plain accepted,
+	// oldest first: records it rejected or judged again.
+	Conflicts(ctx context.Context) ([]SyncConflict, error)
+	// Budgets lists the accounts that redeemed points here that the
+	// server has not confirmed yet, most used first.
+	Budgets(ctx context.Context) ([]BudgetUse, error)
+	// Progress is how far the pull from the server has come.
+	Progress(ctx context.Context) (SyncProgress, error)
+}
+
+// SyncConflict is one verdict of the server on a record of this terminal
+// that was not a plain "accepted" (an offline overspend, a tag or email
+// another terminal took first).
+type SyncConflict struct {
+	Seq    int64
+	ID     string
+	Kind   string
+	Status string
+	Code   string
+	Reason string
+	At     time.Time
+}
+
+// BudgetUse is an account's use of the offline redemption cap here.
+type BudgetUse struct {
+	Account string
+	Email   string // masked
+	Used    int64
+	Cap     int64
+}
+
+// SyncProgress is the pull's position: Cursor of Head changes (Head 0:
+// not known yet), Pulled applied so far.
+type SyncProgress struct {
+	Cursor, Head, Pulled int64
 }
 
 // StandaloneStatus is the status of a terminal not joined to any server:

@@ -27,7 +27,7 @@ type statusBar struct {
 	object                       fyne.CanvasObject
 }
 
-func newStatusBar() *statusBar {
+func newStatusBar(onTap func()) *statusBar {
 	b := &statusBar{state: binding.NewString(), sync: binding.NewString(),
 		waiting: binding.NewString(), budget: binding.NewString()}
 	b.stateLabel = widget.NewLabelWithData(b.state)
@@ -38,12 +38,16 @@ func newStatusBar() *statusBar {
 	// overlap); here a long value is cut with an ellipsis instead.
 	labels := []*widget.Label{b.stateLabel, widget.NewLabelWithData(b.sync),
 		widget.NewLabelWithData(b.waiting), widget.NewLabelWithData(b.budget)}
-	line := container.New(&columns{weights: []float32{3.2, 2.6, 2.2, 4}})
+	key := widget.NewLabel("F11 detail")
+	key.Alignment = fyne.TextAlignTrailing
+	key.SizeName = theme.SizeNameCaptionText
+	labels = append(labels, key)
+	line := container.New(&columns{weights: []float32{3.2, 2.6, 2.2, 4, 1.4}})
 	for _, l := range labels {
 		l.Truncation = fyne.TextTruncateEllipsis
 		line.Add(l)
 	}
-	b.object = container.NewStack(b.bg, line)
+	b.object = newTapArea(container.NewStack(b.bg, line), onTap)
 	return b
 }
 
@@ -158,4 +162,29 @@ func (u *UI) showStatus(s pos.SyncStatus) {
 	}
 	b.bg.FillColor = fill
 	b.bg.Refresh()
+	if u.syncOpen.Load() { // atomic: a test driver's fyne.Do runs here on the ticker's goroutine
+		u.refreshSyncDetail(s)
+	}
+}
+
+// tapArea makes its content clickable: the status bar opens the sync
+// detail on a click as on F11.
+type tapArea struct {
+	widget.BaseWidget
+	content fyne.CanvasObject
+	onTap   func()
+}
+
+func newTapArea(content fyne.CanvasObject, onTap func()) *tapArea {
+	t := &tapArea{content: content, onTap: onTap}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+func (t *tapArea) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(t.content) }
+
+func (t *tapArea) Tapped(*fyne.PointEvent) {
+	if t.onTap != nil {
+		t.onTap()
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -48,6 +49,12 @@ type UI struct {
 	enrol   *enrolView
 	ret     *returnView
 	mgr     *managerView
+	// syncView is the sync detail (F11) while it is on show.
+	syncView *syncDetailView
+	syncOpen atomic.Bool
+	// spawn runs a call to the server off Fyne's goroutine; it ends with
+	// fyne.Do. Tests run it in place.
+	spawn func(func())
 }
 
 // New builds the window on a and shows its first screen: creating the
@@ -62,7 +69,7 @@ func New(a fyne.App, s Services) *UI {
 	}
 	a.Settings().SetTheme(newTheme())
 	ctx, stop := context.WithCancel(context.Background())
-	u := &UI{app: a, svc: s, ctx: ctx, stop: stop, keys: newKeyRouter()}
+	u := &UI{app: a, svc: s, ctx: ctx, stop: stop, keys: newKeyRouter(), spawn: func(f func()) { go f() }}
 	u.win = a.NewWindow("keytag")
 	u.win.Resize(fyne.NewSize(1024, 768))
 	u.keys.onKey = u.handleKey
@@ -84,7 +91,7 @@ func New(a fyne.App, s Services) *UI {
 	u.hints.SizeName = theme.SizeNameCaptionText
 	u.hints.Truncation = fyne.TextTruncateEllipsis
 	u.body = container.NewStack()
-	u.status = newStatusBar()
+	u.status = newStatusBar(u.toggleSyncDetail)
 	top := container.NewVBox(u.header, widget.NewSeparator())
 	bottom := container.NewVBox(widget.NewSeparator(), u.hints, u.status.object)
 	u.win.SetContent(container.NewBorder(top, bottom, nil, nil, u.body))
@@ -145,10 +152,16 @@ func (u *UI) focus(f fyne.Focusable) { u.win.Canvas().Focus(f) }
 
 // handleKey takes the window's keys before the focused field does.
 func (u *UI) handleKey(k *fyne.KeyEvent) bool {
+	if k.Name == fyne.KeyF11 {
+		u.toggleSyncDetail()
+		return true
+	}
 	if u.screenKey != nil && u.screenKey(k) {
 		return true
 	}
 	if k.Name == fyne.KeyF12 && u.staff != nil {
+		u.syncOpen.Store(false)
+		u.syncView = nil
 		u.signOut()
 		return true
 	}
