@@ -82,10 +82,8 @@ func runSync(e *env, args []string) int {
 	if *verbose {
 		level = slog.LevelDebug
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	return e.withDB(false, func(d *sqlite.DB, _ pos.Staff) error {
-		w, err := possync.NewWorker(d, possync.Options{Logger: log, Interval: *interval, Clock: e.clock,
-			BatchSize: *batch, PullLimit: *page})
+		w, err := e.newWorker(d, level, possync.Options{Interval: *interval, BatchSize: *batch, PullLimit: *page})
 		if err != nil {
 			return err
 		}
@@ -105,6 +103,16 @@ func runSync(e *env, args []string) int {
 		}
 		return nil
 	})
+}
+
+// newWorker builds the sync worker of an enrolled terminal database (the
+// server and token are the ones `keytag enroll` stored), logging to stderr
+// at level and stamping with the terminal's clock: for `keytag sync` and
+// the window.
+func (e *env) newWorker(d *sqlite.DB, level slog.Level, o possync.Options) (*possync.Worker, error) {
+	o.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	o.Clock = e.clock
+	return possync.NewWorker(d, o)
 }
 
 // statusView is `keytag status --json`.

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"os"
+	"slices"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -10,27 +14,163 @@ import (
 	"keytag/assets"
 	"keytag/pos"
 	"keytag/pos/sqlite"
+	possync "keytag/sync"
 	"keytag/ui"
 )
 
 func init() { openWindow = runWindow }
 
-// windowServices wires the window to the store and, through Status,
-// Notify and Gifts, to the sync worker. It is the one place to change when
-// the worker (package keytag/sync, imported as possync) lands: start it on
-// d, then return its Status, Notify and gift client here. Until then a
-// terminal not joined to a server says "standalone · not syncing", and one
-// that is joined says offline, since nothing here syncs it.
+// windowServices wires the window to the store and, on a terminal joined
+// to a server, to the sync worker: it starts the worker on d and gives the
+// window its Status, its Notify (after every sale, return, enrolment and
+// adjustment) and its client for gift reservations. The returned stop ends
+// the worker; it runs when the window has closed, before d is closed. A
+// terminal not joined to a server says "standalone · not syncing".
 var windowServices = func(e *env, d *sqlite.DB) (ui.Services, func()) {
 	id, _ := d.Identity(e.ctx)
-	s := ui.Services{Terminal: d, Status: ui.StandaloneStatus, Place: place(id)}
-	if id.Server != "" {
-		server := id.Server
-		s.Status = func() pos.SyncStatus {
-			return pos.SyncStatus{Server: server, LastError: "the sync worker is not running in this build"}
+	s := ui.Services{Terminal: d, Status: ui.StandaloneStatus, Place: place(id), Sync: syncReview{d}}
+	if id.Server == "" {
+		return s, func() {}
+	}
+	w, err := e.newWorker(d, slog.LevelInfo, possync.Options{})
+	if err != nil {
+		// Joined, but the worker cannot run (no token): the bar says so.
+		server, why := id.Server, pos.ErrorMessage(err)
+		fmt.Fprintf(e.stderr, "keytag: not syncing: %s\n", why)
+		s.Status = func() pos.SyncStatus { return pos.SyncStatus{Server: server, LastError: why} }
+		return s, func() {}
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	w.Start(ctx)
+	s.Status, s.Notify = w.Status, w.Notify
+	s.Gifts = &giftClient{c: w.Client(), d: d}
+	return s, func() {
+		cancel()
+		w.Stop()
+	}
+}
+
+// syncReview shows the window the store's sync bookkeeping.
+type syncReview struct{ d *sqlite.DB }
+
+func (r syncReview) Conflicts(ctx context.Context) ([]ui.SyncConflict, error) {
+	cs, err := r.d.SyncConflicts(ctx)
+	out := make([]ui.SyncConflict, len(cs))
+	for i, c := range cs {
+		out[i] = ui.SyncConflict{Seq: c.Seq, ID: c.ID, Kind: c.Kind, Status: c.Status, Code: c.Code, Reason: c.Reason, At: c.At}
+	}
+	return out, err
+}
+
+func (r syncReview) Budgets(ctx context.Context) ([]ui.BudgetUse, error) {
+	bs, err := r.d.OfflineBudgets(ctx)
+	out := make([]ui.BudgetUse, len(bs))
+	for i, b := range bs {
+		out[i] = ui.BudgetUse{Account: b.Account, Email: b.Email, Used: b.Used, Cap: b.Cap}
+	}
+	return out, err
+}
+
+func (r syncReview) Progress(ctx context.Context) (ui.SyncProgress, error) {
+	st, err := r.d.SyncState(ctx)
+	return ui.SyncProgress{Cursor: st.Cursor, Head: st.Head, Pulled: st.Pulled}, err
+}
+
+// giftClient is the worker's client as the window's GiftService. Offline
+// every call answers needs_server and changes nothing.
+type giftClient struct {
+	c *possync.Client
+	d *sqlite.DB
+
+	mu sync.Mutex
+	// made remembers, per account, the reservations made from this window
+	// that the terminal may not have pulled the entries of yet.
+	made map[string][]string
+}
+
+func (g *giftClient) Catalog(ctx context.Context) ([]pos.Gift, error) {
+	all, err := g.c.Gifts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var active []pos.Gift
+	for _, x := range all {
+		if x.Active {
+			active = append(active, x)
 		}
 	}
-	return s, func() {}
+	return active, nil
+}
+
+// Reservations lists an account's reservations. The server lists none by
+// account, so their ids come from the account's gift entries (pulled from
+// the server) and from the reservations made here since, and each is read
+// from the server for where it stands now.
+func (g *giftClient) Reservations(ctx context.Context, account string) ([]pos.Reservation, error) {
+	es, err := g.d.Entries(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	seen := map[string]bool{}
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, e := range es {
+		if e.Kind == pos.KindGiftReserve || e.Kind == pos.KindGiftRelease {
+			add(e.Ref)
+		}
+	}
+	g.mu.Lock()
+	for _, id := range g.made[account] {
+		add(id)
+	}
+	g.mu.Unlock()
+	out := make([]pos.Reservation, 0, len(ids))
+	for _, id := range ids {
+		r, err := g.c.GetReservation(ctx, id)
+		if pos.ErrorCode(err) == pos.ENotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r.Reservation)
+	}
+	slices.SortFunc(out, func(a, b pos.Reservation) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return out, nil
+}
+
+func (g *giftClient) Reserve(ctx context.Context, by pos.Staff, account, gift string) (pos.Reservation, error) {
+	r, err := g.c.ReserveGift(ctx, account, gift, by.Name)
+	if err != nil {
+		return pos.Reservation{}, err
+	}
+	g.mu.Lock()
+	if g.made == nil {
+		g.made = map[string][]string{}
+	}
+	g.made[account] = append(g.made[account], r.ID)
+	g.mu.Unlock()
+	return r.Reservation, nil
+}
+
+func (g *giftClient) Change(ctx context.Context, by pos.Staff, reservation, gift string) (pos.Reservation, error) {
+	r, err := g.c.ChangeGift(ctx, reservation, gift, by.Name)
+	return r.Reservation, err
+}
+
+func (g *giftClient) HandOver(ctx context.Context, by pos.Staff, reservation string) (pos.Reservation, error) {
+	r, err := g.c.HandOverGift(ctx, reservation, by.Name)
+	return r.Reservation, err
+}
+
+func (g *giftClient) Forgo(ctx context.Context, by pos.Staff, reservation string) (pos.Reservation, error) {
+	r, err := g.c.ForgoGift(ctx, reservation, by.Name)
+	return r.Reservation, err
 }
 
 func place(id sqlite.Identity) string {
