@@ -540,7 +540,9 @@ func (u *UI) completeSale() {
 	if err != nil {
 		if pos.ErrorCode(err) == pos.EOfflineCap && req.OverrideBy == nil {
 			v.capped, v.cappedPoints = true, req.RedeemPoints
-			setMessage(v.msg, pos.ErrorMessage(err)+" — F9 again: a manager overrides with name and PIN; or F5 for fewer points.", widget.WarningImportance)
+			msg := pos.ErrorMessage(err)
+			msg = strings.ToUpper(msg[:1]) + msg[1:]
+			setMessage(v.msg, msg+" — F9 again for the manager's name and PIN, or F5 for fewer points.", widget.WarningImportance)
 			return
 		}
 		setError(v.msg, err)
@@ -589,6 +591,8 @@ func (u *UI) closeOverride() {
 // receiptView is what the customer is told after F9.
 type receiptView struct {
 	receipt, earned, redeemed, balance *widget.Label
+	// override names the manager who let points past the offline cap.
+	override *widget.Label
 }
 
 func (u *UI) showReceipt(res pos.SaleResult, a *pos.Account, overrideBy string) {
@@ -604,9 +608,10 @@ func (u *UI) showReceipt(res pos.SaleResult, a *pos.Account, overrideBy string) 
 		if res.Balance.Pending != 0 {
 			v.balance.SetText(v.balance.Text + fmt.Sprintf(", %s pending", points(res.Balance.Pending)))
 		}
-		if overrideBy != "" {
-			v.redeemed.SetText(v.redeemed.Text + " — offline cap overridden by " + overrideBy)
-		}
+	}
+	v.override = widget.NewLabel("")
+	if overrideBy != "" {
+		v.override.SetText("Past the offline cap: override by " + overrideBy + " recorded.")
 	}
 	who := "—"
 	if a != nil {
@@ -616,7 +621,7 @@ func (u *UI) showReceipt(res pos.SaleResult, a *pos.Account, overrideBy string) 
 		title("SALE COMPLETE"), v.receipt,
 		widget.NewLabel(who),
 		widget.NewLabel(fmt.Sprintf("merchandise %s   shipping %s", res.Merchandise, res.Shipping)),
-		v.earned, v.redeemed, v.balance,
+		v.earned, v.redeemed, v.balance, v.override,
 		widget.NewSeparator(),
 		widget.NewLabel("Press any key for the next sale (or scan the next customer's tag)."),
 	)

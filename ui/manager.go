@@ -38,6 +38,16 @@ type managerView struct {
 	budgets      *widget.Label
 	conflicts    *widget.Label
 	msg          *widget.Label
+	// The halves are laid out again after text that came from the server
+	// changed a label's height (Fyne does not do it for the parents).
+	leftScroll, rightScroll *container.Scroll
+}
+
+func (v *managerView) relayout() {
+	if v.leftScroll != nil {
+		v.leftScroll.Refresh()
+		v.rightScroll.Refresh()
+	}
 }
 
 const managerHints = "Enter next field / do it   Tab next field   ↑↓ staff role · reservation   " +
@@ -122,7 +132,8 @@ func (u *UI) showManager() {
 		container.NewGridWithColumns(2, v.giftWho, v.giftPick),
 		v.resList, giftKeys, v.giftMsg,
 	)
-	split := container.NewHSplit(container.NewVScroll(left), container.NewVScroll(rightSide))
+	v.leftScroll, v.rightScroll = container.NewVScroll(left), container.NewVScroll(rightSide)
+	split := container.NewHSplit(v.leftScroll, v.rightScroll)
 	split.Offset = 0.55
 	u.show("manager", split, managerHints,
 		func(k *fyne.KeyEvent) bool {
@@ -165,9 +176,11 @@ func (u *UI) showManager() {
 			who = c.Email
 		}
 		v.giftWho.SetText(who)
-		u.giftCustomer(who)
+		u.giftCustomer(who) // the focus goes to the gift number
+	} else {
+		u.focus(v.tagWho)
 	}
-	u.focus(v.tagWho)
+	v.relayout()
 }
 
 // showSyncReview lists what the sync service reports for a manager:
@@ -188,7 +201,8 @@ func (u *UI) showSyncReview() {
 	}
 	v.syncNote.SetText(fmt.Sprintf("%s; %s waiting to sync. F11 shows the sync detail.", state, plural(st.Waiting, "entry", "entries")))
 	setOptional(v.budgets, "Offline budget: "+u.budgetText())
-	setOptional(v.conflicts, "Conflicts: "+u.conflictsText(-1))
+	setOptional(v.conflicts, "Conflicts: "+u.conflictsText(-1, "newest first"))
+	v.relayout()
 }
 
 func (u *UI) loadCatalog() {
@@ -204,7 +218,9 @@ func (u *UI) loadCatalog() {
 	} else {
 		setOptional(v.giftNote, "")
 	}
-	v.giftList.SetText("catalog: asking the server…")
+	if len(v.gifts) == 0 {
+		v.giftList.SetText("catalog: asking the server…")
+	}
 	g := u.svc.Gifts
 	u.spawn(func() {
 		cat, err := g.Catalog(u.ctx)
@@ -213,10 +229,16 @@ func (u *UI) loadCatalog() {
 				return
 			}
 			if err != nil {
-				v.giftList.SetText("")
-				setOptional(v.giftNote, "Gift catalog: "+pos.ErrorMessage(err))
+				setOptional(v.giftList, "")
+				if pos.ErrorCode(err) == pos.ENeedsServer {
+					setOptional(v.giftNote, "Offline: gift reservations need the server (stock is shared by all stores). Nothing is changed until it is back.")
+				} else {
+					setOptional(v.giftNote, "Gift catalog: "+pos.ErrorMessage(err))
+				}
+				v.relayout()
 				return
 			}
+			v.giftList.Show()
 			v.gifts = cat
 			if len(cat) == 0 {
 				v.giftList.SetText("The catalog has no gifts (keytagd gift add).")
@@ -227,6 +249,7 @@ func (u *UI) loadCatalog() {
 				fmt.Fprintf(&b, "%d  %s  %s pts  (%d in stock)\n", i+1, c.Name, points(c.Cost), c.Stock)
 			}
 			v.giftList.SetText(strings.TrimSpace(b.String()))
+			v.relayout()
 		})
 	})
 }
@@ -268,6 +291,7 @@ func (u *UI) loadReservations(pick string) {
 			if err != nil {
 				v.reservations = nil
 				v.resList.SetText(fmt.Sprintf("%s: %s", a.Name, pos.ErrorMessage(err)))
+				v.relayout()
 				return
 			}
 			// Held ones first: they are what a manager acts on.
@@ -320,7 +344,7 @@ func (u *UI) showReservations() {
 	for i, r := range v.reservations {
 		mark := "   "
 		if i == v.resSel {
-			mark = "▶ "
+			mark = "→ "
 		}
 		state := string(r.Status)
 		switch r.Status {
@@ -332,6 +356,7 @@ func (u *UI) showReservations() {
 		fmt.Fprintf(&b, "\n%s%s  %s pts  %s", mark, u.giftName(r.Gift), points(r.Cost), state)
 	}
 	v.resList.SetText(b.String())
+	v.relayout()
 }
 
 // giftCall runs a call to the server off Fyne's goroutine (it may wait
@@ -339,6 +364,7 @@ func (u *UI) showReservations() {
 func (u *UI) giftCall(doing string, call func(ctx context.Context) (string, string, error)) {
 	v := u.mgr
 	setMessage(v.giftMsg, doing+": asking the server…", widget.MediumImportance)
+	v.relayout()
 	u.spawn(func() {
 		ctx, cancel := context.WithTimeout(u.ctx, 20*time.Second)
 		defer cancel()
@@ -347,6 +373,7 @@ func (u *UI) giftCall(doing string, call func(ctx context.Context) (string, stri
 			if u.mgr != v {
 				return
 			}
+			defer v.relayout()
 			if err != nil {
 				setError(v.giftMsg, err)
 				return

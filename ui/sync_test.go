@@ -79,7 +79,7 @@ func TestOfflineCapOverrideAtCheckout(t *testing.T) {
 		t.Fatalf("after the manager's PIN: screen %q, %q", f.u.screen, co.msg.Text)
 	}
 	want(t, "receipt", f.u.receipt.redeemed.Text, "Redeemed 2,500 points")
-	want(t, "receipt", f.u.receipt.redeemed.Text, "overridden by Mia")
+	want(t, "receipt", f.u.receipt.override.Text, "override by Mia recorded")
 	a, _ := f.db.FindAccount(f.ctx, tag)
 	es, err := f.db.Entries(f.ctx, a.ID)
 	if err != nil {
@@ -311,7 +311,7 @@ func TestManagerGiftReservations(t *testing.T) {
 	f.fill(m.giftPick, "1")
 	f.press(fyne.KeyReturn)
 	want(t, "reserved", m.giftMsg.Text, "Dice set reserved for Ann Lee until 2026-03-24")
-	want(t, "list", m.resList.Text, "▶ Dice set  800 pts  held until 2026-03-24")
+	want(t, "list", m.resList.Text, "→ Dice set  800 pts  held until 2026-03-24")
 	f.fill(m.giftPick, "1")
 	f.press(fyne.KeyReturn) // a second one, to pick between
 	if len(m.reservations) != 2 {
@@ -361,7 +361,7 @@ func TestManagerGiftReservations(t *testing.T) {
 	}
 	f.press(fyne.KeyEscape)
 	f.press(fyne.KeyF10)
-	want(t, "offline catalog", f.u.mgr.giftNote.Text, "needs the server")
+	want(t, "offline catalog", f.u.mgr.giftNote.Text, "Offline: gift reservations need the server")
 }
 
 func TestManagerListsConflictsAndBudgets(t *testing.T) {
