@@ -18,6 +18,7 @@ type syncDetailView struct {
 	server, state, last, waiting, lastErr, bootstrap *widget.Label
 	budget, conflicts                                *widget.Label
 	under                                            savedScreen
+	scroll                                           *container.Scroll
 }
 
 // savedScreen is a screen put aside while the sync detail is shown.
@@ -70,7 +71,8 @@ func (u *UI) toggleSyncDetail() {
 		line("offline budget", v.budget),
 		line("conflicts", v.conflicts),
 	)
-	u.show("sync", container.NewVScroll(container.NewPadded(box)), syncDetailHints,
+	v.scroll = container.NewVScroll(container.NewPadded(box))
+	u.show("sync", v.scroll, syncDetailHints,
 		func(k *fyne.KeyEvent) bool {
 			if k.Name == fyne.KeyEscape {
 				u.closeSyncDetail()
@@ -139,7 +141,8 @@ func (u *UI) refreshSyncDetail(s pos.SyncStatus) {
 	}
 	v.bootstrap.SetText(u.bootstrapText(s))
 	v.budget.SetText(u.budgetText())
-	v.conflicts.SetText(u.conflictsText(3))
+	v.conflicts.SetText(u.conflictsText(3, "F10 manager lists them all"))
+	v.scroll.Refresh() // wrapped lines may have changed height
 }
 
 func (u *UI) bootstrapText(s pos.SyncStatus) string {
@@ -189,8 +192,8 @@ func (u *UI) budgetText() string {
 }
 
 // conflictsText lists up to n of the server's verdicts to review, newest
-// first (n < 0: all).
-func (u *UI) conflictsText(n int) string {
+// first (n < 0: all), with a note after the count.
+func (u *UI) conflictsText(n int, note string) string {
 	if u.svc.Sync == nil {
 		return "none"
 	}
@@ -202,7 +205,10 @@ func (u *UI) conflictsText(n int) string {
 		return "none: the server accepted every record of this terminal as it was"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d to review (F10 manager lists them)", len(cs))
+	fmt.Fprintf(&b, "%d to review", len(cs))
+	if note != "" {
+		fmt.Fprintf(&b, " (%s)", note)
+	}
 	for i := len(cs) - 1; i >= 0; i-- {
 		if n >= 0 && len(cs)-1-i == n {
 			fmt.Fprintf(&b, "\n… and %d older", i+1)
