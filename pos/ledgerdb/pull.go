@@ -46,7 +46,13 @@ func (s *Store) Pull(ctx context.Context, cursor int64, limit int) (PullResult, 
 	if err := s.row(ctx, tx, `SELECT value FROM counters WHERE name = 'changes'`).Scan(&res.Head); err != nil {
 		return res, fmt.Errorf("read head: %w", err)
 	}
-	var entries []Change
+	// Entries are scanned first and encoded only once the merge keeps
+	// them: about half of each list falls past the page.
+	type pulledEntry struct {
+		seq int64
+		e   pos.Entry
+	}
+	var entries []pulledEntry
 	rows, err := s.query(ctx, tx, `SELECT seq, id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by
 		FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, cursor, res.Head, limit+1)
 	if err != nil {
@@ -54,27 +60,29 @@ func (s *Store) Pull(ctx context.Context, cursor int64, limit int) (PullResult, 
 	}
 	for rows.Next() {
 		var (
-			c  = Change{Kind: ChangeEntry}
-			e  pos.Entry
+			pe pulledEntry
 			at int64
 		)
-		if err := rows.Scan(&c.Seq, &e.ID, &e.Account, &e.Kind, &e.Points, &e.Pending, &e.Ref, &e.Store, &e.Terminal, &e.Staff, &at, &e.Reason, &e.OverrideBy); err != nil {
+		e := &pe.e
+		if err := rows.Scan(&pe.seq, &e.ID, &e.Account, &e.Kind, &e.Points, &e.Pending, &e.Ref, &e.Store, &e.Terminal, &e.Staff, &at, &e.Reason, &e.OverrideBy); err != nil {
 			rows.Close()
 			return PullResult{}, fmt.Errorf("pull entries: %w", err)
 		}
 		e.At = fromMillis(at)
-		if c.Body, err = json.Marshal(e); err != nil {
-			rows.Close()
-			return PullResult{}, err
-		}
-		entries = append(entries, c)
+		entries = append(entries, pe)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return PullResult{}, fmt.Errorf("pull entries: %w", err)
 	}
+	// A full list of entries bounds the page: a change numbered after
+	// its last entry cannot be among the first limit+1 of the two lists.
+	upto := res.Head
+	if len(entries) > limit {
+		upto = min(upto, entries[limit].seq)
+	}
 	var logged []Change
-	rows, err = s.query(ctx, tx, `SELECT seq, kind, body FROM changes WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, cursor, res.Head, limit+1)
+	rows, err = s.query(ctx, tx, `SELECT seq, kind, body FROM changes WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, cursor, upto, limit+1)
 	if err != nil {
 		return PullResult{}, fmt.Errorf("pull changes: %w", err)
 	}
@@ -96,8 +104,12 @@ func (s *Store) Pull(ctx context.Context, cursor int64, limit int) (PullResult, 
 	out := make([]Change, 0, min(limit+1, len(entries)+len(logged)))
 	i, j := 0, 0
 	for len(out) <= limit && (i < len(entries) || j < len(logged)) {
-		if j >= len(logged) || (i < len(entries) && entries[i].Seq < logged[j].Seq) {
-			out = append(out, entries[i])
+		if j >= len(logged) || (i < len(entries) && entries[i].seq < logged[j].Seq) {
+			body, err := json.Marshal(&entries[i].e)
+			if err != nil {
+				return PullResult{}, err
+			}
+			out = append(out, Change{Seq: entries[i].seq, Kind: ChangeEntry, Body: body})
 			i++
 		} else {
 			out = append(out, logged[j])
