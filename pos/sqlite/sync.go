@@ -309,6 +309,9 @@ type SyncChange struct {
 	Seq  int64
 	Kind string
 	Body json.RawMessage
+	// decoded is Body decoded by PullPage.Decode: *pos.Account,
+	// *pos.Entry, *TagChange or *MergeBody (nil: not decoded yet).
+	decoded any
 }
 
 // Errors ApplyChanges answers without changing anything.
@@ -336,6 +339,48 @@ type PullPage struct {
 	Changes []SyncChange
 }
 
+// Decode decodes the bodies of the page's accounts, entries, tags and
+// merges ahead of ApplyChanges, which then does not: a worker decodes the
+// next page while the one before is being applied. Decoding takes no
+// lock and touches no database. A body that does not decode is left for
+// ApplyChanges, which reports it as it always does.
+func (p *PullPage) Decode() {
+	for i := range p.Changes {
+		c := &p.Changes[i]
+		if c.decoded != nil {
+			continue
+		}
+		var v any
+		switch c.Kind {
+		case "account":
+			v = new(pos.Account)
+		case "entry":
+			v = new(pos.Entry)
+		case "tag":
+			v = new(TagChange)
+		case "merge":
+			v = new(MergeBody)
+		default:
+			continue
+		}
+		if json.Unmarshal(c.Body, v) == nil {
+			c.decoded = v
+		}
+	}
+}
+
+// decodeAs returns c's body as a *T, decoded now unless Decode did.
+func decodeAs[T any](c SyncChange) (*T, error) {
+	if v, ok := c.decoded.(*T); ok {
+		return v, nil
+	}
+	v := new(T)
+	if err := json.Unmarshal(c.Body, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
 // ApplyResult counts what a page changed.
 type ApplyResult struct {
 	Applied, Skipped int
@@ -355,7 +400,17 @@ type MergeBody struct {
 // terminal has (its own entry coming back) changes nothing.
 func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) {
 	var res ApplyResult
-	tx, err := d.db.BeginTx(ctx, nil)
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer conn.Close()
+	for _, pragma := range applyPragmas {
+		if _, err := conn.ExecContext(ctx, pragma); err != nil {
+			return res, fmt.Errorf("apply pulled changes: %s: %w", pragma, err)
+		}
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return res, err
 	}
@@ -385,7 +440,7 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 		if c.Kind != "account" {
 			continue
 		}
-		if err := ap.account(ctx, c.Body); err != nil {
+		if err := ap.account(ctx, c); err != nil {
 			return res, fmt.Errorf("apply change %d (%s): %w", c.Seq, c.Kind, err)
 		}
 		res.Applied++
@@ -396,12 +451,12 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 		case "account":
 			continue
 		case "tag":
-			err = ap.tag(ctx, c.Body)
+			err = ap.tag(ctx, c)
 		case "entry":
-			err = ap.entry(ctx, c.Body)
+			err = ap.entry(ctx, c)
 		case "merge":
-			var m MergeBody
-			if err = json.Unmarshal(c.Body, &m); err == nil {
+			var m *MergeBody
+			if m, err = decodeAs[MergeBody](c); err == nil {
 				err = ap.merge(ctx, m.From, m.Into, "")
 				res.Merges++
 			}
@@ -446,6 +501,17 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 	return res, nil
 }
 
+// applyPragmas set up the connection a page is applied on (it lasts for
+// the connection, and costs nothing once set). temp_store=MEMORY: a
+// statement that may fail halfway (the account upsert, an entry insert
+// with its balance trigger) keeps its statement journal in memory instead
+// of spilling it to a temporary file with a write(2) per page. That
+// journal only undoes the one statement; durability is untouched: each
+// page still commits to the WAL with synchronous=FULL.
+var applyPragmas = []string{
+	`PRAGMA temp_store = MEMORY`,
+}
+
 func syncFirst(a, b string) string {
 	if a != "" {
 		return a
@@ -465,10 +531,18 @@ type applier struct {
 	insAccount, insEntry, alias *sql.Stmt
 	// orphans is true once the page kept an entry aside.
 	orphans bool
+	// aliases is false while this terminal has no merged-away account:
+	// then no id needs resolving, and the per-row alias lookup is skipped.
+	// The page's transaction holds the write lock, so only the page's own
+	// merges (which set it) can add one.
+	aliases bool
 }
 
 func (d *DB) newApplier(ctx context.Context, tx *sql.Tx) (*applier, error) {
 	a := &applier{d: d, tx: tx}
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM account_aliases)`).Scan(&a.aliases); err != nil {
+		return nil, err
+	}
 	var err error
 	if a.insAccount, err = tx.PrepareContext(ctx, `INSERT INTO accounts (id, email, name, birth_date, opt_in, phone, store, terminal, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -498,6 +572,9 @@ func (a *applier) close() {
 
 // resolve follows a merged-away account id to the account it lives on.
 func (a *applier) resolve(ctx context.Context, id string) (string, bool, error) {
+	if !a.aliases {
+		return id, false, nil
+	}
 	var into string
 	err := a.alias.QueryRowContext(ctx, id).Scan(&into)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -509,9 +586,9 @@ func (a *applier) resolve(ctx context.Context, id string) (string, bool, error) 
 	return into, true, nil
 }
 
-func (a *applier) account(ctx context.Context, body []byte) error {
-	var acc pos.Account
-	if err := json.Unmarshal(body, &acc); err != nil {
+func (a *applier) account(ctx context.Context, c SyncChange) error {
+	acc, err := decodeAs[pos.Account](c)
+	if err != nil {
 		return err
 	}
 	if acc.ID == "" || acc.Email == "" {
@@ -521,7 +598,7 @@ func (a *applier) account(ctx context.Context, body []byte) error {
 		// An account merged away here lives on as its alias.
 		return err
 	}
-	_, err := a.insAccount.ExecContext(ctx, acc.ID, acc.Email, acc.Name, acc.BirthDate, acc.OptIn, acc.Phone,
+	_, err = a.insAccount.ExecContext(ctx, acc.ID, acc.Email, acc.Name, acc.BirthDate, acc.OptIn, acc.Phone,
 		acc.Store, acc.Terminal, syncMilli(acc.CreatedAt))
 	if !isUnique(err) {
 		return err
@@ -534,7 +611,7 @@ func (a *applier) account(ctx context.Context, body []byte) error {
 	if err := a.tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE email = ?`, acc.Email).Scan(&local); err != nil {
 		return fmt.Errorf("account email collision: %w", err)
 	}
-	return a.merge(ctx, local, acc.ID, string(body))
+	return a.merge(ctx, local, acc.ID, string(c.Body))
 }
 
 // merge folds account from into account into: an alias so the old id
@@ -593,6 +670,7 @@ func (a *applier) merge(ctx context.Context, from, into, intoBody string) error 
 		ON CONFLICT (from_id) DO UPDATE SET into_id = excluded.into_id`, from, into, now); err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
+	a.aliases = true
 	// Earlier merges into the old account now point at the new one.
 	if _, err := a.tx.ExecContext(ctx, `UPDATE account_aliases SET into_id = ? WHERE into_id = ?`, into, from); err != nil {
 		return fmt.Errorf("merge: %w", err)
@@ -612,9 +690,9 @@ func (a *applier) merge(ctx context.Context, from, into, intoBody string) error 
 	return nil
 }
 
-func (a *applier) tag(ctx context.Context, body []byte) error {
-	var t TagChange
-	if err := json.Unmarshal(body, &t); err != nil {
+func (a *applier) tag(ctx context.Context, c SyncChange) error {
+	t, err := decodeAs[TagChange](c)
+	if err != nil {
 		return err
 	}
 	if t.Code == "" || t.Account == "" {
@@ -637,9 +715,9 @@ func (a *applier) tag(ctx context.Context, body []byte) error {
 	return err
 }
 
-func (a *applier) entry(ctx context.Context, body []byte) error {
-	var e pos.Entry
-	if err := json.Unmarshal(body, &e); err != nil {
+func (a *applier) entry(ctx context.Context, c SyncChange) error {
+	e, err := decodeAs[pos.Entry](c)
+	if err != nil {
 		return err
 	}
 	if e.ID == "" || e.Account == "" {
@@ -647,7 +725,7 @@ func (a *applier) entry(ctx context.Context, body []byte) error {
 	}
 	args := []any{e.ID, e.Account, string(e.Kind), e.Points, e.Pending, e.Ref, e.Store, e.Terminal, e.Staff,
 		syncMilli(e.At), e.Reason, e.OverrideBy}
-	_, err := a.insEntry.ExecContext(ctx, args...)
+	_, err = a.insEntry.ExecContext(ctx, args...)
 	if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
 		return err
 	}
@@ -660,7 +738,7 @@ func (a *applier) entry(ctx context.Context, body []byte) error {
 	if !merged {
 		// Its account is still to come (a later change, maybe the next
 		// page): keep it aside until then.
-		_, err := a.tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_orphans (id, account, body) VALUES (?, ?, ?)`, e.ID, e.Account, string(body))
+		_, err := a.tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_orphans (id, account, body) VALUES (?, ?, ?)`, e.ID, e.Account, string(c.Body))
 		if err != nil {
 			return fmt.Errorf("keep entry %s for later: %w", e.ID, err)
 		}
@@ -706,7 +784,7 @@ func (a *applier) retryOrphans(ctx context.Context) error {
 		if _, err := a.tx.ExecContext(ctx, `DELETE FROM sync_orphans WHERE id = ?`, o.id); err != nil {
 			return err
 		}
-		if err := a.entry(ctx, []byte(o.body)); err != nil {
+		if err := a.entry(ctx, SyncChange{Kind: "entry", Body: json.RawMessage(o.body)}); err != nil {
 			return fmt.Errorf("apply kept entry %s: %w", o.id, err)
 		}
 	}
