@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"keytag/pos"
+	"keytag/pos/ledgerdb"
 	"keytag/pos/sqlite"
 )
 
@@ -28,6 +29,12 @@ type Options struct {
 	// applied in one transaction, so it also bounds how long a checkout
 	// may wait behind the worker. Default 2000.
 	PullLimit int
+	// BootstrapPullLimit is the page size until a new terminal has
+	// pulled the server's whole log once: fewer, larger pages for the
+	// bulk of a chain's accounts (a page of 5000 applies in well under a
+	// second). Default: ledgerdb.MaxPullLimit (5000) when PullLimit is not
+	// set, PullLimit when it is.
+	BootstrapPullLimit int
 	// BackoffMin and BackoffMax bound the wait after a failed round; it
 	// doubles per failure, with jitter, and resets on success. Defaults
 	// 1 s and 5 min.
@@ -56,6 +63,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 500
+	}
+	if o.BootstrapPullLimit <= 0 {
+		o.BootstrapPullLimit = o.PullLimit
+		if o.PullLimit <= 0 {
+			o.BootstrapPullLimit = ledgerdb.MaxPullLimit
+		}
 	}
 	if o.PullLimit <= 0 {
 		o.PullLimit = 2000
@@ -336,24 +349,37 @@ func workerFirst(a, b string) string {
 // cursor in one transaction, until the server has no more. A sale made
 // meanwhile (Notify) is pushed between pages, so a long bootstrap does not
 // hold the till's records back.
+//
+// While a page is applied, the next one (from the cursor that page ends
+// at) is fetched and decoded: the network, the server and JSON overlap
+// the terminal's writes. The cursor still moves only with an applied
+// page, in its transaction; a fetched page that no longer starts at the
+// cursor (another process applied one, a restore sent the pull back to
+// 0) is refused by ApplyChanges and asked for again.
 func (w *Worker) pull(ctx context.Context) error {
 	restarts := 0
+	var next *pullFetch
+	defer func() { next.drop() }()
 	for {
 		st, err := w.db.SyncState(ctx)
 		if err != nil {
 			return err
 		}
-		resp, err := w.client.Pull(ctx, st.Cursor, w.opts.PullLimit)
-		if err != nil {
-			return err
+		var f pullResult
+		if next != nil && next.from == st.Cursor {
+			f = next.wait()
+			next = nil
+		} else {
+			next.drop()
+			next = nil
+			f = w.fetchPage(ctx, st.Cursor, w.pageSize(st.Bootstrapped))
 		}
-		page := sqlite.PullPage{Epoch: resp.Epoch, From: st.Cursor, Cursor: resp.Cursor, Head: resp.Head,
-			More: resp.More, Changes: make([]sqlite.SyncChange, len(resp.Changes))}
-		for i, c := range resp.Changes {
-			page.Changes[i] = sqlite.SyncChange{Seq: c.Seq, Kind: c.Kind, Body: c.Body}
+		if f.err != nil {
+			return f.err
 		}
-		if len(resp.Changes) > 0 && resp.Cursor < resp.Changes[len(resp.Changes)-1].Seq {
-			return fmt.Errorf("the server's pull answer is inconsistent: cursor %d before its last change %d", resp.Cursor, resp.Changes[len(resp.Changes)-1].Seq)
+		resp, page := f.resp, f.page
+		if resp.More {
+			next = w.prefetch(ctx, resp.Cursor, w.pageSize(st.Bootstrapped))
 		}
 		_, err = w.db.ApplyChanges(ctx, page)
 		switch {
@@ -370,6 +396,8 @@ func (w *Worker) pull(ctx context.Context) error {
 			if restarts++; restarts > 3 {
 				return err
 			}
+			next.drop()
+			next = nil
 			if err := w.push(ctx); err != nil {
 				return err
 			}
@@ -378,6 +406,8 @@ func (w *Worker) pull(ctx context.Context) error {
 			if restarts++; restarts > 3 {
 				return err
 			}
+			next.drop()
+			next = nil
 			w.log.Warn("the server's log is behind this terminal: it was restored from a backup; pulling from the start",
 				"cursor", st.Cursor, "head", resp.Head)
 			if err := w.db.RestartPull(ctx); err != nil {
@@ -404,6 +434,71 @@ func (w *Worker) pull(ctx context.Context) error {
 		default:
 		}
 	}
+}
+
+// pullResult is one fetched page, decoded and checked, ready to apply.
+type pullResult struct {
+	resp PullResponse
+	page sqlite.PullPage
+	err  error
+}
+
+// pageSize is how many changes to ask for: more while bootstrapping.
+func (w *Worker) pageSize(bootstrapped bool) int {
+	if bootstrapped {
+		return w.opts.PullLimit
+	}
+	return w.opts.BootstrapPullLimit
+}
+
+// fetchPage asks the server for up to limit changes after cursor and
+// decodes them.
+func (w *Worker) fetchPage(ctx context.Context, cursor int64, limit int) pullResult {
+	resp, err := w.client.Pull(ctx, cursor, limit)
+	if err != nil {
+		return pullResult{err: err}
+	}
+	if len(resp.Changes) > 0 && resp.Cursor < resp.Changes[len(resp.Changes)-1].Seq {
+		return pullResult{err: fmt.Errorf("the server's pull answer is inconsistent: cursor %d before its last change %d", resp.Cursor, resp.Changes[len(resp.Changes)-1].Seq)}
+	}
+	page := sqlite.PullPage{Epoch: resp.Epoch, From: cursor, Cursor: resp.Cursor, Head: resp.Head,
+		More: resp.More, Changes: make([]sqlite.SyncChange, len(resp.Changes))}
+	for i, c := range resp.Changes {
+		page.Changes[i] = sqlite.SyncChange{Seq: c.Seq, Kind: c.Kind, Body: c.Body}
+	}
+	page.Decode()
+	return pullResult{resp: resp, page: page}
+}
+
+// pullFetch is a page being fetched in the background.
+type pullFetch struct {
+	from   int64
+	cancel context.CancelFunc
+	done   chan pullResult
+}
+
+// prefetch starts fetching the page after cursor.
+func (w *Worker) prefetch(ctx context.Context, cursor int64, limit int) *pullFetch {
+	ctx, cancel := context.WithCancel(ctx)
+	f := &pullFetch{from: cursor, cancel: cancel, done: make(chan pullResult, 1)}
+	go func() { f.done <- w.fetchPage(ctx, cursor, limit) }()
+	return f
+}
+
+// wait returns the fetched page.
+func (f *pullFetch) wait() pullResult {
+	r := <-f.done
+	f.cancel()
+	return r
+}
+
+// drop abandons the fetch and waits for its goroutine (nil: nothing).
+func (f *pullFetch) drop() {
+	if f == nil {
+		return
+	}
+	f.cancel()
+	<-f.done
 }
 
 // prune forgets, once a day, copies of records answered long ago.
