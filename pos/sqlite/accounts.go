@@ -36,7 +36,7 @@ func scanAccount(row interface{ Scan(...any) error }) (pos.Account, error) {
 // FindAccount finds a customer by active key tag or by email (exact,
 // after normalisation). One indexed query either way.
 func (d *DB) FindAccount(ctx context.Context, tagOrEmail string) (pos.Account, error) {
-	return d.findAccount(ctx, d.db, tagOrEmail)
+	return d.findAccount(ctx, d.prep(nil), tagOrEmail)
 }
 
 func (d *DB) findAccount(ctx context.Context, q queryer, tagOrEmail string) (pos.Account, error) {
@@ -86,7 +86,8 @@ func (d *DB) CreateAccount(ctx context.Context, by pos.Staff, n pos.NewAccount) 
 		return pos.Account{}, err
 	}
 	defer tx.Rollback()
-	a, err := d.createAccount(ctx, tx, by, n, d.clock.Now())
+	ptx := d.prep(tx)
+	a, err := d.createAccount(ctx, ptx, by, n, d.clock.Now())
 	if err != nil {
 		return a, err
 	}
@@ -102,13 +103,14 @@ func (d *DB) ImportAccounts(ctx context.Context, by pos.Staff, rows []pos.NewAcc
 		return nil, err
 	}
 	defer tx.Rollback()
+	ptx := d.prep(tx)
 	now := d.clock.Now()
 	errs = make([]error, len(rows))
 	for i, n := range rows {
 		if _, err := tx.ExecContext(ctx, `SAVEPOINT row`); err != nil {
 			return nil, err
 		}
-		_, rowErr := d.createAccount(ctx, tx, by, n, now)
+		_, rowErr := d.createAccount(ctx, ptx, by, n, now)
 		if rowErr != nil && pos.ErrorCode(rowErr) == pos.EInternal {
 			return nil, rowErr
 		}
@@ -124,7 +126,7 @@ func (d *DB) ImportAccounts(ctx context.Context, by pos.Staff, rows []pos.NewAcc
 	return errs, tx.Commit()
 }
 
-func (d *DB) createAccount(ctx context.Context, tx *sql.Tx, by pos.Staff, n pos.NewAccount, now time.Time) (pos.Account, error) {
+func (d *DB) createAccount(ctx context.Context, tx queryer, by pos.Staff, n pos.NewAccount, now time.Time) (pos.Account, error) {
 	n, err := d.cfg.CheckNewAccount(n, pos.DayOf(now))
 	if err != nil {
 		return pos.Account{}, err
@@ -169,7 +171,7 @@ type TagChange struct {
 
 // assignTag gives code to account, deactivating its current tag. A code
 // that was ever anyone's is refused: an old tag finds nothing, forever.
-func (d *DB) assignTag(ctx context.Context, tx *sql.Tx, account, code string, now time.Time) error {
+func (d *DB) assignTag(ctx context.Context, tx queryer, account, code string, now time.Time) error {
 	var old string
 	err := tx.QueryRowContext(ctx, `SELECT code FROM tags WHERE account = ? AND active = 1`, account).Scan(&old)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -211,14 +213,15 @@ func (d *DB) ReplaceTag(ctx context.Context, by pos.Staff, tagOrEmail, newCode s
 		return pos.Account{}, err
 	}
 	defer tx.Rollback()
-	a, err := d.findAccount(ctx, tx, tagOrEmail)
+	ptx := d.prep(tx)
+	a, err := d.findAccount(ctx, ptx, tagOrEmail)
 	if err != nil {
 		return a, err
 	}
-	if err := d.assignTag(ctx, tx, a.ID, newCode, d.clock.Now()); err != nil {
+	if err := d.assignTag(ctx, ptx, a.ID, newCode, d.clock.Now()); err != nil {
 		return a, err
 	}
-	a, err = d.accountByID(ctx, tx, a.ID)
+	a, err = d.accountByID(ctx, ptx, a.ID)
 	if err != nil {
 		return a, err
 	}
@@ -255,7 +258,7 @@ func (d *DB) entry(id Identity, by pos.Staff, now time.Time) pos.Entry {
 
 // addEntry appends an entry to the ledger (the trigger moves the balance)
 // and queues it for the server.
-func (d *DB) addEntry(ctx context.Context, tx *sql.Tx, e pos.Entry) error {
+func (d *DB) addEntry(ctx context.Context, tx queryer, e pos.Entry) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO entries (id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.Account, e.Kind, e.Points, e.Pending, e.Ref, e.Store, e.Terminal, e.Staff, e.At.UnixMilli(), e.Reason, e.OverrideBy)
@@ -267,7 +270,7 @@ func (d *DB) addEntry(ctx context.Context, tx *sql.Tx, e pos.Entry) error {
 
 // outbox queues a record for the server in the same transaction as the
 // change it records.
-func (d *DB) outbox(ctx context.Context, tx *sql.Tx, id, kind string, body any, now time.Time) error {
+func (d *DB) outbox(ctx context.Context, tx queryer, id, kind string, body any, now time.Time) error {
 	raw, err := jsonMarshal(body)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", kind, err)
@@ -296,7 +299,8 @@ func (d *DB) Adjust(ctx context.Context, by pos.Staff, tagOrEmail string, points
 		return pos.Entry{}, err
 	}
 	defer tx.Rollback()
-	a, err := d.findAccount(ctx, tx, tagOrEmail)
+	ptx := d.prep(tx)
+	a, err := d.findAccount(ctx, ptx, tagOrEmail)
 	if err != nil {
 		return pos.Entry{}, err
 	}
@@ -306,7 +310,7 @@ func (d *DB) Adjust(ctx context.Context, by pos.Staff, tagOrEmail string, points
 	}
 	e := d.entry(id, by, d.clock.Now())
 	e.Account, e.Kind, e.Points, e.Reason = a.ID, pos.KindAdjustment, points, reason
-	if err := d.addEntry(ctx, tx, e); err != nil {
+	if err := d.addEntry(ctx, ptx, e); err != nil {
 		return e, err
 	}
 	return e, tx.Commit()

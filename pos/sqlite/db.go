@@ -39,6 +39,8 @@ type DB struct {
 	// database so receipts from two terminals never collide.
 	identMu sync.Mutex
 	ident   Identity
+	// stmts keeps prepared statements by their SQL (see prep).
+	stmts sync.Map
 }
 
 // Open opens (creating if needed, readable by its owner only) the
@@ -106,7 +108,10 @@ func createPrivate(path string) error {
 }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	d.stmts.Range(func(_, s any) bool { s.(*sql.Stmt).Close(); return true })
+	return d.db.Close()
+}
 
 // SQL is the underlying handle, for the sync worker's own tables and for
 // benchmarks that compare the service with a bare query.

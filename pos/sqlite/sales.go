@@ -25,10 +25,11 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 		return pos.SaleResult{}, err
 	}
 	defer tx.Rollback()
+	ptx := d.prep(tx)
 
 	var acct *pos.Account
 	if strings.TrimSpace(r.Customer) != "" {
-		a, err := d.findAccount(ctx, tx, r.Customer)
+		a, err := d.findAccount(ctx, ptx, r.Customer)
 		if err != nil {
 			return pos.SaleResult{}, err
 		}
@@ -47,11 +48,11 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 	id, _ := d.Identity(ctx)
 	overrideBy := ""
 	if acct != nil && r.RedeemPoints > 0 {
-		if overrideBy, err = d.checkOfflineCap(ctx, tx, id, acct.ID, r.RedeemPoints, r.OverrideBy); err != nil {
+		if overrideBy, err = d.checkOfflineCap(ctx, ptx, id, acct.ID, r.RedeemPoints, r.OverrideBy); err != nil {
 			return pos.SaleResult{}, err
 		}
 	}
-	receipt, err := d.nextReceipt(ctx, tx)
+	receipt, err := d.nextReceipt(ctx, ptx)
 	if err != nil {
 		return pos.SaleResult{}, err
 	}
@@ -65,21 +66,21 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 	for _, l := range r.Lines {
 		sale.Lines = append(sale.Lines, pos.SoldLine{Line: l})
 	}
-	if err := d.insertSale(ctx, tx, sale); err != nil {
+	if err := d.insertSale(ctx, ptx, sale); err != nil {
 		return pos.SaleResult{}, err
 	}
 	if acct != nil {
 		if r.RedeemPoints > 0 {
 			e := d.entry(id, by, now)
 			e.Account, e.Kind, e.Points, e.Ref, e.OverrideBy = acct.ID, pos.KindRedeem, -r.RedeemPoints, receipt, overrideBy
-			if err := d.addEntry(ctx, tx, e); err != nil {
+			if err := d.addEntry(ctx, ptx, e); err != nil {
 				return pos.SaleResult{}, err
 			}
 		}
 		if sale.PointsEarned > 0 {
 			e := d.entry(id, by, now)
 			e.Account, e.Kind, e.Points, e.Ref, e.Pending = acct.ID, pos.KindEarn, sale.PointsEarned, receipt, d.cfg.EarnHoldDays > 0
-			if err := d.addEntry(ctx, tx, e); err != nil {
+			if err := d.addEntry(ctx, ptx, e); err != nil {
 				return pos.SaleResult{}, err
 			}
 		}
@@ -87,7 +88,7 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 	res := pos.SaleResult{Receipt: receipt, Merchandise: q.Merchandise, Shipping: r.Shipping,
 		PointsRedeemed: r.RedeemPoints, PointsEarned: sale.PointsEarned}
 	if acct != nil {
-		a, err := d.accountByID(ctx, tx, acct.ID)
+		a, err := d.accountByID(ctx, ptx, acct.ID)
 		if err != nil {
 			return res, err
 		}
@@ -104,7 +105,7 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 // not yet confirmed (their entries are still in the outbox). It returns
 // the overriding manager's name when one lets it pass. A terminal not
 // joined to a server keeps the ledger of record itself: no cap.
-func (d *DB) checkOfflineCap(ctx context.Context, tx *sql.Tx, id Identity, account string, points int64, override *pos.Staff) (string, error) {
+func (d *DB) checkOfflineCap(ctx context.Context, tx queryer, id Identity, account string, points int64, override *pos.Staff) (string, error) {
 	if id.Server == "" {
 		return "", nil
 	}
@@ -145,7 +146,7 @@ func (d *DB) OfflineBudget(ctx context.Context, account string) (pos.OfflineBudg
 }
 
 // nextReceipt numbers receipts per terminal: CODE-000001, CODE-000002, …
-func (d *DB) nextReceipt(ctx context.Context, tx *sql.Tx) (string, error) {
+func (d *DB) nextReceipt(ctx context.Context, tx queryer) (string, error) {
 	var n int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO meta (key, value) VALUES ('receipt_seq', '1')
 		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) RETURNING CAST(value AS INTEGER)`).Scan(&n)
@@ -156,7 +157,7 @@ func (d *DB) nextReceipt(ctx context.Context, tx *sql.Tx) (string, error) {
 	return fmt.Sprintf("%s-%06d", id.Code, n), nil
 }
 
-func (d *DB) insertSale(ctx context.Context, tx *sql.Tx, s pos.Sale) error {
+func (d *DB) insertSale(ctx context.Context, tx queryer, s pos.Sale) error {
 	var account any
 	if s.Account != "" {
 		account = s.Account
@@ -283,7 +284,8 @@ func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos
 		return pos.ReturnResult{}, err
 	}
 	defer tx.Rollback()
-	s, err := d.getSale(ctx, tx, r.Receipt)
+	ptx := d.prep(tx)
+	s, err := d.getSale(ctx, ptx, r.Receipt)
 	if err != nil {
 		return pos.ReturnResult{}, err
 	}
@@ -306,17 +308,17 @@ func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos
 	if s.Account == "" {
 		ret.ClawedBack, ret.Credited = 0, 0
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO returns (id, receipt, claim, outcome, refunded, refund, clawed_back, credited, received, override_by, staff, at)
+	if _, err := ptx.ExecContext(ctx, `INSERT INTO returns (id, receipt, claim, outcome, refunded, refund, clawed_back, credited, received, override_by, staff, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ret.ID, ret.Receipt, ret.Claim, ret.Outcome, ret.Refunded, ret.Refund,
 		ret.ClawedBack, ret.Credited, ret.Received, ret.OverrideBy, ret.Staff, now.UnixMilli()); err != nil {
 		return pos.ReturnResult{}, fmt.Errorf("insert return: %w", err)
 	}
 	for _, l := range r.Lines {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO return_lines (return_id, sku, qty) VALUES (?, ?, ?)`, ret.ID, strings.TrimSpace(l.SKU), l.Qty); err != nil {
+		if _, err := ptx.ExecContext(ctx, `INSERT INTO return_lines (return_id, sku, qty) VALUES (?, ?, ?)`, ret.ID, strings.TrimSpace(l.SKU), l.Qty); err != nil {
 			return pos.ReturnResult{}, fmt.Errorf("insert return line: %w", err)
 		}
 	}
-	if err := d.outbox(ctx, tx, ret.ID, "return", ret, now); err != nil {
+	if err := d.outbox(ctx, ptx, ret.ID, "return", ret, now); err != nil {
 		return pos.ReturnResult{}, err
 	}
 	res := pos.ReturnResult{Receipt: s.Receipt, Return: ret.ID, Outcome: ret.Outcome, Refund: ret.Refund,
@@ -331,11 +333,11 @@ func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos
 			}
 			e := d.entry(id, by, now)
 			e.Account, e.Kind, e.Points, e.Ref, e.OverrideBy = s.Account, p.kind, p.points, s.Receipt, ret.OverrideBy
-			if err := d.addEntry(ctx, tx, e); err != nil {
+			if err := d.addEntry(ctx, ptx, e); err != nil {
 				return res, err
 			}
 		}
-		a, err := d.accountByID(ctx, tx, s.Account)
+		a, err := d.accountByID(ctx, ptx, s.Account)
 		if err != nil {
 			return res, err
 		}
