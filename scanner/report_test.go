@@ -31,7 +31,7 @@ func replayFile(t *testing.T, path string, layout Layout) []Scan {
 
 func TestReplayHoneywellHIDPOS(t *testing.T) {
 	if _, err := os.Stat(honeywellVectors); err != nil {
-		t.Skipf("shared test vectors not found (%v); they live in /work/shared/vectors", err)
+		t.Skipf("shared test vectors not found (%v); they live in ../shared/vectors beside the checkout", err)
 	}
 	got := replayFile(t, honeywellVectors, nil)
 	// Six reports with the continuation flag set, then clear, make one

@@ -20,7 +20,7 @@ const checkDigitVectors = "../../shared/vectors/check_digit_vectors.tsv"
 func TestGS1CheckDigitVectors(t *testing.T) {
 	f, err := os.Open(checkDigitVectors)
 	if err != nil {
-		t.Skipf("shared test vectors not found (%v); they live in /work/shared/vectors", err)
+		t.Skipf("shared test vectors not found (%v); they live in ../shared/vectors beside the checkout", err)
 	}
 	defer f.Close()
 	rows := 0
