@@ -138,6 +138,12 @@ func (c Config) MaxRedeem(due Money, available int64) int64 {
 	return min(int64(due/c.PointValue), available)
 }
 
+// MaxAmount bounds every amount an order holds (a line's total, the
+// merchandise, shipping, each tender and their sum): 1,000,000,000.00. No
+// store sells more in one order, and below it no sum or product of the
+// rules can overflow int64.
+const MaxAmount Money = 100_000_000_000
+
 // CheckOrder refuses an order that breaks a rule and returns its quote:
 // lines with a SKU, a positive quantity and a price of at least zero;
 // tenders of known types and positive amounts; points within the balance
@@ -147,6 +153,7 @@ func (c Config) CheckOrder(o Order, available int64) (Quote, error) {
 	if len(o.Lines) == 0 {
 		return Quote{}, Errorf(EInvalidInput, "the order has no lines: add at least one item")
 	}
+	var merchandise, tendered Money
 	for i, l := range o.Lines {
 		if strings.TrimSpace(l.SKU) == "" {
 			return Quote{}, Errorf(EInvalidInput, "line %d has no SKU", i+1)
@@ -160,9 +167,16 @@ func (c Config) CheckOrder(o Order, available int64) (Quote, error) {
 		if l.UnitPrice < 0 {
 			return Quote{}, Errorf(EInvalidInput, "line %d (%s): price may not be negative", i+1, l.SKU)
 		}
+		if l.UnitPrice > MaxAmount/Money(l.Qty) {
+			return Quote{}, Errorf(EInvalidInput, "line %d (%s): %d × %s is more than one order may hold (%s)", i+1, l.SKU, l.Qty, l.UnitPrice, MaxAmount)
+		}
+		merchandise += l.Total()
+		if merchandise > MaxAmount {
+			return Quote{}, Errorf(EInvalidInput, "the merchandise passes %s, more than one order may hold", MaxAmount)
+		}
 	}
-	if o.Shipping < 0 {
-		return Quote{}, Errorf(EInvalidInput, "shipping may not be negative")
+	if o.Shipping < 0 || o.Shipping > MaxAmount {
+		return Quote{}, Errorf(EInvalidInput, "shipping must be between 0.00 and %s", MaxAmount)
 	}
 	for i, t := range o.Tenders {
 		if _, err := ParseTenderType(string(t.Type)); err != nil {
@@ -171,9 +185,16 @@ func (c Config) CheckOrder(o Order, available int64) (Quote, error) {
 		if t.Amount <= 0 {
 			return Quote{}, Errorf(EInvalidInput, "tender %d (%s): amount must be more than 0.00", i+1, t.Type)
 		}
+		tendered += min(t.Amount, MaxAmount+1)
+		if tendered > MaxAmount {
+			return Quote{}, Errorf(EInvalidInput, "the tenders pass %s, more than one order may hold", MaxAmount)
+		}
 	}
 	if o.RedeemPoints < 0 {
 		return Quote{}, Errorf(EInvalidInput, "points to redeem may not be negative")
+	}
+	if c.PointValue > 0 && o.RedeemPoints > int64(MaxAmount/c.PointValue) {
+		return Quote{}, Errorf(EInvalidInput, "%d points are more than one order may take", o.RedeemPoints)
 	}
 	q := c.Quote(o, available)
 	if o.RedeemPoints > 0 {

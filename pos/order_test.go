@@ -75,6 +75,12 @@ func TestCheckOrderRefusals(t *testing.T) {
 		{"zero tender", order(one(100), 0, 0, Tender{TenderCash, 0}, Tender{TenderCard, 100}), 0, EInvalidInput},
 		{"negative points", order(one(100), 0, -5, Tender{TenderCash, 100}), 0, EInvalidInput},
 		{"negative shipping", order(one(100), -1, 0, Tender{TenderCash, 99}), 0, EInvalidInput},
+		// Quantity × price past int64 must not wrap to a small total that
+		// tenders can match (it would then refund a fortune).
+		{"line total that would overflow", order([]Line{{SKU: "A", Qty: 100000, UnitPrice: 92233720368547}, {SKU: "B", Qty: 100000, UnitPrice: 92233720368548}, {SKU: "C", Qty: 1, UnitPrice: 51716}}, 0, 0, Tender{TenderCash, 100}), 0, EInvalidInput},
+		{"merchandise past the ceiling", order([]Line{{SKU: "A", Qty: 1, UnitPrice: MaxAmount}, {SKU: "B", Qty: 1, UnitPrice: 1}}, 0, 0, Tender{TenderCash, MaxAmount + 1}), 0, EInvalidInput},
+		{"order of exactly the ceiling", order(one(MaxAmount), 0, 0, Tender{TenderCash, MaxAmount}), 0, ""},
+		{"tenders past the ceiling", order(one(100), 0, 0, Tender{TenderCash, MaxAmount}, Tender{TenderCard, MaxAmount}), 0, EInvalidInput},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,8 @@
 package pos
 
 import (
+	"math"
+	"math/bits"
 	"strings"
 	"time"
 )
@@ -85,10 +87,13 @@ func (d Day) AddDays(n int) Day { return Day{d.Time.AddDate(0, 0, n)} }
 // March.
 func LastDay(received Day, c Claim) Day { return received.AddDays(ClaimWindows[c]) }
 
-// SoldLine is a line of a completed sale and how much of it has come back.
+// SoldLine is a line of a completed sale and how much of it has come back:
+// refunded (Returned) or exchanged for a replacement (Replaced). A unit is
+// claimed once.
 type SoldLine struct {
 	Line
 	Returned int64 `json:"returned"`
+	Replaced int64 `json:"replaced,omitempty"`
 }
 
 // SaleSummary is what a return needs to know of the original sale.
@@ -101,8 +106,12 @@ type SaleSummary struct {
 	ClawedBack int64
 	Credited   int64
 	Lines      []SoldLine
-	// Received is the day the customer received the goods.
+	// Received is the day the customer received the goods: the sale day
+	// in store, the delivery day of a shipped order.
 	Received Day
+	// Shipped says the goods were sent, so a return may name a later
+	// delivery day; an in-store sale was received on the sale day.
+	Shipped bool
 }
 
 // ReturnLine asks for qty of a SKU back.
@@ -137,8 +146,12 @@ type ReturnQuote struct {
 	LastDay          Day     `json:"-"`
 	InWindow         bool    `json:"in_window"`
 	Outcome          Outcome `json:"outcome"`
-	// Completes is true when this return brings back every line left.
+	// Completes is true when, with this return, every unit of the order
+	// has been refunded.
 	Completes bool `json:"completes"`
+	// Overridden is true when a manager's override let the return pass (a
+	// closed window, or a received day other than an in-store sale's).
+	Overridden bool `json:"-"`
 }
 
 // QuoteReturn checks a return against its sale and the claim window and
@@ -159,12 +172,22 @@ func (c Config) QuoteReturn(s SaleSummary, r ReturnRequest, today Day) (ReturnQu
 		return ReturnQuote{}, Errorf(EInvalidInput, "the return has no lines: say which items come back")
 	}
 	received := s.Received
-	if !r.Received.IsZero() {
+	needsOverride := false
+	if !r.Received.IsZero() && !r.Received.Equal(s.Received.Time) {
+		if r.Received.Before(s.Received.Time) {
+			return ReturnQuote{}, Errorf(EInvalidInput, "the goods cannot have been received on %s, before the sale on %s", r.Received, s.Received)
+		}
+		// In store the customer left with the goods: a later "received"
+		// day would reopen a closed window, so it takes a manager.
+		needsOverride = !s.Shipped
 		received = r.Received
 	}
 	q := ReturnQuote{LastDay: LastDay(received, r.Claim), Outcome: outcome}
 	if today.Before(received.Time) {
 		return q, Errorf(EInvalidInput, "the goods cannot have been received on %s, after today", received)
+	}
+	if needsOverride && r.OverrideBy == nil {
+		return q, Errorf(EInvalidInput, "receipt %s was an in-store sale, received on the sale day %s; a manager's PIN may override", s.Receipt, s.Received)
 	}
 	q.InWindow = !today.After(q.LastDay.Time)
 	if r.Claim == ClaimSatisfaction && !r.Unopened {
@@ -176,43 +199,57 @@ func (c Config) QuoteReturn(s SaleSummary, r ReturnRequest, today Day) (ReturnQu
 		e.LastDay = q.LastDay.String()
 		return q, e
 	}
-	left := map[string]int64{}
-	price := map[string]Money{}
-	var remaining int64
-	for _, l := range s.Lines {
-		left[l.SKU] += l.Qty - l.Returned
-		price[l.SKU] = l.UnitPrice
-		remaining += l.Qty - l.Returned
+	q.Overridden = r.OverrideBy != nil && (!q.InWindow || needsOverride)
+	// Units still claimable, line by line: a unit is refunded at the price
+	// of the line it was sold on, lines taken in order.
+	left := make([]int64, len(s.Lines))
+	var sold, refundedBefore, qty int64
+	for i, l := range s.Lines {
+		left[i] = l.Qty - l.Returned - l.Replaced
+		sold += l.Qty
+		refundedBefore += l.Returned
 	}
-	asked := map[string]int64{}
-	var qty int64
-	for i, l := range r.Lines {
-		sku := strings.TrimSpace(l.SKU)
-		if l.Qty <= 0 {
-			return q, Errorf(EInvalidInput, "return line %d (%s): quantity %d must be at least 1", i+1, sku, l.Qty)
+	for i, rl := range r.Lines {
+		sku := strings.TrimSpace(rl.SKU)
+		if rl.Qty <= 0 {
+			return q, Errorf(EInvalidInput, "return line %d (%s): quantity %d must be at least 1", i+1, sku, rl.Qty)
 		}
-		if _, ok := left[sku]; !ok {
+		known, have := false, int64(0)
+		for j, l := range s.Lines {
+			if l.SKU == sku {
+				known = true
+				have += left[j]
+			}
+		}
+		if !known {
 			return q, Errorf(EInvalidInput, "receipt %s has no item %q", s.Receipt, sku)
 		}
-		asked[sku] += l.Qty
-		if asked[sku] > left[sku] {
-			return q, Errorf(EInvalidInput, "receipt %s has %d of %s left to return; %d asked", s.Receipt, left[sku], sku, asked[sku])
+		if rl.Qty > have {
+			return q, Errorf(EInvalidInput, "receipt %s has %d of %s left to return; %d asked", s.Receipt, have, sku, rl.Qty)
 		}
-		q.Refunded += Money(l.Qty) * price[sku]
-		qty += l.Qty
+		need := rl.Qty
+		for j, l := range s.Lines {
+			if l.SKU != sku || need == 0 {
+				continue
+			}
+			take := min(need, left[j])
+			left[j] -= take
+			need -= take
+			q.Refunded += Money(take) * l.UnitPrice
+		}
+		qty += rl.Qty
 	}
-	q.Completes = qty == remaining
 	if outcome == OutcomeReplacement {
 		q.Refunded = 0
-		q.Completes = false
 		return q, nil
 	}
+	q.Completes = refundedBefore+qty == sold
 	if q.Completes {
 		q.PointsClawedBack = s.Earned - s.ClawedBack
 		q.PointsCredited = s.Redeemed - s.Credited
 	} else if s.Merchandise > 0 {
-		q.PointsClawedBack = s.Earned * int64(q.Refunded) / int64(s.Merchandise)
-		q.PointsCredited = s.Redeemed * int64(q.Refunded) / int64(s.Merchandise)
+		q.PointsClawedBack = mulDiv(s.Earned, int64(q.Refunded), int64(s.Merchandise))
+		q.PointsCredited = mulDiv(s.Redeemed, int64(q.Refunded), int64(s.Merchandise))
 		// Floors of earlier partial returns plus this one never pass the
 		// order's totals.
 		q.PointsClawedBack = min(q.PointsClawedBack, s.Earned-s.ClawedBack)
@@ -220,4 +257,19 @@ func (c Config) QuoteReturn(s SaleSummary, r ReturnRequest, today Day) (ReturnQu
 	}
 	q.Refund = max(q.Refunded-Money(q.PointsCredited)*c.PointValue, 0)
 	return q, nil
+}
+
+// mulDiv is floor(a×b÷c) for a, b ≥ 0 and c > 0 with b ≤ c, without the
+// 64-bit overflow of a×b (points times minor units passes 2^63 on a large
+// order).
+func mulDiv(a, b, c int64) int64 {
+	if a <= 0 || b <= 0 || c <= 0 {
+		return 0
+	}
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	if hi >= uint64(c) { // only when b > c: the quotient would not fit
+		return math.MaxInt64
+	}
+	quo, _ := bits.Div64(hi, lo, uint64(c))
+	return int64(quo)
 }

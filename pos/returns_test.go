@@ -61,12 +61,29 @@ func TestReturnReceivedDay(t *testing.T) {
 	c := DefaultConfig()
 	// A shipped order delivered on 10 March: its 3-day damage window runs
 	// to 13 March whatever the sale day.
+	shipped := sale100()
+	shipped.Shipped = true
 	r := ReturnRequest{Receipt: "R1", Lines: []ReturnLine{{"A", 1}}, Claim: ClaimDamage, Received: day("2026-03-10")}
-	if _, err := c.QuoteReturn(sale100(), r, day("2026-03-13")); err != nil {
+	if _, err := c.QuoteReturn(shipped, r, day("2026-03-13")); err != nil {
 		t.Errorf("day 3 after delivery: %v", err)
 	}
-	if _, err := c.QuoteReturn(sale100(), r, day("2026-03-09")); ErrorCode(err) != EInvalidInput {
+	if _, err := c.QuoteReturn(shipped, r, day("2026-03-09")); ErrorCode(err) != EInvalidInput {
 		t.Errorf("received after today: %v, want invalid_input", err)
+	}
+	early := r
+	early.Received = day("2026-02-27")
+	if _, err := c.QuoteReturn(shipped, early, day("2026-03-02")); ErrorCode(err) != EInvalidInput {
+		t.Errorf("received before the sale: %v, want invalid_input", err)
+	}
+	// In store the goods left with the customer on the sale day: a later
+	// received day would reopen a closed window, so it needs a manager,
+	// and the quote says the override was used.
+	if _, err := c.QuoteReturn(sale100(), r, day("2026-03-13")); ErrorCode(err) != EInvalidInput {
+		t.Errorf("in-store sale with a later received day: %v, want invalid_input", err)
+	}
+	r.OverrideBy = &Staff{Name: "Mia", Role: RoleManager}
+	if q, err := c.QuoteReturn(sale100(), r, day("2026-03-13")); err != nil || !q.Overridden {
+		t.Errorf("manager override of the received day: %+v %v", q, err)
 	}
 }
 
@@ -208,5 +225,54 @@ func TestPINsAndLockout(t *testing.T) {
 	}
 	if err := l.Locked(now.Add(5 * time.Minute)); err != nil {
 		t.Errorf("after 5 minutes: %v", err)
+	}
+}
+
+func TestReturnPricesEachUnitByItsLine(t *testing.T) {
+	// The same SKU sold on two lines at different prices: each unit comes
+	// back at the price of its own line, lines in order, never twice at
+	// the higher one.
+	s := SaleSummary{Receipt: "R3", Merchandise: 10100, Received: day("2026-03-01"),
+		Lines: []SoldLine{{Line: Line{SKU: "X", Qty: 1, UnitPrice: 100}}, {Line: Line{SKU: "X", Qty: 1, UnitPrice: 10000}}}}
+	c := DefaultConfig()
+	r := ReturnRequest{Lines: []ReturnLine{{"X", 1}}, Claim: ClaimDefect}
+	q, err := c.QuoteReturn(s, r, day("2026-03-02"))
+	if err != nil || q.Refund != 100 {
+		t.Fatalf("first unit: %+v %v", q, err)
+	}
+	s.Lines[0].Returned = 1
+	q, err = c.QuoteReturn(s, r, day("2026-03-02"))
+	if err != nil || q.Refund != 10000 || !q.Completes {
+		t.Fatalf("second unit: %+v %v", q, err)
+	}
+	s.Lines[1].Returned = 1
+	if _, err := c.QuoteReturn(s, r, day("2026-03-02")); ErrorCode(err) != EInvalidInput {
+		t.Fatalf("third unit of two: %v", err)
+	}
+}
+
+func TestReplacedUnitsAreClaimedOnce(t *testing.T) {
+	c := DefaultConfig()
+	s := sale100()
+	s.Lines[1].Replaced = 2 // both Bs already exchanged
+	if _, err := c.QuoteReturn(s, ReturnRequest{Lines: []ReturnLine{{"B", 1}}, Claim: ClaimDefect, Outcome: OutcomeReplacement}, day("2026-03-02")); ErrorCode(err) != EInvalidInput {
+		t.Errorf("replacing a replaced unit: %v", err)
+	}
+	// Refunding A now is not the whole order (the Bs were replaced, not
+	// refunded): proportional, not "whatever remains".
+	q, err := c.QuoteReturn(s, ReturnRequest{Lines: []ReturnLine{{"A", 1}}, Claim: ClaimDefect}, day("2026-03-02"))
+	if err != nil || q.Completes || q.PointsClawedBack != 25 {
+		t.Errorf("refund after replacements: %+v %v", q, err)
+	}
+}
+
+func TestReturnPointsOnHugeOrders(t *testing.T) {
+	// 10^9 points earned on 10^11 minor units: earned × refunded passes
+	// 2^63, the proportion must not.
+	s := SaleSummary{Receipt: "R4", Merchandise: 100_000_000_000, Earned: 1_000_000_000, Received: day("2026-03-01"),
+		Lines: []SoldLine{{Line: Line{SKU: "A", Qty: 2, UnitPrice: 50_000_000_000}}}}
+	q, err := DefaultConfig().QuoteReturn(s, ReturnRequest{Lines: []ReturnLine{{"A", 1}}, Claim: ClaimDefect}, day("2026-03-02"))
+	if err != nil || q.PointsClawedBack != 500_000_000 {
+		t.Errorf("huge order: %+v %v", q, err)
 	}
 }

@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"keytag/pos"
+	"keytag/pos/sqlite"
 )
 
 // cli runs keytag in-process the way a shell would, on one database.
@@ -154,9 +156,24 @@ func TestExitCodesAndErrors(t *testing.T) {
 
 func TestReturnOutsideWindowJSON(t *testing.T) {
 	c := newCLI(t)
-	c.as("sale", "--line", "A:1:5.00", "--tender", "cash:5.00")
-	// The sale is today; a claim for goods received 10 days ago is late.
-	r := c.as("return", "--receipt", receiptOf(t, c), "--line", "A:1", "--claim", "defect", "--received", pos.DayOf(pos.SystemClock{}.Now()).AddDays(-10).String(), "--json")
+	// A sale made 10 days ago, written through the store with its clock
+	// set back: a defect claim (5 days) on it is late today.
+	past := time.Now().AddDate(0, 0, -10)
+	d, err := sqlite.Open(context.Background(), c.db, pos.ClockFunc(func() time.Time { return past }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mia, err := d.SignIn(context.Background(), "Mia", "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sale, err := d.Checkout(context.Background(), mia, pos.SaleRequest{Order: pos.Order{
+		Lines: []pos.Line{{SKU: "A", Qty: 1, UnitPrice: 500}}, Tenders: []pos.Tender{{Type: pos.TenderCash, Amount: 500}}}})
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.as("return", "--receipt", sale.Receipt, "--line", "A:1", "--claim", "defect", "--json")
 	var e struct {
 		Error struct {
 			Code    string
@@ -164,8 +181,18 @@ func TestReturnOutsideWindowJSON(t *testing.T) {
 		}
 	}
 	c.json(r, &e)
-	if r.code != 1 || e.Error.Code != "window_closed" || e.Error.LastDay == "" {
-		t.Fatalf("late claim: %+v %+v", r, e)
+	if want := pos.DayOf(past).AddDays(5).String(); r.code != 1 || e.Error.Code != "window_closed" || e.Error.LastDay != want {
+		t.Fatalf("late claim: %+v %+v (want last day %s)", r, e, want)
+	}
+	// A cashier cannot reopen it by saying the goods came later: an
+	// in-store sale was received on the sale day.
+	r = c.as("return", "--receipt", sale.Receipt, "--line", "A:1", "--claim", "defect", "--received", pos.DayOf(time.Now()).String(), "--json")
+	if r.code != 1 || !strings.Contains(r.stderr, "in-store sale") {
+		t.Fatalf("later received day on an in-store sale: %+v", r)
+	}
+	// The manager's override passes and is recorded.
+	if r := c.as("return", "--receipt", sale.Receipt, "--line", "A:1", "--claim", "defect", "--override", "--json"); r.code != 0 {
+		t.Fatalf("override: %+v", r)
 	}
 }
 

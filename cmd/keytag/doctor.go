@@ -22,8 +22,9 @@ func runDoctor(e *env, args []string) int {
 			return err
 		}
 		if len(bad) > 0 {
+			// The accounts go to stdout; stderr keeps its one line.
 			for _, m := range bad {
-				fmt.Fprintln(e.stderr, m)
+				fmt.Fprintln(e.stdout, m)
 			}
 			return pos.Errorf(pos.EConflict, "%d balances do not match their ledger", len(bad))
 		}

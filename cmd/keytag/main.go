@@ -215,10 +215,11 @@ func (e *env) signIn(d *sqlite.DB) (pos.Staff, error) {
 func (e *env) fail(err error) int {
 	code := pos.ErrorCode(err)
 	msg := pos.ErrorMessage(err)
+	detail := msg
 	if code == pos.EInternal {
-		msg = "internal error: " + err.Error()
+		detail = "internal error: " + err.Error()
 	}
-	fmt.Fprintf(e.stderr, "keytag: %s\n", msg)
+	fmt.Fprintf(e.stderr, "keytag: %s\n", detail)
 	if e.json {
 		body := map[string]any{"code": code, "message": msg}
 		var pe *pos.Error

@@ -61,6 +61,10 @@ func (d *DB) findAccount(ctx context.Context, q queryer, tagOrEmail string) (pos
 		if pos.IsEmailLookup(s) {
 			return a, pos.Errorf(pos.ENotFound, "no customer has the email %s", s)
 		}
+		var used int
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM tags WHERE code = ?`, s).Scan(&used); err == nil && used > 0 {
+			return a, pos.Errorf(pos.ENotFound, "%s was replaced by a new tag and finds no one now: find the customer by email", s)
+		}
 		return a, pos.Errorf(pos.ENotFound, "%s is not anyone's tag yet: enrol a customer with it", s)
 	}
 	if err != nil {

@@ -211,7 +211,9 @@ func (d *DB) getSale(ctx context.Context, q queryer, receipt string) (pos.Sale, 
 	}
 	rows, err := q.QueryContext(ctx, `SELECT sku, name, qty, unit_price,
 		coalesce((SELECT sum(rl.qty) FROM return_lines rl JOIN returns r ON r.id = rl.return_id
-			WHERE r.receipt = l.receipt AND rl.sku = l.sku AND r.outcome = 'refund'), 0)
+			WHERE r.receipt = l.receipt AND rl.sku = l.sku AND r.outcome = 'refund'), 0),
+		coalesce((SELECT sum(rl.qty) FROM return_lines rl JOIN returns r ON r.id = rl.return_id
+			WHERE r.receipt = l.receipt AND rl.sku = l.sku AND r.outcome = 'replacement'), 0)
 		FROM sale_lines l WHERE receipt = ? ORDER BY n`, receipt)
 	if err != nil {
 		return s, err
@@ -219,7 +221,7 @@ func (d *DB) getSale(ctx context.Context, q queryer, receipt string) (pos.Sale, 
 	defer rows.Close()
 	for rows.Next() {
 		var l pos.SoldLine
-		if err := rows.Scan(&l.SKU, &l.Name, &l.Qty, &l.UnitPrice, &l.Returned); err != nil {
+		if err := rows.Scan(&l.SKU, &l.Name, &l.Qty, &l.UnitPrice, &l.Returned, &l.Replaced); err != nil {
 			return s, err
 		}
 		s.Lines = append(s.Lines, l)
@@ -231,24 +233,26 @@ func (d *DB) getSale(ctx context.Context, q queryer, receipt string) (pos.Sale, 
 	return s, nil
 }
 
-// spreadReturned turns the per-SKU returned count (the query gives every
-// line of a SKU the SKU's total) into per-line counts, filling lines in
-// order, so a SKU sold on two lines is never counted back twice.
+// spreadReturned turns the per-SKU counts the query gives every line of a
+// SKU (refunded, replaced) into per-line counts, filling lines in order,
+// refunds first, so a SKU sold on two lines is never counted back twice.
 func spreadReturned(lines []pos.SoldLine) {
-	left := map[string]int64{}
+	returned, replaced := map[string]int64{}, map[string]int64{}
 	for _, l := range lines {
-		left[l.SKU] = l.Returned
+		returned[l.SKU], replaced[l.SKU] = l.Returned, l.Replaced
 	}
 	for i := range lines {
-		n := min(left[lines[i].SKU], lines[i].Qty)
-		lines[i].Returned = n
-		left[lines[i].SKU] -= n
+		l := &lines[i]
+		l.Returned = min(returned[l.SKU], l.Qty)
+		returned[l.SKU] -= l.Returned
+		l.Replaced = min(replaced[l.SKU], l.Qty-l.Returned)
+		replaced[l.SKU] -= l.Replaced
 	}
 }
 
 func (d *DB) saleSummary(s pos.Sale) pos.SaleSummary {
 	return pos.SaleSummary{Receipt: s.Receipt, Merchandise: s.Merchandise, Earned: s.PointsEarned, Redeemed: s.PointsRedeemed,
-		ClawedBack: s.ClawedBack, Credited: s.Credited, Lines: s.Lines, Received: pos.DayOf(s.At)}
+		ClawedBack: s.ClawedBack, Credited: s.Credited, Lines: s.Lines, Received: pos.DayOf(s.At), Shipped: s.Shipping > 0}
 }
 
 // QuoteReturn previews a return: what it refunds and reverses, and the
@@ -302,7 +306,7 @@ func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos
 	ret := pos.Return{ID: pos.NewID(), Receipt: s.Receipt, Account: s.Account, Claim: r.Claim, Outcome: q.Outcome,
 		Lines: r.Lines, Refunded: q.Refunded, Refund: q.Refund, ClawedBack: q.PointsClawedBack, Credited: q.PointsCredited,
 		Received: received.String(), Staff: by.Name, Store: id.Store, Terminal: id.Terminal, At: now.UTC().Truncate(time.Millisecond)}
-	if !q.InWindow && r.OverrideBy != nil {
+	if q.Overridden {
 		ret.OverrideBy = r.OverrideBy.Name
 	}
 	if s.Account == "" {

@@ -87,6 +87,9 @@ func (d *DB) AddStaff(ctx context.Context, by *pos.Staff, name string, role pos.
 	return s, tx.Commit()
 }
 
+// unknownStaffHash is checked against when no staff member has the name.
+var unknownStaffHash, _ = pos.HashPIN("00000000")
+
 // SignIn checks a staff member's PIN. Wrong PINs are counted (and the
 // count kept even though the sign-in fails); the configured number in a
 // row locks the login for the configured time.
@@ -105,6 +108,9 @@ func (d *DB) SignIn(ctx context.Context, name, pin string) (pos.Staff, error) {
 	err = tx.QueryRowContext(ctx, `SELECT id, name, role, pin_hash, failures, locked_until FROM staff WHERE name = ?`,
 		strings.TrimSpace(name)).Scan(&s.ID, &s.Name, &s.Role, &hash, &fails, &locked)
 	if errors.Is(err, sql.ErrNoRows) {
+		// Check a PIN anyway, so an unknown name takes as long to refuse
+		// as a known one and the timing does not tell which names exist.
+		pos.VerifyPIN(pin, unknownStaffHash)
 		return pos.Staff{}, pos.Errorf(pos.EUnauthorized, "wrong name or PIN")
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -411,4 +412,61 @@ func TestOfflineCap(t *testing.T) {
 		t.Errorf("budget %+v", b)
 	}
 	f.verify()
+}
+
+func TestReturnsClaimEachUnitOnce(t *testing.T) {
+	f := newFixture(t)
+	a := f.enrol("ann@example.com", "000000001")
+	// X sold on two lines at 1.00 and 100.00: 101.00 in all.
+	res, err := f.db.Checkout(f.ctx, f.cashier, pos.SaleRequest{Customer: a.Tag, Order: pos.Order{
+		Lines:   []pos.Line{{SKU: "X", Qty: 1, UnitPrice: 100}, {SKU: "X", Qty: 1, UnitPrice: 10000}, {SKU: "Y", Qty: 2, UnitPrice: 500}},
+		Tenders: []pos.Tender{{Type: pos.TenderCash, Amount: 11100}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := func(sku string, qty int64, outcome pos.Outcome) (pos.ReturnResult, error) {
+		return f.db.Return(f.ctx, f.cashier, pos.ReturnRequest{Receipt: res.Receipt, Lines: []pos.ReturnLine{{SKU: sku, Qty: qty}},
+			Claim: pos.ClaimDefect, Outcome: outcome})
+	}
+	var refunded pos.Money
+	for i := 0; i < 2; i++ {
+		r, err := claim("X", 1, pos.OutcomeRefund)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refunded += r.Refund
+	}
+	if refunded != 10100 {
+		t.Errorf("the two X refunded %s, want what was paid for them, 101.00", refunded)
+	}
+	if _, err := claim("Y", 2, pos.OutcomeReplacement); err != nil {
+		t.Fatal(err)
+	}
+	before := f.snapshot()
+	if _, err := claim("Y", 1, pos.OutcomeReplacement); pos.ErrorCode(err) != pos.EInvalidInput {
+		t.Errorf("replacing a third Y of two: %v", err)
+	}
+	if _, err := claim("Y", 1, pos.OutcomeRefund); pos.ErrorCode(err) != pos.EInvalidInput {
+		t.Errorf("refunding a replaced Y: %v", err)
+	}
+	if f.snapshot() != before {
+		t.Error("a refused claim changed the database")
+	}
+	f.verify()
+}
+
+func TestReplacedTagSaysSo(t *testing.T) {
+	f := newFixture(t)
+	a := f.enrol("ann@example.com", "000000001")
+	if _, err := f.db.ReplaceTag(f.ctx, f.manager, a.Tag, tag("000000002")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.db.FindAccount(f.ctx, a.Tag)
+	if pos.ErrorCode(err) != pos.ENotFound || !strings.Contains(pos.ErrorMessage(err), "was replaced") {
+		t.Errorf("old tag: %v", err)
+	}
+	_, err = f.db.FindAccount(f.ctx, tag("000000003"))
+	if !strings.Contains(pos.ErrorMessage(err), "enrol a customer") {
+		t.Errorf("new tag: %v", err)
+	}
 }
