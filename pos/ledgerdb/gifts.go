@@ -153,6 +153,10 @@ type Actor struct {
 
 // Reserve holds one unit of a gift for an account and deducts its cost.
 func (s *Store) Reserve(ctx context.Context, by Actor, r ReserveRequest) (ReservationView, error) {
+	return onceMore(s.d, func() (ReservationView, error) { return s.reserve(ctx, by, r) })
+}
+
+func (s *Store) reserve(ctx context.Context, by Actor, r ReserveRequest) (ReservationView, error) {
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	if r.Gift == "" {
 		return ReservationView{}, pos.Errorf(pos.EInvalidInput, "name the gift to reserve")
@@ -196,7 +200,9 @@ func (s *Store) Reserve(ctx context.Context, by Actor, r ReserveRequest) (Reserv
 	res := pos.Reservation{ID: r.ReservationID, Account: account, Gift: g.ID, Cost: g.Cost, Status: pos.ReservationHeld,
 		HeldUntil: s.cfg.GiftHoldUntil(now), CreatedAt: now, UpdatedAt: now}
 	if _, err := s.exec(ctx, tx, `INSERT INTO reservations (id, account, gift, cost, status, held_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		res.ID, res.Account, res.Gift, res.Cost, res.Status, millis(res.HeldUntil), millis(now), millis(now)); err != nil {
+		res.ID, res.Account, res.Gift, res.Cost, res.Status, millis(res.HeldUntil), millis(now), millis(now)); s.d.IsUnique(err) {
+		return ReservationView{}, errReplayRaced
+	} else if err != nil {
 		return ReservationView{}, fmt.Errorf("reserve: %w", err)
 	}
 	if err := s.post(ctx, tx, s.giftEntry(by, res, pos.KindGiftReserve, -g.Cost, now)); err != nil {

@@ -50,6 +50,10 @@ func checkID(what, id string) error {
 // the same body answers the first answer again; with another body it is
 // refused (conflict). The rules are pos.Config.CheckOrder's.
 func (s *Store) PlaceOrder(ctx context.Context, r OrderRequest) (OrderResult, error) {
+	return onceMore(s.d, func() (OrderResult, error) { return s.placeOrder(ctx, r) })
+}
+
+func (s *Store) placeOrder(ctx context.Context, r OrderRequest) (OrderResult, error) {
 	if err := checkID("order_id", r.OrderID); err != nil {
 		return OrderResult{}, err
 	}
@@ -114,7 +118,7 @@ func (s *Store) PlaceOrder(ctx context.Context, r OrderRequest) (OrderResult, er
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.OrderID, account, hash, OrderPending, int64(q.Merchandise), q.PointsEarned, r.RedeemPoints,
 		string(lines), millis(placed), string(result))
 	if s.d.IsUnique(err) {
-		return OrderResult{}, pos.Errorf(pos.EConflict, "order %s was placed meanwhile by another request: send it again for its answer", r.OrderID)
+		return OrderResult{}, errReplayRaced
 	}
 	if err != nil {
 		return OrderResult{}, fmt.Errorf("store order: %w", err)
@@ -218,6 +222,10 @@ type ReturnRequest struct {
 // reverse as pos.Config.QuoteReturn says; while the order is pending the
 // clawback comes out of its pending points. Idempotent by return_id.
 func (s *Store) ReturnOrder(ctx context.Context, orderID string, r ReturnRequest) (pos.ReturnResult, error) {
+	return onceMore(s.d, func() (pos.ReturnResult, error) { return s.returnOrder(ctx, orderID, r) })
+}
+
+func (s *Store) returnOrder(ctx context.Context, orderID string, r ReturnRequest) (pos.ReturnResult, error) {
 	if err := checkID("return_id", r.ReturnID); err != nil {
 		return pos.ReturnResult{}, err
 	}
@@ -225,7 +233,12 @@ func (s *Store) ReturnOrder(ctx context.Context, orderID string, r ReturnRequest
 	if err != nil {
 		return pos.ReturnResult{}, pos.Errorf(pos.EInvalidInput, "received_on %q is not a date like 2026-03-01", r.ReceivedOn)
 	}
-	canon, err := json.Marshal(r)
+	// The order is part of what the id names: the same return_id sent for
+	// another order is another body (409), not a replay of the first.
+	canon, err := json.Marshal(struct {
+		Order string `json:"order"`
+		ReturnRequest
+	}{orderID, r})
 	if err != nil {
 		return pos.ReturnResult{}, err
 	}
@@ -293,7 +306,9 @@ func (s *Store) ReturnOrder(ctx context.Context, orderID string, r ReturnRequest
 	}
 	rawLines, _ := json.Marshal(lines)
 	if _, err := s.exec(ctx, tx, `INSERT INTO order_returns (return_id, order_id, body_hash, lines, result, at) VALUES (?, ?, ?, ?, ?, ?)`,
-		r.ReturnID, orderID, hash, string(rawLines), string(result), millis(now)); err != nil {
+		r.ReturnID, orderID, hash, string(rawLines), string(result), millis(now)); s.d.IsUnique(err) {
+		return pos.ReturnResult{}, errReplayRaced
+	} else if err != nil {
 		return pos.ReturnResult{}, fmt.Errorf("store return: %w", err)
 	}
 	return out, tx.Commit()

@@ -90,10 +90,13 @@ func MergeAdjustmentID(signupID string) string {
 	return uuid.NewSHA1(mergeNamespace, []byte(signupID)).String()
 }
 
+// entryKinds are the entries a terminal makes. Birthday gifts, gift
+// reservations and releases, and pending-to-available releases are the
+// server's alone: a pushed one would let a terminal grant a second
+// birthday or refund a gift without its stock, so they are rejected.
 var entryKinds = map[pos.EntryKind]bool{
 	pos.KindSignup: true, pos.KindEarn: true, pos.KindRedeem: true, pos.KindReturnClawback: true,
-	pos.KindReturnCredit: true, pos.KindBirthday: true, pos.KindGiftReserve: true, pos.KindGiftRelease: true,
-	pos.KindAdjustment: true, pos.KindRelease: true,
+	pos.KindReturnCredit: true, pos.KindAdjustment: true,
 }
 
 type pushAccount struct {
@@ -190,7 +193,7 @@ func (s *Store) Push(ctx context.Context, p Principal, recs []Record) (PushResul
 	// index stops it, and a second go sees the other's row and judges
 	// against it (a merge, a tag conflict).
 	res, err := s.push(ctx, p, ds, true)
-	for try := 0; try < 3 && (errors.Is(err, errEntryExists) || errors.Is(err, errRaced)); try++ {
+	for try := 0; try < 3 && (errors.Is(err, errEntryExists) || errors.Is(err, errRaced) || s.d.retryable(err)); try++ {
 		res, err = s.push(ctx, p, ds, false)
 	}
 	return res, err

@@ -37,6 +37,32 @@ type Dialect struct {
 	ForUpdate string
 	// IsUnique reports whether err is a unique-key violation.
 	IsUnique func(error) bool
+	// IsDeadlock reports whether the database broke a deadlock (or a
+	// serialisation failure) by failing err's transaction: the work is
+	// safe to run again. Nil where it cannot happen (SQLite's writers
+	// queue on one lock).
+	IsDeadlock func(error) bool
+}
+
+// retryable reports whether err failed a transaction that may simply be
+// run again.
+func (d Dialect) retryable(err error) bool { return d.IsDeadlock != nil && d.IsDeadlock(err) }
+
+// errReplayRaced says a concurrent request with the same idempotency id
+// stored its row between our replay look-up and our insert: run the
+// request again and the replay answers it.
+var errReplayRaced = errors.New("the same request was stored meanwhile")
+
+// onceMore runs f, and once more when a concurrent twin of the request
+// won the race to store it (the second run's replay answers with the
+// twin's stored result, or 409 if its body differs) or the database broke
+// a deadlock.
+func onceMore[T any](d Dialect, f func() (T, error)) (T, error) {
+	v, err := f()
+	if errors.Is(err, errReplayRaced) || d.retryable(err) {
+		v, err = f()
+	}
+	return v, err
 }
 
 // Store is the server's ledger of record.

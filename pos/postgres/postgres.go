@@ -27,7 +27,7 @@ func Dialect() ledgerdb.Dialect {
 	if err != nil {
 		panic(err) // the embedded folder is always there
 	}
-	return ledgerdb.Dialect{Name: "postgres", Migrations: sub, Numbered: true, ForUpdate: " FOR UPDATE", IsUnique: IsUnique}
+	return ledgerdb.Dialect{Name: "postgres", Migrations: sub, Numbered: true, ForUpdate: " FOR UPDATE", IsUnique: IsUnique, IsDeadlock: IsDeadlock}
 }
 
 // Open connects to the database at url (postgres://…) and brings its
@@ -55,4 +55,11 @@ func Open(ctx context.Context, url string, clock pos.Clock) (*ledgerdb.Store, er
 func IsUnique(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// IsDeadlock reports whether PostgreSQL failed the transaction to break a
+// deadlock (40P01) or a serialisation conflict (40001): safe to run again.
+func IsDeadlock(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
