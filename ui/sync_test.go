@@ -22,14 +22,8 @@ func TestOfflineCapOverrideAtCheckout(t *testing.T) {
 	if err := f.db.SetIdentity(f.ctx, "S1", "T1", "http://127.0.0.1:9"); err != nil {
 		t.Fatal(err)
 	}
-	tag := f.tag("100000001")
-	f.customer("ann.lee@example.com", "Ann Lee", "", tag)
-	if _, err := f.db.Adjust(f.ctx, f.mia, tag, 2900, "moved from the old card"); err != nil {
-		t.Fatal(err)
-	}
-	f.signIn("Ann", "0000")
+	tag := f.annAtCounter(3000)
 	co := f.u.co
-	f.scan(tag)
 	f.fill(co.item, "MINI-1 Dragon")
 	f.press(fyne.KeyReturn)
 	f.fill(co.qty, "1")
@@ -101,14 +95,8 @@ func TestOfflineCapOverrideForgottenWhenPointsChange(t *testing.T) {
 	if err := f.db.SetIdentity(f.ctx, "S1", "T1", "http://127.0.0.1:9"); err != nil {
 		t.Fatal(err)
 	}
-	tag := f.tag("100000001")
-	f.customer("ann.lee@example.com", "Ann Lee", "", tag)
-	if _, err := f.db.Adjust(f.ctx, f.mia, tag, 2900, "moved from the old card"); err != nil {
-		t.Fatal(err)
-	}
-	f.signIn("Ann", "0000")
+	f.annAtCounter(3000)
 	co := f.u.co
-	f.scan(tag)
 	f.fill(co.item, "MINI-1")
 	f.press(fyne.KeyReturn)
 	f.fill(co.price, "100.00")

@@ -293,14 +293,8 @@ func TestUnknownTagThenEnrol(t *testing.T) {
 
 func TestRedeemMaxAndComplete(t *testing.T) {
 	f := newFixture(t, true)
-	tag := f.tag("100000001")
-	f.customer("ann.lee@example.com", "Ann Lee", "", tag)
-	if _, err := f.db.Adjust(f.ctx, f.mia, tag, 1150, "welcome back"); err != nil {
-		t.Fatal(err)
-	}
-	f.signIn("Ann", "0000")
+	tag := f.annAtCounter(1250)
 	co := f.u.co
-	f.scan(tag)
 	want(t, "available", co.avail.Text, "1,250 points available")
 
 	f.fill(co.item, "MINI-1 Dragon")
@@ -563,4 +557,21 @@ func TestDescribeStatus(t *testing.T) {
 			want(t, "status", fmt.Sprint(d.State, " ", d.Sync, " ", d.Waiting, " ", d.Budget), c.want)
 		})
 	}
+}
+
+// annAtCounter enrols Ann Lee with tag KT100000001… and the given points
+// available (the sign-up bonus topped up by an adjustment), signs in the
+// cashier Ann and scans the tag: the customer at the counter.
+func (f *fixture) annAtCounter(points int64) string {
+	f.t.Helper()
+	tag := f.tag("100000001")
+	a := f.customer("ann.lee@example.com", "Ann Lee", "", tag)
+	if extra := points - a.Balance.Available; extra != 0 {
+		if _, err := f.db.Adjust(f.ctx, f.mia, tag, extra, "opening balance for the test"); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	f.signIn("Ann", "0000")
+	f.scan(tag)
+	return tag
 }
