@@ -19,8 +19,16 @@ type queryer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-const accountColumns = `a.id, a.email, a.name, a.birth_date, a.opt_in, a.phone, a.store, a.terminal, a.created_at,
-	a.available, a.pending, coalesce((SELECT code FROM tags WHERE account = a.id AND active = 1), '')`
+const (
+	accountFields = `a.id, a.email, a.name, a.birth_date, a.opt_in, a.phone, a.store, a.terminal, a.created_at,
+	a.available, a.pending, `
+	activeTag      = `coalesce((SELECT code FROM tags WHERE account = a.id AND active = 1), '')`
+	accountColumns = accountFields + activeTag
+	// accountByTagColumns serve a lookup by tag (tags t): the scanned tag
+	// is the account's own active tag unless it came with a merge, and
+	// CASE reads the tags index again only then.
+	accountByTagColumns = accountFields + `CASE WHEN t.merged = 0 THEN t.code ELSE ` + activeTag + ` END`
+)
 
 func scanAccount(row interface{ Scan(...any) error }) (pos.Account, error) {
 	var (
@@ -53,7 +61,7 @@ func (d *DB) findAccount(ctx context.Context, q queryer, tagOrEmail string) (pos
 		if err := d.cfg.TagFormat.Check(s); err != nil {
 			return pos.Account{}, err
 		}
-		row = q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM tags t JOIN accounts a ON a.id = t.account
+		row = q.QueryRowContext(ctx, `SELECT `+accountByTagColumns+` FROM tags t JOIN accounts a ON a.id = t.account
 			WHERE t.code = ? AND t.active = 1`, s)
 	}
 	a, err := scanAccount(row)
@@ -146,7 +154,7 @@ func (d *DB) createAccount(ctx context.Context, tx queryer, by pos.Staff, n pos.
 	if err != nil {
 		return pos.Account{}, fmt.Errorf("create account: %w", err)
 	}
-	if err := d.outbox(ctx, tx, a.ID, "account", a, now); err != nil {
+	if err := d.outbox(ctx, tx, record{id: a.ID, kind: "account", body: a, at: now}); err != nil {
 		return pos.Account{}, err
 	}
 	if n.Tag != "" {
@@ -188,7 +196,7 @@ func (d *DB) assignTag(ctx context.Context, tx queryer, account, code string, no
 		if _, err := tx.ExecContext(ctx, `UPDATE tags SET active = 0 WHERE code = ?`, old); err != nil {
 			return err
 		}
-		if err := d.outbox(ctx, tx, pos.NewID(), "tag", TagChange{Code: old, Account: account, Active: false, At: now.UTC()}, now); err != nil {
+		if err := d.outbox(ctx, tx, record{id: pos.NewID(), kind: "tag", body: TagChange{Code: old, Account: account, Active: false, At: now.UTC()}, at: now}); err != nil {
 			return err
 		}
 	}
@@ -199,7 +207,7 @@ func (d *DB) assignTag(ctx context.Context, tx queryer, account, code string, no
 	if err != nil {
 		return fmt.Errorf("assign tag: %w", err)
 	}
-	return d.outbox(ctx, tx, pos.NewID(), "tag", TagChange{Code: code, Account: account, Active: true, At: now.UTC()}, now)
+	return d.outbox(ctx, tx, record{id: pos.NewID(), kind: "tag", body: TagChange{Code: code, Account: account, Active: true, At: now.UTC()}, at: now})
 }
 
 // ReplaceTag gives a customer a new tag; the old one stops working. Only
@@ -263,26 +271,88 @@ func (d *DB) entry(id Identity, by pos.Staff, now time.Time) pos.Entry {
 // addEntry appends an entry to the ledger (the trigger moves the balance)
 // and queues it for the server.
 func (d *DB) addEntry(ctx context.Context, tx queryer, e pos.Entry) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO entries (id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.Account, e.Kind, e.Points, e.Pending, e.Ref, e.Store, e.Terminal, e.Staff, e.At.UnixMilli(), e.Reason, e.OverrideBy)
-	if err != nil {
-		return fmt.Errorf("add %s entry: %w", e.Kind, err)
+	if err := d.insertEntries(ctx, tx, e); err != nil {
+		return err
 	}
-	return d.outbox(ctx, tx, e.ID, "entry", e, e.At)
+	return d.outbox(ctx, tx, entryRecord(e))
 }
 
-// outbox queues a record for the server in the same transaction as the
-// change it records.
-func (d *DB) outbox(ctx context.Context, tx queryer, id, kind string, body any, now time.Time) error {
-	raw, err := jsonMarshal(body)
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", kind, err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, kind, body, at) VALUES (?, ?, ?, ?)`, id, kind, string(raw), now.UnixMilli()); err != nil {
-		return fmt.Errorf("queue %s: %w", kind, err)
+// insertEntries appends entries to the ledger, a few per statement (the
+// trigger moves the balance for each row). The caller queues them.
+func (d *DB) insertEntries(ctx context.Context, tx queryer, es ...pos.Entry) error {
+	for len(es) > 0 {
+		n := min(len(es), maxRowsPerInsert)
+		args := make([]any, 0, 12*n)
+		for _, e := range es[:n] {
+			args = append(args, e.ID, e.Account, e.Kind, e.Points, e.Pending, e.Ref, e.Store, e.Terminal, e.Staff, e.At.UnixMilli(), e.Reason, e.OverrideBy)
+		}
+		if _, err := tx.ExecContext(ctx, insertRows(`INSERT INTO entries (id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by) VALUES `, 12, n), args...); err != nil {
+			return fmt.Errorf("add %s entry: %w", es[0].Kind, err)
+		}
+		es = es[n:]
 	}
 	return nil
+}
+
+// maxRowsPerInsert bounds the rows of one multi-row INSERT, and so the
+// number of statement shapes kept prepared (one per row count).
+const maxRowsPerInsert = 4
+
+// insertRows is an INSERT of n rows of cols placeholders each.
+func insertRows(prefix string, cols, n int) string {
+	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	return prefix + row + strings.Repeat(", "+row, n-1)
+}
+
+// record is a change queued for the server.
+type record struct {
+	id, kind string
+	body     any
+	at       time.Time
+}
+
+func entryRecord(e pos.Entry) record { return record{id: e.ID, kind: "entry", body: e, at: e.At} }
+
+// outbox queues records for the server in the same transaction as the
+// change they record, numbered on from the outbox counter. The counter
+// lives in meta and rolls back with the transaction, so the numbers
+// have no gaps; its page is one a checkout writes anyway (the receipt
+// number), where AUTOINCREMENT wrote a page of its own.
+func (d *DB) outbox(ctx context.Context, tx queryer, recs ...record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	last, err := d.advance(ctx, tx, metaOutboxSeq, int64(len(recs)))
+	if err != nil {
+		return fmt.Errorf("number outbox records: %w", err)
+	}
+	seq := last - int64(len(recs))
+	for len(recs) > 0 {
+		n := min(len(recs), maxRowsPerInsert)
+		args := make([]any, 0, 5*n)
+		for _, r := range recs[:n] {
+			raw, err := jsonMarshal(r.body)
+			if err != nil {
+				return fmt.Errorf("encode %s: %w", r.kind, err)
+			}
+			seq++
+			args = append(args, seq, r.id, r.kind, string(raw), r.at.UnixMilli())
+		}
+		if _, err := tx.ExecContext(ctx, insertRows(`INSERT INTO outbox (seq, id, kind, body, at) VALUES `, 5, n), args...); err != nil {
+			return fmt.Errorf("queue %s: %w", recs[0].kind, err)
+		}
+		recs = recs[n:]
+	}
+	return nil
+}
+
+// advance moves a counter kept in meta on by n inside the caller's
+// transaction and returns its new value: the last of the n numbers.
+func (d *DB) advance(ctx context.Context, tx queryer, key string, n int64) (int64, error) {
+	var last int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO meta (key, value) VALUES (?1, CAST(?2 AS TEXT))
+		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + ?2 AS TEXT) RETURNING CAST(value AS INTEGER)`, key, n).Scan(&last)
+	return last, err
 }
 
 // Adjust corrects a balance with a new adjustment entry. Entries are

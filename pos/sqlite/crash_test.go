@@ -121,8 +121,9 @@ func checkWhole(t *testing.T, path string) {
 	err = d.SQL().QueryRow(`SELECT count(*) FROM sales s WHERE
 		(SELECT count(*) FROM sale_lines WHERE receipt = s.receipt) != 2
 		OR (SELECT count(*) FROM entries WHERE ref = s.receipt) != (s.points_earned > 0) + (s.points_redeemed > 0)
-		OR (SELECT count(*) FROM outbox o WHERE o.id = s.receipt OR o.id IN (SELECT id FROM entries WHERE ref = s.receipt))
-			!= 1 + (s.points_earned > 0) + (s.points_redeemed > 0)`).Scan(&broken)
+		OR (SELECT count(*) FROM outbox WHERE kind = 'sale' AND id = s.receipt) != 1
+		OR (SELECT count(*) FROM entries e JOIN outbox o ON o.id = e.id AND o.kind = 'entry' WHERE e.ref = s.receipt)
+			!= (s.points_earned > 0) + (s.points_redeemed > 0)`).Scan(&broken)
 	if err != nil || broken != 0 {
 		t.Fatalf("%d sales half-written (%v)", broken, err)
 	}

@@ -128,7 +128,11 @@ func (d *DB) Now() time.Time { return d.clock.Now() }
 
 // migrate applies the embedded migrations in name order, each in its own
 // transaction, recording each in schema_migrations.
-func (d *DB) migrate(ctx context.Context) error {
+func (d *DB) migrate(ctx context.Context) error { return d.migrateThrough(ctx, "") }
+
+// migrateThrough applies the migrations up to and including the one
+// named last ("": all of them); tests use it to make an older database.
+func (d *DB) migrateThrough(ctx context.Context, last string) error {
 	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY) STRICT`); err != nil {
 		return err
 	}
@@ -138,6 +142,9 @@ func (d *DB) migrate(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
+		if last != "" && name > last {
+			break
+		}
 		if err := d.migrateOne(ctx, name); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -145,8 +152,24 @@ func (d *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (d *DB) migrateOne(ctx context.Context, name string) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+// migrateOne applies one migration in one transaction. Foreign keys are
+// off while it runs, as SQLite asks of a migration that rebuilds a table
+// under its children (see 0003), and checked before it commits.
+func (d *DB) migrateOne(ctx context.Context, name string) (err error) {
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
+	defer func() {
+		if _, onErr := conn.ExecContext(ctx, `PRAGMA foreign_keys = ON`); onErr != nil && err == nil {
+			err = onErr
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -165,6 +188,15 @@ func (d *DB) migrateOne(ctx context.Context, name string) error {
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return err
 	}
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	broken := rows.Next()
+	rows.Close()
+	if broken {
+		return errors.New("it would leave rows whose foreign keys point at nothing")
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name) VALUES (?)`, name); err != nil {
 		return err
 	}
@@ -178,6 +210,8 @@ const (
 	metaStore        = "store"
 	metaTerminalID   = "terminal_id"
 	metaServer       = "server"
+	metaReceiptSeq   = "receipt_seq"
+	metaOutboxSeq    = "outbox_seq"
 )
 
 func (d *DB) loadMeta(ctx context.Context) error {

@@ -69,30 +69,38 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 	if err := d.insertSale(ctx, ptx, sale); err != nil {
 		return pos.SaleResult{}, err
 	}
+	// The sale and its entries go to the outbox together, the sale first.
+	recs := []record{{id: sale.Receipt, kind: "sale", body: sale, at: sale.At}}
+	var entries []pos.Entry
 	if acct != nil {
 		if r.RedeemPoints > 0 {
 			e := d.entry(id, by, now)
 			e.Account, e.Kind, e.Points, e.Ref, e.OverrideBy = acct.ID, pos.KindRedeem, -r.RedeemPoints, receipt, overrideBy
-			if err := d.addEntry(ctx, ptx, e); err != nil {
-				return pos.SaleResult{}, err
-			}
+			entries = append(entries, e)
 		}
 		if sale.PointsEarned > 0 {
 			e := d.entry(id, by, now)
 			e.Account, e.Kind, e.Points, e.Ref, e.Pending = acct.ID, pos.KindEarn, sale.PointsEarned, receipt, d.cfg.EarnHoldDays > 0
-			if err := d.addEntry(ctx, ptx, e); err != nil {
-				return pos.SaleResult{}, err
-			}
+			entries = append(entries, e)
 		}
+	}
+	if err := d.insertEntries(ctx, ptx, entries...); err != nil {
+		return pos.SaleResult{}, err
+	}
+	for _, e := range entries {
+		recs = append(recs, entryRecord(e))
+	}
+	if err := d.outbox(ctx, ptx, recs...); err != nil {
+		return pos.SaleResult{}, err
 	}
 	res := pos.SaleResult{Receipt: receipt, Merchandise: q.Merchandise, Shipping: r.Shipping,
 		PointsRedeemed: r.RedeemPoints, PointsEarned: sale.PointsEarned}
 	if acct != nil {
-		a, err := d.accountByID(ctx, ptx, acct.ID)
+		b, err := d.balance(ctx, ptx, acct.ID)
 		if err != nil {
 			return res, err
 		}
-		res.Account, res.Balance = &a.ID, a.Balance
+		res.Account, res.Balance = &acct.ID, b
 	}
 	if err := tx.Commit(); err != nil {
 		return pos.SaleResult{}, fmt.Errorf("complete sale: %w", err)
@@ -147,9 +155,7 @@ func (d *DB) OfflineBudget(ctx context.Context, account string) (pos.OfflineBudg
 
 // nextReceipt numbers receipts per terminal: CODE-000001, CODE-000002, …
 func (d *DB) nextReceipt(ctx context.Context, tx queryer) (string, error) {
-	var n int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO meta (key, value) VALUES ('receipt_seq', '1')
-		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) RETURNING CAST(value AS INTEGER)`).Scan(&n)
+	n, err := d.advance(ctx, tx, metaReceiptSeq, 1)
 	if err != nil {
 		return "", fmt.Errorf("number receipt: %w", err)
 	}
@@ -157,6 +163,18 @@ func (d *DB) nextReceipt(ctx context.Context, tx queryer) (string, error) {
 	return fmt.Sprintf("%s-%06d", id.Code, n), nil
 }
 
+// balance reads an account's kept balance inside a transaction.
+func (d *DB) balance(ctx context.Context, tx queryer, account string) (pos.Balance, error) {
+	var b pos.Balance
+	err := tx.QueryRowContext(ctx, `SELECT available, pending FROM accounts WHERE id = ?`, account).Scan(&b.Available, &b.Pending)
+	if err != nil {
+		return b, fmt.Errorf("read balance: %w", err)
+	}
+	return b, nil
+}
+
+// insertSale writes a sale and its lines (a few lines per statement);
+// the caller queues it.
 func (d *DB) insertSale(ctx context.Context, tx queryer, s pos.Sale) error {
 	var account any
 	if s.Account != "" {
@@ -171,13 +189,17 @@ func (d *DB) insertSale(ctx context.Context, tx queryer, s pos.Sale) error {
 	if err != nil {
 		return fmt.Errorf("insert sale: %w", err)
 	}
-	for i, l := range s.Lines {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sale_lines (receipt, n, sku, name, qty, unit_price) VALUES (?, ?, ?, ?, ?, ?)`,
-			s.Receipt, i+1, l.SKU, l.Name, l.Qty, l.UnitPrice); err != nil {
+	for first := 0; first < len(s.Lines); first += maxRowsPerInsert {
+		lines := s.Lines[first:min(first+maxRowsPerInsert, len(s.Lines))]
+		args := make([]any, 0, 6*len(lines))
+		for i, l := range lines {
+			args = append(args, s.Receipt, first+i+1, l.SKU, l.Name, l.Qty, l.UnitPrice)
+		}
+		if _, err := tx.ExecContext(ctx, insertRows(`INSERT INTO sale_lines (receipt, n, sku, name, qty, unit_price) VALUES `, 6, len(lines)), args...); err != nil {
 			return fmt.Errorf("insert sale line: %w", err)
 		}
 	}
-	return d.outbox(ctx, tx, s.Receipt, "sale", s, s.At)
+	return nil
 }
 
 // GetSale reads a receipt with what has come back of it.
@@ -322,11 +344,11 @@ func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos
 			return pos.ReturnResult{}, fmt.Errorf("insert return line: %w", err)
 		}
 	}
-	if err := d.outbox(ctx, ptx, ret.ID, "return", ret, now); err != nil {
-		return pos.ReturnResult{}, err
-	}
 	res := pos.ReturnResult{Receipt: s.Receipt, Return: ret.ID, Outcome: ret.Outcome, Refund: ret.Refund,
 		PointsClawedBack: ret.ClawedBack, PointsCredited: ret.Credited, LastDay: q.LastDay.String()}
+	// The return and its entries go to the outbox together, the return first.
+	recs := []record{{id: ret.ID, kind: "return", body: ret, at: now}}
+	var entries []pos.Entry
 	if s.Account != "" {
 		for _, p := range []struct {
 			kind   pos.EntryKind
@@ -337,15 +359,22 @@ func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos
 			}
 			e := d.entry(id, by, now)
 			e.Account, e.Kind, e.Points, e.Ref, e.OverrideBy = s.Account, p.kind, p.points, s.Receipt, ret.OverrideBy
-			if err := d.addEntry(ctx, ptx, e); err != nil {
-				return res, err
-			}
+			entries = append(entries, e)
+			recs = append(recs, entryRecord(e))
 		}
-		a, err := d.accountByID(ctx, ptx, s.Account)
+	}
+	if err := d.insertEntries(ctx, ptx, entries...); err != nil {
+		return res, err
+	}
+	if err := d.outbox(ctx, ptx, recs...); err != nil {
+		return res, err
+	}
+	if s.Account != "" {
+		b, err := d.balance(ctx, ptx, s.Account)
 		if err != nil {
 			return res, err
 		}
-		res.Balance = a.Balance
+		res.Balance = b
 	}
 	return res, tx.Commit()
 }
