@@ -212,6 +212,43 @@ func (l latencies) report(b *testing.B) {
 	b.ReportMetric(float64(l[len(l)*99/100].Microseconds()), "p99-µs")
 }
 
+// BenchmarkCheckoutPages counts the pages a checkout changes: each is a
+// WAL frame at commit, so with the WAL emptied before each checkout its
+// size after says how many (reported as pages/op; the time is not the
+// point here, the emptying is in it).
+func BenchmarkCheckoutPages(b *testing.B) {
+	d, by := benchDB(b)
+	ctx := context.Background()
+	next := benchNextCustomer(b, d)
+	var frames int64
+	for b.Loop() {
+		if _, err := d.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Checkout(ctx, by, pos.SaleRequest{Customer: benchTag(next()), Order: pos.Order{
+			Lines:   []pos.Line{{SKU: "MINI-1", Qty: 1, UnitPrice: 1000}},
+			Tenders: []pos.Tender{{Type: pos.TenderCard, Amount: 990}}, RedeemPoints: 10}}); err != nil {
+			b.Fatal(err)
+		}
+		st, err := os.Stat(d.path + "-wal")
+		if err != nil {
+			b.Fatal(err)
+		}
+		// A WAL file is a 32-byte header and frames of a 24-byte header
+		// and one page.
+		frames += (st.Size() - 32) / (24 + benchPageSize(b, d))
+	}
+	b.ReportMetric(float64(frames)/float64(b.N), "pages/op")
+}
+
+func benchPageSize(b *testing.B, d *DB) int64 {
+	var n int64
+	if err := d.db.QueryRow(`PRAGMA page_size`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
 // BenchmarkCommitPages: what a transaction's commit costs by the number
 // of pages it changes (each a WAL frame written and synced), on the same
 // file and with the same durability as BenchmarkCheckout. It is the
