@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -141,6 +142,9 @@ func (d *DB) migrateThrough(ctx context.Context, last string) error {
 		return err
 	}
 	sort.Strings(names)
+	if err := d.refuseNewer(ctx, names); err != nil {
+		return err
+	}
 	for _, name := range names {
 		if last != "" && name > last {
 			break
@@ -150,6 +154,27 @@ func (d *DB) migrateThrough(ctx context.Context, last string) error {
 		}
 	}
 	return nil
+}
+
+// refuseNewer refuses a database that a newer keytag has migrated past
+// what this one knows: this one's statements would write rows the newer
+// schema numbers or keys differently.
+func (d *DB) refuseNewer(ctx context.Context, known []string) error {
+	rows, err := d.db.QueryContext(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return err
+		}
+		if !slices.Contains(known, name) {
+			return pos.Errorf(pos.EConflict, "%s was upgraded by a newer keytag (it has %s, which this version does not know): run that version or newer", d.path, strings.TrimPrefix(name, "migrations/"))
+		}
+	}
+	return rows.Err()
 }
 
 // migrateOne applies one migration in one transaction. Foreign keys are

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -249,5 +250,21 @@ func TestUpgradeTo0003NumbersAfterEverythingSent(t *testing.T) {
 			seqs = append(seqs, r.Seq)
 		}
 		t.Fatalf("outbox numbers after the upgrade: %v, want [4]", seqs)
+	}
+}
+
+// TestNewerDatabaseIsRefused: a database a newer keytag has migrated is
+// refused with a word on what to do, before this version writes to it.
+func TestNewerDatabaseIsRefused(t *testing.T) {
+	ctx := context.Background()
+	path := oldDatabase(t, "", `INSERT INTO schema_migrations (name) VALUES ('migrations/9999_from_the_future.sql')`)
+	d, err := Open(ctx, path, nil)
+	if err == nil {
+		d.Close()
+		t.Fatal("a database from a newer version was opened")
+	}
+	var pe *pos.Error
+	if !errors.As(err, &pe) || pe.Code != pos.EConflict || !strings.Contains(pe.Message, "9999_from_the_future.sql") || !strings.Contains(pe.Message, "newer keytag") {
+		t.Fatalf("refusal: %v", err)
 	}
 }
