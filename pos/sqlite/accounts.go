@@ -22,7 +22,9 @@ type queryer interface {
 const (
 	accountFields = `a.id, a.email, a.name, a.birth_date, a.opt_in, a.phone, a.store, a.terminal, a.created_at,
 	a.available, a.pending, `
-	activeTag      = `coalesce((SELECT code FROM tags WHERE account = a.id AND active = 1), '')`
+	// activeTag is the account's own active tag, or failing that one it
+	// inherited in a merge (a merged account may hold several active).
+	activeTag      = `coalesce((SELECT code FROM tags WHERE account = a.id AND active = 1 ORDER BY merged, code LIMIT 1), '')`
 	accountColumns = accountFields + activeTag
 	// accountByTagColumns serve a lookup by tag (tags t): the scanned tag
 	// is the account's own active tag unless it came with a merge, and
@@ -185,7 +187,9 @@ type TagChange struct {
 // that was ever anyone's is refused: an old tag finds nothing, forever.
 func (d *DB) assignTag(ctx context.Context, tx queryer, account, code string, now time.Time) error {
 	var old string
-	err := tx.QueryRowContext(ctx, `SELECT code FROM tags WHERE account = ? AND active = 1`, account).Scan(&old)
+	// The tag replaced is the account's own; tags it inherited in a merge
+	// keep working.
+	err := tx.QueryRowContext(ctx, `SELECT code FROM tags WHERE account = ? AND active = 1 AND merged = 0`, account).Scan(&old)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}

@@ -190,7 +190,8 @@ func (d *DB) migrateOne(ctx context.Context, name string) (err error) {
 		return err
 	}
 	defer func() {
-		if _, onErr := conn.ExecContext(ctx, `PRAGMA foreign_keys = ON`); onErr != nil && err == nil {
+		// Even when ctx is done: the connection goes back to the pool.
+		if _, onErr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); onErr != nil && err == nil {
 			err = onErr
 		}
 	}()
@@ -218,7 +219,11 @@ func (d *DB) migrateOne(ctx context.Context, name string) (err error) {
 		return err
 	}
 	broken := rows.Next()
+	checkErr := rows.Err()
 	rows.Close()
+	if checkErr != nil {
+		return fmt.Errorf("check foreign keys: %w", checkErr)
+	}
 	if broken {
 		return errors.New("it would leave rows whose foreign keys point at nothing")
 	}

@@ -47,7 +47,9 @@ INSERT INTO sync_sent (seq, id, kind, body, at, answered_at) SELECT seq, id, kin
 DELETE FROM outbox WHERE seq <= 5;
 `
 
-var annTag, annLostTag, annOldTag = tag("000000001"), tag("000000002"), tag("000000003")
+// Ann's inherited tag sorts before her own: which one is "hers" must not
+// depend on the order of codes.
+var annTag, annLostTag, annOldTag = tag("000000003"), tag("000000002"), tag("000000001")
 
 // oldDatabase makes a terminal database at the schema of migration last
 // and runs setup on it.
@@ -165,6 +167,9 @@ func TestUpgradeTo0003KeepsEverything(t *testing.T) {
 			t.Errorf("%s finds %s with %d points and tag %q, want a1, 95 and %s", code, a.ID, a.Balance.Available, a.Tag, annTag)
 		}
 	}
+	if a, err := d.FindAccount(ctx, "ann@example.com"); err != nil || a.Tag != annTag {
+		t.Errorf("by email Ann shows tag %q (%v), want her own %s", a.Tag, err, annTag)
+	}
 	if _, err := d.FindAccount(ctx, annLostTag); err == nil {
 		t.Errorf("Ann's replaced tag still finds her after the upgrade")
 	}
@@ -193,6 +198,27 @@ func TestUpgradeTo0003KeepsEverything(t *testing.T) {
 	}
 	if fmt.Sprint(seqs) != "[6 7 8 9 10]" {
 		t.Errorf("outbox numbers after the upgrade: %v, want [6 7 8 9 10]", seqs)
+	}
+
+	// Replacing Ann's tag replaces her own; the inherited one keeps working.
+	newTag := tag("000000005")
+	if a, err := d.ReplaceTag(ctx, mia, annTag, newTag); err != nil || a.Tag != newTag {
+		t.Fatalf("replace Ann's tag after the upgrade: %q, %v", a.Tag, err)
+	}
+	if _, err := d.FindAccount(ctx, annTag); err == nil {
+		t.Error("Ann's replaced own tag still finds her")
+	}
+	if a, err := d.FindAccount(ctx, annOldTag); err != nil || a.ID != "a1" || a.Tag != newTag {
+		t.Errorf("the inherited tag after the replacement: %+v, %v", a, err)
+	}
+
+	// A keytag from before the upgrade numbers outbox rows itself; that
+	// is refused, not numbered twice.
+	if _, err := d.db.Exec(`INSERT INTO outbox (id, kind, body, at) VALUES ('old-binary', 'tag', '{}', 0)`); err == nil {
+		t.Error("an outbox row without the counter's number was accepted")
+	}
+	if _, err := d.db.Exec(`INSERT INTO outbox (seq, id, kind, body, at) VALUES (1000, 'old-binary', 'tag', '{}', 0)`); err == nil {
+		t.Error("an outbox row numbered past the counter was accepted")
 	}
 
 	// The ledger is still append-only, and still only for known accounts.

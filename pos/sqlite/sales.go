@@ -391,7 +391,8 @@ func (m Mismatch) String() string {
 }
 
 // Verify proves every kept balance equals the sum of its ledger entries
-// and the outbox is numbered without gaps, returning what disagrees.
+// and the outbox is numbered without gaps and within its counter,
+// returning what disagrees.
 func (d *DB) Verify(ctx context.Context) ([]Mismatch, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT a.id, a.available, a.pending, coalesce(s.av, 0), coalesce(s.pe, 0)
 		FROM accounts a LEFT JOIN (
@@ -419,6 +420,14 @@ func (d *DB) Verify(ctx context.Context) ([]Mismatch, error) {
 	}
 	if gaps != 0 {
 		return out, fmt.Errorf("the outbox has %d gaps in its numbering", gaps)
+	}
+	var ahead int64
+	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox
+		WHERE seq > (SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?)`, metaOutboxSeq).Scan(&ahead); err != nil {
+		return out, err
+	}
+	if ahead != 0 {
+		return out, fmt.Errorf("%d outbox records are numbered past the outbox counter", ahead)
 	}
 	return out, nil
 }

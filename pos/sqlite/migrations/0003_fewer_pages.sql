@@ -122,6 +122,14 @@ INSERT INTO outbox_new (seq, id, kind, body, at) SELECT seq, id, kind, body, at 
 DROP TABLE outbox;
 ALTER TABLE outbox_new RENAME TO outbox;
 CREATE UNIQUE INDEX outbox_entries ON outbox (id) WHERE kind = 'entry';
+-- Every outbox number comes from the counter. A keytag from before this
+-- migration inserts without one: SQLite would pick max(seq) + 1, which
+-- the counter does not know (the next sale would then collide with it),
+-- or 1 again once the outbox is empty (a number the server already
+-- holds). Such an insert is refused instead; nothing is half-written.
+CREATE TRIGGER outbox_numbered BEFORE INSERT ON outbox
+WHEN coalesce(NEW.seq, -1) NOT BETWEEN 1 AND (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'outbox_seq')
+BEGIN SELECT RAISE(ABORT, 'outbox records are numbered by meta.outbox_seq: this keytag is older than the database'); END;
 
 -- The triggers of 0001 and 0002, unchanged.
 CREATE TRIGGER entries_immutable_update BEFORE UPDATE ON entries
