@@ -281,19 +281,15 @@ func (d *DB) addEntry(ctx context.Context, tx queryer, e pos.Entry) error {
 	return d.outbox(ctx, tx, entryRecord(e))
 }
 
-// insertEntries appends entries to the ledger, a few per statement (the
-// trigger moves the balance for each row). The caller queues them.
+// insertEntries appends entries to the ledger (the trigger moves the
+// balance for each row). The caller queues them.
 func (d *DB) insertEntries(ctx context.Context, tx queryer, es ...pos.Entry) error {
-	for len(es) > 0 {
-		n := min(len(es), maxRowsPerInsert)
-		args := make([]any, 0, 12*n)
-		for _, e := range es[:n] {
-			args = append(args, e.ID, e.Account, e.Kind, e.Points, e.Pending, e.Ref, e.Store, e.Terminal, e.Staff, e.At.UnixMilli(), e.Reason, e.OverrideBy)
-		}
-		if _, err := tx.ExecContext(ctx, insertRows(`INSERT INTO entries (id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by) VALUES `, 12, n), args...); err != nil {
-			return fmt.Errorf("add %s entry: %w", es[0].Kind, err)
-		}
-		es = es[n:]
+	rows := make([][]any, len(es))
+	for i, e := range es {
+		rows[i] = []any{e.ID, e.Account, e.Kind, e.Points, e.Pending, e.Ref, e.Store, e.Terminal, e.Staff, e.At.UnixMilli(), e.Reason, e.OverrideBy}
+	}
+	if err := insertMany(ctx, tx, `INSERT INTO entries (id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by) VALUES `, rows); err != nil {
+		return fmt.Errorf("add %s entry: %w", es[0].Kind, err)
 	}
 	return nil
 }
@@ -302,10 +298,23 @@ func (d *DB) insertEntries(ctx context.Context, tx queryer, es ...pos.Entry) err
 // number of statement shapes kept prepared (one per row count).
 const maxRowsPerInsert = 4
 
-// insertRows is an INSERT of n rows of cols placeholders each.
-func insertRows(prefix string, cols, n int) string {
-	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
-	return prefix + row + strings.Repeat(", "+row, n-1)
+// insertMany inserts rows (each a value per column) a few per statement:
+// one statement of n rows costs much less than n statements.
+func insertMany(ctx context.Context, tx queryer, insertInto string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), maxRowsPerInsert)
+		cols := len(rows[0])
+		row := "(?" + strings.Repeat(", ?", cols-1) + ")"
+		args := make([]any, 0, cols*n)
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, insertInto+row+strings.Repeat(", "+row, n-1), args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
 }
 
 // record is a change queued for the server.
@@ -330,22 +339,16 @@ func (d *DB) outbox(ctx context.Context, tx queryer, recs ...record) error {
 	if err != nil {
 		return fmt.Errorf("number outbox records: %w", err)
 	}
-	seq := last - int64(len(recs))
-	for len(recs) > 0 {
-		n := min(len(recs), maxRowsPerInsert)
-		args := make([]any, 0, 5*n)
-		for _, r := range recs[:n] {
-			raw, err := jsonMarshal(r.body)
-			if err != nil {
-				return fmt.Errorf("encode %s: %w", r.kind, err)
-			}
-			seq++
-			args = append(args, seq, r.id, r.kind, string(raw), r.at.UnixMilli())
+	rows := make([][]any, len(recs))
+	for i, r := range recs {
+		raw, err := jsonMarshal(r.body)
+		if err != nil {
+			return fmt.Errorf("encode %s: %w", r.kind, err)
 		}
-		if _, err := tx.ExecContext(ctx, insertRows(`INSERT INTO outbox (seq, id, kind, body, at) VALUES `, 5, n), args...); err != nil {
-			return fmt.Errorf("queue %s: %w", recs[0].kind, err)
-		}
-		recs = recs[n:]
+		rows[i] = []any{last - int64(len(recs)-1-i), r.id, r.kind, string(raw), r.at.UnixMilli()}
+	}
+	if err := insertMany(ctx, tx, `INSERT INTO outbox (seq, id, kind, body, at) VALUES `, rows); err != nil {
+		return fmt.Errorf("queue %s: %w", recs[0].kind, err)
 	}
 	return nil
 }

@@ -189,15 +189,12 @@ func (d *DB) insertSale(ctx context.Context, tx queryer, s pos.Sale) error {
 	if err != nil {
 		return fmt.Errorf("insert sale: %w", err)
 	}
-	for first := 0; first < len(s.Lines); first += maxRowsPerInsert {
-		lines := s.Lines[first:min(first+maxRowsPerInsert, len(s.Lines))]
-		args := make([]any, 0, 6*len(lines))
-		for i, l := range lines {
-			args = append(args, s.Receipt, first+i+1, l.SKU, l.Name, l.Qty, l.UnitPrice)
-		}
-		if _, err := tx.ExecContext(ctx, insertRows(`INSERT INTO sale_lines (receipt, n, sku, name, qty, unit_price) VALUES `, 6, len(lines)), args...); err != nil {
-			return fmt.Errorf("insert sale line: %w", err)
-		}
+	lines := make([][]any, len(s.Lines))
+	for i, l := range s.Lines {
+		lines[i] = []any{s.Receipt, i + 1, l.SKU, l.Name, l.Qty, l.UnitPrice}
+	}
+	if err := insertMany(ctx, tx, `INSERT INTO sale_lines (receipt, n, sku, name, qty, unit_price) VALUES `, lines); err != nil {
+		return fmt.Errorf("insert sale line: %w", err)
 	}
 	return nil
 }
