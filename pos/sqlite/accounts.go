@@ -60,7 +60,7 @@ func (d *DB) findAccount(ctx context.Context, q queryer, tagOrEmail string) (pos
 		row = q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts a WHERE a.email = ?`, email)
 		s = pos.MaskEmail(email)
 	} else {
-		if err := d.cfg.TagFormat.Check(s); err != nil {
+		if err := d.Config().TagFormat.Check(s); err != nil {
 			return pos.Account{}, err
 		}
 		row = q.QueryRowContext(ctx, `SELECT `+accountByTagColumns+` FROM tags t JOIN accounts a ON a.id = t.account
@@ -141,7 +141,7 @@ func (d *DB) ImportAccounts(ctx context.Context, by pos.Staff, rows []pos.NewAcc
 }
 
 func (d *DB) createAccount(ctx context.Context, tx queryer, by pos.Staff, n pos.NewAccount, now time.Time) (pos.Account, error) {
-	n, err := d.cfg.CheckNewAccount(n, pos.DayOf(now))
+	n, err := d.Config().CheckNewAccount(n, pos.DayOf(now))
 	if err != nil {
 		return pos.Account{}, err
 	}
@@ -164,9 +164,9 @@ func (d *DB) createAccount(ctx context.Context, tx queryer, by pos.Staff, n pos.
 			return pos.Account{}, err
 		}
 	}
-	if d.cfg.SignupBonus > 0 {
+	if d.Config().SignupBonus > 0 {
 		e := d.entry(id, by, now)
-		e.Account, e.Kind, e.Points, e.Ref = a.ID, pos.KindSignup, d.cfg.SignupBonus, a.ID
+		e.Account, e.Kind, e.Points, e.Ref = a.ID, pos.KindSignup, d.Config().SignupBonus, a.ID
 		if err := d.addEntry(ctx, tx, e); err != nil {
 			return pos.Account{}, err
 		}
@@ -221,7 +221,7 @@ func (d *DB) ReplaceTag(ctx context.Context, by pos.Staff, tagOrEmail, newCode s
 		return pos.Account{}, err
 	}
 	newCode = strings.TrimSpace(newCode)
-	if err := d.cfg.TagFormat.Check(newCode); err != nil {
+	if err := d.Config().TagFormat.Check(newCode); err != nil {
 		return pos.Account{}, err
 	}
 	tx, err := d.db.BeginTx(ctx, nil)

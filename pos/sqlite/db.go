@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"keytag/pos"
@@ -34,7 +35,9 @@ type DB struct {
 	db    *sql.DB
 	path  string
 	clock pos.Clock
-	cfg   pos.Config
+	// cfg is read by the window while the sync worker may swap in a
+	// pulled one: an atomic pointer, never changed in place.
+	cfg atomic.Pointer[pos.Config]
 	// ident is the terminal's identity, read once and kept in step by
 	// SetIdentity; code (in it) prefixes receipt numbers, made once per
 	// database so receipts from two terminals never collide.
@@ -122,7 +125,7 @@ func (d *DB) SQL() *sql.DB { return d.db }
 func (d *DB) Path() string { return d.path }
 
 // Config is the program's settings as this terminal last had them.
-func (d *DB) Config() pos.Config { return d.cfg }
+func (d *DB) Config() pos.Config { return *d.cfg.Load() }
 
 // Now is the terminal's clock.
 func (d *DB) Now() time.Time { return d.clock.Now() }
@@ -245,14 +248,15 @@ const (
 )
 
 func (d *DB) loadMeta(ctx context.Context) error {
-	d.cfg = pos.DefaultConfig()
+	cfg := pos.DefaultConfig()
 	if raw, err := d.Meta(ctx, metaConfig); err != nil {
 		return err
 	} else if raw != "" {
-		if err := jsonUnmarshal([]byte(raw), &d.cfg); err != nil {
+		if err := jsonUnmarshal([]byte(raw), &cfg); err != nil {
 			return fmt.Errorf("config in %s: %w", d.path, err)
 		}
 	}
+	d.cfg.Store(&cfg)
 	code, err := d.Meta(ctx, metaTerminalCode)
 	if err != nil {
 		return err
@@ -309,7 +313,7 @@ func (d *DB) SetConfig(ctx context.Context, c pos.Config) error {
 	if err := d.SetMeta(ctx, metaConfig, string(raw)); err != nil {
 		return err
 	}
-	d.cfg = c
+	d.cfg.Store(&c)
 	return nil
 }
 

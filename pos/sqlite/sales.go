@@ -41,7 +41,7 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 	} else if r.RedeemPoints > 0 {
 		return pos.SaleResult{}, pos.Errorf(pos.EInvalidInput, "points can only be redeemed with a customer: scan their tag or type their email")
 	}
-	q, err := d.cfg.CheckOrder(r.Order, available)
+	q, err := d.Config().CheckOrder(r.Order, available)
 	if err != nil {
 		return pos.SaleResult{}, err
 	}
@@ -80,7 +80,7 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 		}
 		if sale.PointsEarned > 0 {
 			e := d.entry(id, by, now)
-			e.Account, e.Kind, e.Points, e.Ref, e.Pending = acct.ID, pos.KindEarn, sale.PointsEarned, receipt, d.cfg.EarnHoldDays > 0
+			e.Account, e.Kind, e.Points, e.Ref, e.Pending = acct.ID, pos.KindEarn, sale.PointsEarned, receipt, d.Config().EarnHoldDays > 0
 			entries = append(entries, e)
 		}
 	}
@@ -121,12 +121,12 @@ func (d *DB) checkOfflineCap(ctx context.Context, tx queryer, id Identity, accou
 	if err != nil {
 		return "", err
 	}
-	if used+points <= d.cfg.OfflineRedeemCap {
+	if used+points <= d.Config().OfflineRedeemCap {
 		return "", nil
 	}
 	if override == nil {
 		return "", pos.Errorf(pos.EOfflineCap, "the server has not confirmed this customer's balance: at most %d more points may be redeemed here until it syncs (cap %d, %d used); a manager's PIN may override",
-			max(d.cfg.OfflineRedeemCap-used, 0), d.cfg.OfflineRedeemCap, used)
+			max(d.Config().OfflineRedeemCap-used, 0), d.Config().OfflineRedeemCap, used)
 	}
 	if err := override.RequireManager("overriding the offline cap"); err != nil {
 		return "", err
@@ -147,7 +147,7 @@ func (d *DB) unconfirmedRedeemed(ctx context.Context, q queryer, account string)
 // OfflineBudget says how much of the offline cap an account has used here.
 func (d *DB) OfflineBudget(ctx context.Context, account string) (pos.OfflineBudget, error) {
 	id, _ := d.Identity(ctx)
-	b := pos.OfflineBudget{Applies: id.Server != "", Cap: d.cfg.OfflineRedeemCap}
+	b := pos.OfflineBudget{Applies: id.Server != "", Cap: d.Config().OfflineRedeemCap}
 	var err error
 	b.Used, err = d.unconfirmedRedeemed(ctx, d.db, account)
 	return b, err
@@ -284,7 +284,7 @@ func (d *DB) QuoteReturn(ctx context.Context, by pos.Staff, r pos.ReturnRequest)
 	if err := checkOverride(r.OverrideBy); err != nil {
 		return pos.ReturnQuote{}, err
 	}
-	return d.cfg.QuoteReturn(d.saleSummary(s), r, pos.DayOf(d.clock.Now()))
+	return d.Config().QuoteReturn(d.saleSummary(s), r, pos.DayOf(d.clock.Now()))
 }
 
 func checkOverride(by *pos.Staff) error {
@@ -313,7 +313,7 @@ func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos
 		return pos.ReturnResult{}, err
 	}
 	sum := d.saleSummary(s)
-	q, err := d.cfg.QuoteReturn(sum, r, pos.DayOf(now))
+	q, err := d.Config().QuoteReturn(sum, r, pos.DayOf(now))
 	if err != nil {
 		return pos.ReturnResult{}, err
 	}

@@ -122,7 +122,7 @@ func (d *DB) SignIn(ctx context.Context, name, pin string) (pos.Staff, error) {
 		return pos.Staff{}, err
 	}
 	if !pos.VerifyPIN(pin, hash) {
-		l = d.cfg.Fail(l, now)
+		l = d.Config().Fail(l, now)
 		if _, err := tx.ExecContext(ctx, `UPDATE staff SET failures = ?, locked_until = ? WHERE id = ?`,
 			l.Failures, l.LockedUntil.UnixMilli(), s.ID); err != nil {
 			return pos.Staff{}, err
@@ -133,7 +133,7 @@ func (d *DB) SignIn(ctx context.Context, name, pin string) (pos.Staff, error) {
 		if err := l.Locked(now); err != nil {
 			return pos.Staff{}, err
 		}
-		return pos.Staff{}, pos.Errorf(pos.EUnauthorized, "wrong name or PIN (%d more tries before a lock-out)", d.cfg.PINAttempts-l.Failures)
+		return pos.Staff{}, pos.Errorf(pos.EUnauthorized, "wrong name or PIN (%d more tries before a lock-out)", d.Config().PINAttempts-l.Failures)
 	}
 	if fails != 0 {
 		if _, err := tx.ExecContext(ctx, `UPDATE staff SET failures = 0, locked_until = 0 WHERE id = ?`, s.ID); err != nil {

@@ -494,8 +494,8 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 	if newCfg != nil {
 		// Only a real change is stored in memory: readers of Config() on
 		// other goroutines then see a new value only when there is one.
-		if old, _ := json.Marshal(d.cfg); !bytes.Equal(old, syncJSON(*newCfg)) {
-			d.cfg = *newCfg
+		if old, _ := json.Marshal(d.Config()); !bytes.Equal(old, syncJSON(*newCfg)) {
+			d.cfg.Store(newCfg)
 		}
 	}
 	return res, nil
@@ -858,7 +858,7 @@ func (d *DB) OfflineBudgets(ctx context.Context) ([]AccountBudget, error) {
 		if err := rows.Scan(&b.Account, &b.Email, &b.Used); err != nil {
 			return nil, err
 		}
-		b.Email, b.Cap = pos.MaskEmail(b.Email), d.cfg.OfflineRedeemCap
+		b.Email, b.Cap = pos.MaskEmail(b.Email), d.Config().OfflineRedeemCap
 		out = append(out, b)
 	}
 	return out, rows.Err()
