@@ -3,7 +3,6 @@ module keytag
 go 1.26.8
 
 require (
-	aa.keytag.local/localefix v0.0.0
 	fyne.io/fyne/v2 v2.7.1
 	github.com/creack/pty v1.1.24
 	github.com/google/uuid v1.6.0
@@ -61,5 +60,3 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
-
-replace aa.keytag.local/localefix => ./internal/localefix

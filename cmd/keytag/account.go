@@ -14,14 +14,6 @@ import (
 	"keytag/pos/sqlite"
 )
 
-func init() {
-	commands["account create"] = command{"account create --email E --name N [--birth YYYY-MM-DD] [--opt-in] [--phone P] [--tag CODE]", runAccountCreate}
-	commands["account show"] = command{"account show TAG-OR-EMAIL", runAccountShow}
-	commands["account tag"] = command{"account tag TAG-OR-EMAIL --new CODE", runAccountTag}
-	commands["account import"] = command{"account import FILE.csv", runAccountImport}
-	commands["account adjust"] = command{"account adjust TAG-OR-EMAIL --points N --reason TEXT", runAccountAdjust}
-}
-
 // accountView is what `account show` prints: never the full email or the
 // birth date.
 type accountView struct {
@@ -63,7 +55,7 @@ func runAccountCreate(e *env, args []string) int {
 	fs.StringVar(&n.Phone, "phone", "", "")
 	fs.StringVar(&n.Tag, "tag", "", "")
 	if pos, err := parse(fs, args); err != nil || len(pos) > 0 {
-		return e.usage("account create", "%v", firstErr(err, pos))
+		return e.usage("%v", firstErr(err, pos))
 	}
 	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
 		a, err := d.CreateAccount(e.ctx, by, n)
@@ -82,25 +74,25 @@ func firstErr(err error, extra []string) error {
 }
 
 // oneArg parses flags and wants exactly one positional argument.
-func oneArg(e *env, cmd string, fsArgs []string, setup func(*flag.FlagSet)) (string, bool) {
-	fs := newFlags(cmd)
+func oneArg(e *env, fsArgs []string, setup func(*flag.FlagSet)) (string, bool) {
+	fs := newFlags(e.cmd.name)
 	if setup != nil {
 		setup(fs)
 	}
 	p, err := parse(fs, fsArgs)
 	if err != nil {
-		e.usage(cmd, "%v", err)
+		e.usage("%v", err)
 		return "", false
 	}
 	if len(p) != 1 {
-		e.usage(cmd, "give one tag or email")
+		e.usage("give one tag or email")
 		return "", false
 	}
 	return p[0], true
 }
 
 func runAccountShow(e *env, args []string) int {
-	who, ok := oneArg(e, "account show", args, nil)
+	who, ok := oneArg(e, args, nil)
 	if !ok {
 		return 2
 	}
@@ -115,12 +107,12 @@ func runAccountShow(e *env, args []string) int {
 
 func runAccountTag(e *env, args []string) int {
 	var code *string
-	who, ok := oneArg(e, "account tag", args, func(fs *flag.FlagSet) { code = fs.String("new", "", "") })
+	who, ok := oneArg(e, args, func(fs *flag.FlagSet) { code = fs.String("new", "", "") })
 	if !ok {
 		return 2
 	}
 	if *code == "" {
-		return e.usage("account tag", "--new CODE is required")
+		return e.usage("--new CODE is required")
 	}
 	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
 		a, err := d.ReplaceTag(e.ctx, by, who, *code)
@@ -136,7 +128,7 @@ func runAccountAdjust(e *env, args []string) int {
 		points *int64
 		reason *string
 	)
-	who, ok := oneArg(e, "account adjust", args, func(fs *flag.FlagSet) {
+	who, ok := oneArg(e, args, func(fs *flag.FlagSet) {
 		points = fs.Int64("points", 0, "")
 		reason = fs.String("reason", "", "")
 	})
@@ -171,7 +163,7 @@ type importBad struct {
 }
 
 func runAccountImport(e *env, args []string) int {
-	file, ok := oneArg(e, "account import", args, nil)
+	file, ok := oneArg(e, args, nil)
 	if !ok {
 		return 2
 	}

@@ -40,7 +40,8 @@ func newCLI(t *testing.T) *cli {
 
 func (c *cli) run(args ...string) result {
 	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"--db", c.db}, args...), &out, &errb)
+	m := &Main{Stdout: &out, Stderr: &errb, Clock: pos.SystemClock{}}
+	code := m.Execute(context.Background(), append([]string{"--db", c.db}, args...))
 	return result{code, out.String(), errb.String()}
 }
 
@@ -260,7 +261,7 @@ func TestStaffAdd(t *testing.T) {
 // TestOneLineOfStderrUnderCLocale runs the real binary the way a script on
 // a Debian server would (LANG=C.UTF-8) and checks a refusal is one line
 // on stderr: Fyne, linked into every subcommand, must not add its locale
-// complaint (see aa.keytag.local/localefix).
+// complaint (see keytag/internal/localefix).
 func TestOneLineOfStderrUnderCLocale(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "keytag")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {

@@ -7,14 +7,10 @@ import (
 	"keytag/pos/sqlite"
 )
 
-func init() {
-	commands["doctor"] = command{"doctor", runDoctor}
-}
-
 // runDoctor proves every kept balance is the sum of its ledger entries.
 func runDoctor(e *env, args []string) int {
 	if len(args) > 0 {
-		return e.usage("doctor", "no arguments expected")
+		return e.usage("no arguments expected")
 	}
 	return e.withDB(false, func(d *sqlite.DB, _ pos.Staff) error {
 		bad, err := d.Verify(e.ctx)

@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 
@@ -33,66 +32,130 @@ type env struct {
 	pins           []string
 	stdout, stderr io.Writer
 	clock          pos.Clock
+	// cmd is the subcommand being run, for its usage line.
+	cmd *command
+	// db is the database open() opened, closed by Main.Close.
+	db *sqlite.DB
 }
 
-// command is a subcommand. It returns the process's exit code: 0 done,
-// 1 refused or failed, 2 usage error.
+// Main is the program, so that tests run it as main does (keytagd has the
+// same shape): ParseFlags reads the command line, Run does the command or
+// opens the window, Close releases what Run left open.
+type Main struct {
+	Stdout, Stderr io.Writer
+	Clock          pos.Clock
+
+	env  *env
+	cmd  *command
+	args []string
+	help bool
+}
+
+// NewMain returns a Main writing to the process's stdout and stderr, on
+// the system clock.
+func NewMain() *Main {
+	return &Main{Stdout: os.Stdout, Stderr: os.Stderr, Clock: pos.SystemClock{}}
+}
+
+// command is a subcommand: the words that name it ("account show"), its
+// usage line, and what it runs. run returns the process's exit code: 0
+// done, 1 refused or failed, 2 usage error.
 type command struct {
-	usage string
-	run   func(e *env, args []string) int
+	name, usage string
+	run         func(e *env, args []string) int
 }
 
-// commands maps a subcommand's words ("account show") to it. Files of
-// this package add theirs in init, so each part of the terminal (sale,
-// scanners, sync, window) keeps its wiring beside its own code.
-var commands = map[string]command{}
-
-// openWindow opens the Fyne window; window.go sets it. It is a variable
-// so the headless subcommands build and test without the window's code.
-var openWindow func(e *env) int
+// commands is every subcommand, in the order help lists them; adding one is a line here and its run
+// function in the file of its kind. With no subcommand keytag opens the
+// window (window.go).
+var commands = []command{
+	{"account adjust", "account adjust TAG-OR-EMAIL --points N --reason TEXT", runAccountAdjust},
+	{"account create", "account create --email E --name N [--birth YYYY-MM-DD] [--opt-in] [--phone P] [--tag CODE]", runAccountCreate},
+	{"account import", "account import FILE.csv", runAccountImport},
+	{"account show", "account show TAG-OR-EMAIL", runAccountShow},
+	{"account tag", "account tag TAG-OR-EMAIL --new CODE", runAccountTag},
+	{"doctor", "doctor", runDoctor},
+	{"enroll", "enroll --server URL --code CODE [--name NAME]", runEnroll},
+	{"return", "return --receipt ID --line SKU:QTY... --claim satisfaction|defect|damage|missing [--unopened] [--received YYYY-MM-DD] [--outcome refund|replacement] [--override] [--preview]", runReturn},
+	{"sale", "sale [--customer TAG-OR-EMAIL] --line SKU:QTY:PRICE... [--shipping AMOUNT] --tender TYPE:AMOUNT... [--redeem POINTS] [--override]", runSale},
+	{"scan", scanUsage, func(e *env, args []string) int { return runScan(e.ctx, args, e.stdout, e.stderr, e.json) }},
+	{"staff add", "staff add --name N --role cashier|manager --pin P", runStaffAdd},
+	{"staff list", "staff list", runStaffList},
+	{"status", "status [--conflicts]", runStatus},
+	{"sync", "sync [--once] [--interval 30s] [--batch 500] [--page 2000] [--verbose]", runSync},
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := NewMain().Execute(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
 
-// run parses the global flags wherever they stand, finds the subcommand
-// and runs it.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, clock: pos.SystemClock{},
+// usageError is a command line that makes no sense: exit 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// Execute parses args, runs, closes, and returns the exit status.
+func (m *Main) Execute(ctx context.Context, args []string) int {
+	if err := m.ParseFlags(ctx, args); err != nil {
+		fmt.Fprintf(m.Stderr, "keytag: %v (see keytag --help)\n", err)
+		return 2
+	}
+	code := m.Run()
+	if err := m.Close(); err != nil && code == 0 {
+		code = m.env.fail(err)
+	}
+	return code
+}
+
+// ParseFlags takes the global flags out of args wherever they stand and
+// finds the subcommand; the subcommand parses its own flags when it runs.
+func (m *Main) ParseFlags(ctx context.Context, args []string) error {
+	e := &env{ctx: ctx, stdout: m.Stdout, stderr: m.Stderr, clock: m.Clock,
 		staff: os.Getenv("KEYTAG_STAFF"), pin: os.Getenv("KEYTAG_PIN")}
+	m.env = e
 	rest, help, err := e.parseGlobals(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "keytag: %v (see keytag --help)\n", err)
-		return 2
+		return usageError{err.Error()}
 	}
 	if e.dbPath == "" {
 		e.dbPath = defaultDBPath()
 	}
-	name, cmd, sub := findCommand(rest)
-	if help {
-		if cmd != nil {
-			fmt.Fprintf(stdout, "usage: keytag %s\n", cmd.usage)
-		} else {
-			printHelp(stdout)
-		}
+	m.help = help
+	m.cmd, m.args = findCommand(rest)
+	if m.cmd == nil && len(rest) > 0 && !help {
+		return usageError{fmt.Sprintf("unknown command %q", strings.Join(rest, " "))}
+	}
+	e.cmd = m.cmd
+	return nil
+}
+
+// Run does the subcommand, prints help, or with neither opens the window,
+// and returns the exit status.
+func (m *Main) Run() int {
+	switch {
+	case m.help && m.cmd != nil:
+		fmt.Fprintf(m.Stdout, "usage: keytag %s\n", m.cmd.usage)
 		return 0
+	case m.help:
+		printHelp(m.Stdout)
+		return 0
+	case m.cmd == nil:
+		return runWindow(m.env)
 	}
-	if cmd == nil {
-		if len(rest) == 0 {
-			if openWindow == nil {
-				fmt.Fprintln(stderr, "keytag: this build has no window; use a subcommand (see keytag --help)")
-				return 1
-			}
-			return openWindow(e)
-		}
-		fmt.Fprintf(stderr, "keytag: unknown command %q (see keytag --help)\n", strings.Join(rest, " "))
-		return 2
+	return m.cmd.run(m.env, m.args)
+}
+
+// Close closes the database the command opened.
+func (m *Main) Close() error {
+	if m.env == nil || m.env.db == nil {
+		return nil
 	}
-	_ = name
-	return cmd.run(e, sub)
+	err := m.env.db.Close()
+	m.env.db = nil
+	return err
 }
 
 // parseGlobals takes the global flags out of args, wherever they stand.
@@ -146,14 +209,16 @@ func (e *env) parseGlobals(args []string) (rest []string, help bool, err error) 
 }
 
 // findCommand matches the longest run of leading words to a command.
-func findCommand(words []string) (string, *command, []string) {
+func findCommand(words []string) (*command, []string) {
 	for n := min(len(words), 2); n > 0; n-- {
 		name := strings.Join(words[:n], " ")
-		if c, ok := commands[name]; ok {
-			return name, &c, words[n:]
+		for i := range commands {
+			if commands[i].name == name {
+				return &commands[i], words[n:]
+			}
 		}
 	}
-	return "", nil, nil
+	return nil, nil
 }
 
 func printHelp(w io.Writer) {
@@ -172,13 +237,8 @@ global flags (before or after the command):
 
 commands:
 `)
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  keytag %s\n", commands[n].usage)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  keytag %s\n", c.usage)
 	}
 	fmt.Fprint(w, "\nexit status: 0 done, 1 refused or failed (message on stderr), 2 usage error\n")
 }
@@ -196,9 +256,13 @@ func defaultDBPath() string {
 	return filepath.Join(dir, "keytag", "terminal.db")
 }
 
-// open opens the terminal database.
+// open opens the terminal database; Main.Close closes it.
 func (e *env) open() (*sqlite.DB, error) {
-	return sqlite.Open(e.ctx, e.dbPath, e.clock)
+	d, err := sqlite.Open(e.ctx, e.dbPath, e.clock)
+	if err == nil {
+		e.db = d
+	}
+	return d, err
 }
 
 // signIn checks --staff/--pin.
@@ -231,9 +295,9 @@ func (e *env) fail(err error) int {
 	return 1
 }
 
-// usage reports a usage error and exits 2.
-func (e *env) usage(cmd string, format string, args ...any) int {
-	fmt.Fprintf(e.stderr, "keytag %s: %s\nusage: keytag %s\n", cmd, fmt.Sprintf(format, args...), commands[cmd].usage)
+// usage reports a usage error of the command being run and exits 2.
+func (e *env) usage(format string, args ...any) int {
+	fmt.Fprintf(e.stderr, "keytag %s: %s\nusage: keytag %s\n", e.cmd.name, fmt.Sprintf(format, args...), e.cmd.usage)
 	return 2
 }
 
@@ -248,7 +312,6 @@ func (e *env) withDB(signIn bool, f func(d *sqlite.DB, by pos.Staff) error) int 
 	if err != nil {
 		return e.fail(err)
 	}
-	defer d.Close()
 	var by pos.Staff
 	if signIn {
 		if by, err = e.signIn(d); err != nil {

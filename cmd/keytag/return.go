@@ -9,10 +9,6 @@ import (
 	"keytag/pos/sqlite"
 )
 
-func init() {
-	commands["return"] = command{"return --receipt ID --line SKU:QTY... --claim satisfaction|defect|damage|missing [--unopened] [--received YYYY-MM-DD] [--outcome refund|replacement] [--override] [--preview]", runReturn}
-}
-
 func runReturn(e *env, args []string) int {
 	fs := newFlags("return")
 	var lines listFlag
@@ -25,10 +21,10 @@ func runReturn(e *env, args []string) int {
 	preview := fs.Bool("preview", false, "")
 	fs.Var(&lines, "line", "")
 	if p, err := parse(fs, args); err != nil || len(p) > 0 {
-		return e.usage("return", "%v", firstErr(err, p))
+		return e.usage("%v", firstErr(err, p))
 	}
 	if *receipt == "" || *claim == "" || len(lines) == 0 {
-		return e.usage("return", "--receipt, --claim and at least one --line are required")
+		return e.usage("--receipt, --claim and at least one --line are required")
 	}
 	req := pos.ReturnRequest{Receipt: *receipt, Claim: pos.Claim(*claim), Outcome: pos.Outcome(*outcome), Unopened: *unopened}
 	if _, err := pos.ParseClaim(*claim); err != nil {

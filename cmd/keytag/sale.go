@@ -9,10 +9,6 @@ import (
 	"keytag/pos/sqlite"
 )
 
-func init() {
-	commands["sale"] = command{"sale [--customer TAG-OR-EMAIL] --line SKU:QTY:PRICE... [--shipping AMOUNT] --tender TYPE:AMOUNT... [--redeem POINTS] [--override]", runSale}
-}
-
 func runSale(e *env, args []string) int {
 	fs := newFlags("sale")
 	var lines, tenders listFlag
@@ -23,7 +19,7 @@ func runSale(e *env, args []string) int {
 	fs.Var(&lines, "line", "")
 	fs.Var(&tenders, "tender", "")
 	if p, err := parse(fs, args); err != nil || len(p) > 0 {
-		return e.usage("sale", "%v", firstErr(err, p))
+		return e.usage("%v", firstErr(err, p))
 	}
 	req := pos.SaleRequest{Customer: *customer, Order: pos.Order{RedeemPoints: *redeem}}
 	var err error

@@ -16,12 +16,6 @@ import (
 
 const scanUsage = "scan [--serial PATH [--baud N]] [--hid VID:PID [--layout us|de] [--record FILE]] [--replay-hid FILE] [--dedupe DURATION]"
 
-func init() {
-	commands["scan"] = command{scanUsage, func(e *env, args []string) int {
-		return runScan(e.ctx, args, e.stdout, e.stderr, e.json)
-	}}
-}
-
 // runScan reads scanners and prints one line per scan until the sources end
 // (a replay file at its end) or ctx is cancelled. It is how a technician
 // checks a scanner is set up right: that it is found, that its codes

@@ -8,11 +8,6 @@ import (
 	"keytag/pos/sqlite"
 )
 
-func init() {
-	commands["staff add"] = command{"staff add --name N --role cashier|manager --pin P", runStaffAdd}
-	commands["staff list"] = command{"staff list", runStaffList}
-}
-
 func runStaffAdd(e *env, args []string) int {
 	fs := newFlags("staff add")
 	name := fs.String("name", "", "")
@@ -22,10 +17,10 @@ func runStaffAdd(e *env, args []string) int {
 	// --pin-new, or the last --pin given; the actor's PIN is then the
 	// first --pin when two are given, else KEYTAG_PIN.
 	if _, err := parse(fs, args); err != nil {
-		return e.usage("staff add", "%v", err)
+		return e.usage("%v", err)
 	}
 	if *name == "" || *role == "" {
-		return e.usage("staff add", "--name and --role are required")
+		return e.usage("--name and --role are required")
 	}
 	return e.withDB(false, func(d *sqlite.DB, _ pos.Staff) error {
 		has, err := d.HasStaff(e.ctx)

@@ -12,12 +12,6 @@ import (
 	possync "keytag/sync"
 )
 
-func init() {
-	commands["enroll"] = command{"enroll --server URL --code CODE [--name NAME]", runEnroll}
-	commands["sync"] = command{"sync [--once] [--interval 30s] [--batch 500] [--page 2000] [--verbose]", runSync}
-	commands["status"] = command{"status [--conflicts]", runStatus}
-}
-
 // runEnroll joins this terminal to a server with a one-time code. The
 // token goes into the (owner-only) database and is never printed.
 func runEnroll(e *env, args []string) int {
@@ -26,10 +20,10 @@ func runEnroll(e *env, args []string) int {
 	code := fs.String("code", "", "")
 	name := fs.String("name", "", "")
 	if p, err := parse(fs, args); err != nil || len(p) > 0 {
-		return e.usage("enroll", "%v", firstErr(err, p))
+		return e.usage("%v", firstErr(err, p))
 	}
 	if *server == "" || *code == "" {
-		return e.usage("enroll", "--server and --code are required")
+		return e.usage("--server and --code are required")
 	}
 	if *name == "" {
 		*name, _ = os.Hostname()
@@ -73,10 +67,10 @@ func runSync(e *env, args []string) int {
 	batch := fs.Int("batch", 500, "")
 	page := fs.Int("page", 2000, "")
 	if p, err := parse(fs, args); err != nil || len(p) > 0 {
-		return e.usage("sync", "%v", firstErr(err, p))
+		return e.usage("%v", firstErr(err, p))
 	}
 	if *batch < 1 || *batch > 2000 || *page < 1 || *page > 5000 {
-		return e.usage("sync", "--batch takes 1 to 2000 records, --page 1 to 5000 changes")
+		return e.usage("--batch takes 1 to 2000 records, --page 1 to 5000 changes")
 	}
 	level := slog.LevelInfo
 	if *verbose {
@@ -137,7 +131,7 @@ func runStatus(e *env, args []string) int {
 	fs := newFlags("status")
 	conflicts := fs.Bool("conflicts", false, "")
 	if p, err := parse(fs, args); err != nil || len(p) > 0 {
-		return e.usage("status", "%v", firstErr(err, p))
+		return e.usage("%v", firstErr(err, p))
 	}
 	return e.withDB(false, func(d *sqlite.DB, _ pos.Staff) error {
 		st, err := possync.ReadStatus(e.ctx, d)

@@ -18,8 +18,6 @@ import (
 	"keytag/ui"
 )
 
-func init() { openWindow = runWindow }
-
 // windowServices wires the window to the store and, on a terminal joined
 // to a server, to the sync worker: it starts the worker on d and gives the
 // window its Status, its Notify (after every sale, return, enrolment and

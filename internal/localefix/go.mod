@@ -1,3 +1,0 @@
-module aa.keytag.local/localefix
-
-go 1.26
