@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"keytag/pos"
-	"keytag/pos/ledgerdb"
 	"keytag/pos/sqlite"
 	possync "keytag/sync"
 )
@@ -158,12 +157,12 @@ func BenchmarkDrainOffline(b *testing.B) {
 				b.Fatal(err)
 			}
 			id, _ := tm.DB.Identity(ctx)
-			p := ledgerdb.Principal{Role: ledgerdb.RoleTerminal, Terminal: id.Terminal, Store: id.Store}
+			p := pos.Principal{Role: pos.RoleTerminal, Terminal: id.Terminal, Store: id.Store}
 			b.StartTimer()
 			for lo := 0; lo < len(recs); lo += 500 {
-				var batch []ledgerdb.Record
+				var batch []pos.Record
 				for _, r := range recs[lo:min(lo+500, len(recs))] {
-					batch = append(batch, ledgerdb.Record{Seq: r.Seq, ID: r.ID, Kind: r.Kind, Body: r.Body})
+					batch = append(batch, pos.Record{Seq: r.Seq, ID: r.ID, Kind: r.Kind, Body: r.Body})
 				}
 				if _, err := srv.Store.Push(ctx, p, batch); err != nil {
 					b.Fatal(err)

@@ -1,3 +1,6 @@
+// Package sync is the terminal's sync worker and HTTP client and the
+// server's HTTP handlers; the messages they exchange are pos's (see
+// pos/syncwire.go). Callers import it as possync.
 package sync
 
 import (
@@ -251,7 +254,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	if resp.StatusCode/100 != 2 {
 		he := &HTTPError{Status: resp.StatusCode}
-		var eb ErrorBody
+		var eb pos.ErrorBody
 		if json.Unmarshal(raw, &eb) == nil {
 			he.Code, he.Message = eb.Error.Code, eb.Error.Message
 		}
@@ -284,9 +287,9 @@ func clientNetError(err error) error {
 }
 
 // Enroll spends a one-time enrolment code.
-func (c *Client) Enroll(ctx context.Context, code, name string) (EnrollResponse, error) {
-	var out EnrollResponse
-	err := c.do(ctx, http.MethodPost, "/v1/enroll", nil, EnrollRequest{Code: code, Name: name}, &out)
+func (c *Client) Enroll(ctx context.Context, code, name string) (pos.EnrollResponse, error) {
+	var out pos.EnrollResponse
+	err := c.do(ctx, http.MethodPost, "/v1/enroll", nil, pos.EnrollRequest{Code: code, Name: name}, &out)
 	if err != nil {
 		return out, clientRefusal(err, "enrolment")
 	}
@@ -297,18 +300,18 @@ func (c *Client) Enroll(ctx context.Context, code, name string) (EnrollResponse,
 }
 
 // Push sends a contiguous run of the outbox.
-func (c *Client) Push(ctx context.Context, req PushRequest) (PushResponse, error) {
+func (c *Client) Push(ctx context.Context, req pos.PushRequest) (pos.PushResponse, error) {
 	if req.Records == nil {
-		req.Records = []Record{}
+		req.Records = []pos.Record{}
 	}
-	var out PushResponse
+	var out pos.PushResponse
 	err := c.do(ctx, http.MethodPost, "/v1/sync/push", nil, req, &out)
 	return out, err
 }
 
 // Pull asks for up to limit changes after cursor.
-func (c *Client) Pull(ctx context.Context, cursor int64, limit int) (PullResponse, error) {
-	var out PullResponse
+func (c *Client) Pull(ctx context.Context, cursor int64, limit int) (pos.PullResponse, error) {
+	var out pos.PullResponse
 	q := url.Values{"cursor": {strconv.FormatInt(cursor, 10)}, "limit": {strconv.Itoa(limit)}}
 	err := c.do(ctx, http.MethodGet, "/v1/sync/pull", q, nil, &out)
 	return out, err

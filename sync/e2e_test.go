@@ -605,11 +605,11 @@ func TestAnswersLostAfterCommitAndReplayed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var pr possync.PushResponse
+		var pr pos.PushResponse
 		json.NewDecoder(resp.Body).Decode(&pr)
 		resp.Body.Close()
 		for _, v := range pr.Verdicts {
-			if v.Status != possync.StatusDuplicate {
+			if v.Status != pos.VerdictDuplicate {
 				t.Fatalf("replayed record %d answered %s (%s), want duplicate", v.Seq, v.Status, v.Code)
 			}
 		}
@@ -626,18 +626,18 @@ func TestAnswersLostAfterCommitAndReplayed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, half := range [][]sqlite.OutboxRecord{recs[300:], recs[:300]} {
-		req := possync.PushRequest{Epoch: st.Epoch}
+	for _, half := range [][]pos.Record{recs[300:], recs[:300]} {
+		req := pos.PushRequest{Epoch: st.Epoch}
 		for _, r := range half {
-			req.Records = append(req.Records, possync.Record{Seq: r.Seq, ID: r.ID, Kind: r.Kind, Body: r.Body})
+			req.Records = append(req.Records, pos.Record{Seq: r.Seq, ID: r.ID, Kind: r.Kind, Body: r.Body})
 		}
 		resp, err := cl.Push(ctx, req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var vs []sqlite.SyncVerdict
+		var vs []pos.Verdict
 		for _, v := range resp.Verdicts {
-			vs = append(vs, sqlite.SyncVerdict{Seq: v.Seq, ID: v.ID, Status: v.Status, Code: v.Code, Reason: v.Reason})
+			vs = append(vs, pos.Verdict{Seq: v.Seq, ID: v.ID, Status: v.Status, Code: v.Code, Reason: v.Reason})
 		}
 		if _, err := t1.DB.Ack(ctx, resp.Epoch, resp.Acked, vs); err != nil {
 			t.Fatal(err)

@@ -33,15 +33,15 @@ type Server struct {
 // Route is one served endpoint. Roles empty means no token is needed.
 type Route struct {
 	Method, Path string
-	Roles        []ledgerdb.Role
-	handle       func(*Server, http.ResponseWriter, *http.Request, ledgerdb.Principal) error
+	Roles        []pos.TokenRole
+	handle       func(*Server, http.ResponseWriter, *http.Request, pos.Principal) error
 }
 
 var (
-	rolesTerminal = []ledgerdb.Role{ledgerdb.RoleTerminal}
-	rolesWebshop  = []ledgerdb.Role{ledgerdb.RoleWebshop}
-	rolesShops    = []ledgerdb.Role{ledgerdb.RoleTerminal, ledgerdb.RoleWebshop}
-	rolesAdmin    = []ledgerdb.Role{ledgerdb.RoleAdmin}
+	rolesTerminal = []pos.TokenRole{pos.RoleTerminal}
+	rolesWebshop  = []pos.TokenRole{pos.RoleWebshop}
+	rolesShops    = []pos.TokenRole{pos.RoleTerminal, pos.RoleWebshop}
+	rolesAdmin    = []pos.TokenRole{pos.RoleAdmin}
 )
 
 // Routes lists every endpoint the server serves (docs/openapi.yaml
@@ -135,7 +135,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 		start := time.Now()
 		sw := &serverStatusWriter{ResponseWriter: w}
 		r.Body = http.MaxBytesReader(sw, r.Body, MaxBodyBytes)
-		var p ledgerdb.Principal
+		var p pos.Principal
 		err := func() error {
 			if rt.Roles != nil {
 				var err error
@@ -165,7 +165,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 	})
 }
 
-func serverHasRole(rs []ledgerdb.Role, r ledgerdb.Role) bool {
+func serverHasRole(rs []pos.TokenRole, r pos.TokenRole) bool {
 	for _, x := range rs {
 		if x == r {
 			return true
@@ -174,11 +174,11 @@ func serverHasRole(rs []ledgerdb.Role, r ledgerdb.Role) bool {
 	return false
 }
 
-func (s *Server) authenticate(r *http.Request) (ledgerdb.Principal, error) {
+func (s *Server) authenticate(r *http.Request) (pos.Principal, error) {
 	h := r.Header.Get("Authorization")
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || strings.TrimSpace(token) == "" {
-		return ledgerdb.Principal{}, pos.Errorf(pos.EUnauthorized, "send Authorization: Bearer TOKEN")
+		return pos.Principal{}, pos.Errorf(pos.EUnauthorized, "send Authorization: Bearer TOKEN")
 	}
 	return s.store.Authenticate(r.Context(), strings.TrimSpace(token))
 }
@@ -208,7 +208,7 @@ func serverStatusOf(code string) int {
 const serverETooLarge = "too_large"
 
 func serverWriteError(w http.ResponseWriter, err error) {
-	var body ErrorBody
+	var body pos.ErrorBody
 	body.Error.Code = pos.ErrorCode(err)
 	body.Error.Message = pos.ErrorMessage(err)
 	var pe *pos.Error
@@ -269,7 +269,7 @@ func serverJSONProblem(err error) string {
 	return "unreadable"
 }
 
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ ledgerdb.Principal) error {
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
@@ -281,8 +281,8 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ ledgerdb.Prin
 	return nil
 }
 
-func (s *Server) enroll(w http.ResponseWriter, r *http.Request, _ ledgerdb.Principal) error {
-	var req EnrollRequest
+func (s *Server) enroll(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
+	var req pos.EnrollRequest
 	if err := serverDecode(r, &req); err != nil {
 		return err
 	}
@@ -294,28 +294,22 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request, _ ledgerdb.Princ
 		return err
 	}
 	s.log.InfoContext(r.Context(), "terminal enrolled", "terminal", e.TerminalID)
-	serverWriteJSON(w, http.StatusOK, EnrollResponse{TerminalID: e.TerminalID, Store: e.Store, Token: e.Token, Epoch: s.store.Epoch()})
+	serverWriteJSON(w, http.StatusOK, e)
 	return nil
 }
 
-func (s *Server) push(w http.ResponseWriter, r *http.Request, p ledgerdb.Principal) error {
-	var req PushRequest
+func (s *Server) push(w http.ResponseWriter, r *http.Request, p pos.Principal) error {
+	var req pos.PushRequest
 	if err := serverDecode(r, &req); err != nil {
 		return err
 	}
-	recs := make([]ledgerdb.Record, len(req.Records))
-	for i, x := range req.Records {
-		recs[i] = ledgerdb.Record{Seq: x.Seq, ID: x.ID, Kind: x.Kind, Body: x.Body}
-	}
-	res, err := s.store.Push(r.Context(), p, recs)
+	out, err := s.store.Push(r.Context(), p, req.Records)
 	if err != nil {
 		return err
 	}
-	out := PushResponse{Epoch: s.store.Epoch(), Verdicts: make([]Verdict, len(res.Verdicts)), Acked: res.Acked}
-	for i, v := range res.Verdicts {
-		out.Verdicts[i] = Verdict{Seq: v.Seq, ID: v.ID, Status: v.Status, Code: v.Code, Reason: v.Reason}
+	for _, v := range out.Verdicts {
 		s.metrics.Verdict(v.Status, v.Code)
-		if v.Status == StatusRejected {
+		if v.Status == pos.VerdictRejected {
 			s.log.WarnContext(r.Context(), "record rejected", "terminal", p.Terminal, "seq", v.Seq, "code", v.Code)
 		}
 	}
@@ -323,7 +317,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request, p ledgerdb.Princip
 	return nil
 }
 
-func (s *Server) pull(w http.ResponseWriter, r *http.Request, _ ledgerdb.Principal) error {
+func (s *Server) pull(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
 	q := r.URL.Query()
 	cursor, err := serverIntParam(q.Get("cursor"), 0)
 	if err != nil {
@@ -333,13 +327,9 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, _ ledgerdb.Princip
 	if err != nil || limit < 1 || limit > ledgerdb.MaxPullLimit {
 		return pos.Errorf(pos.EInvalidInput, "limit must be 1 to %d", ledgerdb.MaxPullLimit)
 	}
-	res, err := s.store.Pull(r.Context(), cursor, int(limit))
+	out, err := s.store.Pull(r.Context(), cursor, int(limit))
 	if err != nil {
 		return err
-	}
-	out := PullResponse{Epoch: s.store.Epoch(), Changes: make([]Change, len(res.Changes)), Cursor: res.Next, More: res.More, Head: res.Head}
-	for i, c := range res.Changes {
-		out.Changes[i] = Change{Seq: c.Seq, Kind: c.Kind, Body: c.Body}
 	}
 	serverWriteJSON(w, http.StatusOK, out)
 	return nil
@@ -356,7 +346,7 @@ func serverIntParam(s string, def int64) (int64, error) {
 	return n, nil
 }
 
-func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, _ ledgerdb.Principal) error {
+func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
 	var req struct {
 		Email     string `json:"email"`
 		Name      string `json:"name"`
@@ -375,7 +365,7 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, _ ledgerd
 	return nil
 }
 
-func (s *Server) findAccount(w http.ResponseWriter, r *http.Request, _ ledgerdb.Principal) error {
+func (s *Server) findAccount(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
 	email := r.URL.Query().Get("email")
 	if email == "" {
 		return pos.Errorf(pos.EInvalidInput, "ask with ?email=…")
@@ -388,8 +378,8 @@ func (s *Server) findAccount(w http.ResponseWriter, r *http.Request, _ ledgerdb.
 	return nil
 }
 
-func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request, _ ledgerdb.Principal) error {
-	var req ledgerdb.OrderRequest
+func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
+	var req pos.OrderRequest
 	if err := serverDecode(r, &req); err != nil {
 		return err
 	}
@@ -401,7 +391,7 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request, _ ledgerdb.P
 	return nil
 }
 
-func (s *Server) processOrder(w http.ResponseWriter, r *http.Request, _ ledgerdb.Principal) error {
+func (s *Server) processOrder(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
 	res, err := s.store.ProcessOrder(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -410,8 +400,8 @@ func (s *Server) processOrder(w http.ResponseWriter, r *http.Request, _ ledgerdb
 	return nil
 }
 
-func (s *Server) returnOrder(w http.ResponseWriter, r *http.Request, _ ledgerdb.Principal) error {
-	var req ledgerdb.ReturnRequest
+func (s *Server) returnOrder(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
+	var req pos.OrderReturnRequest
 	if err := serverDecode(r, &req); err != nil {
 		return err
 	}
@@ -423,7 +413,7 @@ func (s *Server) returnOrder(w http.ResponseWriter, r *http.Request, _ ledgerdb.
 	return nil
 }
 
-func (s *Server) gifts(w http.ResponseWriter, r *http.Request, _ ledgerdb.Principal) error {
+func (s *Server) gifts(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
 	gs, err := s.store.Gifts(r.Context(), false)
 	if err != nil {
 		return err
@@ -432,19 +422,19 @@ func (s *Server) gifts(w http.ResponseWriter, r *http.Request, _ ledgerdb.Princi
 	return nil
 }
 
-func serverActor(p ledgerdb.Principal, staff string) ledgerdb.Actor {
-	if p.Role == ledgerdb.RoleWebshop {
-		return ledgerdb.Actor{Store: "web", Staff: p.Name}
+func serverActor(p pos.Principal, staff string) pos.Actor {
+	if p.Role == pos.RoleWebshop {
+		return pos.Actor{Store: "web", Staff: p.Name}
 	}
 	if len(staff) > 100 {
 		staff = staff[:100]
 	}
-	return ledgerdb.Actor{Store: p.Store, Terminal: p.Terminal, Staff: staff}
+	return pos.Actor{Store: p.Store, Terminal: p.Terminal, Staff: staff}
 }
 
-func (s *Server) reserve(w http.ResponseWriter, r *http.Request, p ledgerdb.Principal) error {
+func (s *Server) reserve(w http.ResponseWriter, r *http.Request, p pos.Principal) error {
 	var req struct {
-		ledgerdb.ReserveRequest
+		pos.ReserveRequest
 		Staff string `json:"staff,omitempty"`
 	}
 	if err := serverDecode(r, &req); err != nil {
@@ -458,7 +448,7 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request, p ledgerdb.Prin
 	return nil
 }
 
-func (s *Server) getReservation(w http.ResponseWriter, r *http.Request, _ ledgerdb.Principal) error {
+func (s *Server) getReservation(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
 	res, err := s.store.GetReservation(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -480,7 +470,7 @@ func serverDecodeOptional(r *http.Request, v any) error {
 	return serverDecode(r, v)
 }
 
-func (s *Server) changeGift(w http.ResponseWriter, r *http.Request, p ledgerdb.Principal) error {
+func (s *Server) changeGift(w http.ResponseWriter, r *http.Request, p pos.Principal) error {
 	var req serverGiftAction
 	if err := serverDecode(r, &req); err != nil {
 		return err
@@ -496,7 +486,7 @@ func (s *Server) changeGift(w http.ResponseWriter, r *http.Request, p ledgerdb.P
 	return nil
 }
 
-func (s *Server) handover(w http.ResponseWriter, r *http.Request, p ledgerdb.Principal) error {
+func (s *Server) handover(w http.ResponseWriter, r *http.Request, p pos.Principal) error {
 	var req serverGiftAction
 	if err := serverDecodeOptional(r, &req); err != nil {
 		return err
@@ -509,7 +499,7 @@ func (s *Server) handover(w http.ResponseWriter, r *http.Request, p ledgerdb.Pri
 	return nil
 }
 
-func (s *Server) forgo(w http.ResponseWriter, r *http.Request, p ledgerdb.Principal) error {
+func (s *Server) forgo(w http.ResponseWriter, r *http.Request, p pos.Principal) error {
 	var req serverGiftAction
 	if err := serverDecodeOptional(r, &req); err != nil {
 		return err
@@ -522,7 +512,7 @@ func (s *Server) forgo(w http.ResponseWriter, r *http.Request, p ledgerdb.Princi
 	return nil
 }
 
-func (s *Server) flags(w http.ResponseWriter, r *http.Request, _ ledgerdb.Principal) error {
+func (s *Server) flags(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
 	code := r.URL.Query().Get("code")
 	limit, err := serverIntParam(r.URL.Query().Get("limit"), 100)
 	if err != nil {
@@ -536,7 +526,7 @@ func (s *Server) flags(w http.ResponseWriter, r *http.Request, _ ledgerdb.Princi
 	return nil
 }
 
-func (s *Server) terminals(w http.ResponseWriter, r *http.Request, _ ledgerdb.Principal) error {
+func (s *Server) terminals(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
 	ts, err := s.store.Terminals(r.Context())
 	if err != nil {
 		return err

@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"keytag/pos"
-	"keytag/pos/ledgerdb"
 	"keytag/pos/ledgerdb/ledgerdbtest"
-	possync "keytag/sync"
 )
 
 func (h *srvHarness) gift(name string, cost, stock int64) pos.Gift {
@@ -60,7 +58,7 @@ func TestServerGiftReservations(t *testing.T) {
 			t.Errorf("catalog = %+v", cat.Gifts)
 		}
 
-		var r ledgerdb.ReservationView
+		var r pos.ReservationView
 		if st := h.call("POST", "/v1/gifts/reservations", term, map[string]any{"account": acct, "gift": mug.ID, "staff": "Mo"}, &r); st != 200 {
 			t.Fatalf("reserve: %d", st)
 		}
@@ -77,7 +75,7 @@ func TestServerGiftReservations(t *testing.T) {
 		h.refused("POST", "/v1/gifts/reservations", term, map[string]any{"account": acct, "gift": "nothing"}, 404, pos.ENotFound)
 
 		// Forgo: points back, stock back; then nothing more can happen to it.
-		var f ledgerdb.ReservationView
+		var f pos.ReservationView
 		h.call("POST", "/v1/gifts/reservations/"+r.ID+"/forgo", h.webshop, nil, &f)
 		if f.Status != pos.ReservationForgone || f.Balance.Available != 1000 || h.stock(mug.ID) != 3 {
 			t.Errorf("forgone = %+v, stock %d", f, h.stock(mug.ID))
@@ -86,19 +84,19 @@ func TestServerGiftReservations(t *testing.T) {
 
 		// Reserve again, change to another mug-priced gift, hand it over.
 		cup := h.gift("Cup", 900, 1)
-		var r2 ledgerdb.ReservationView
+		var r2 pos.ReservationView
 		h.call("POST", "/v1/gifts/reservations", h.webshop, map[string]any{"email": acct, "gift": mug.ID, "reservation_id": "res-2"}, &r2)
-		var again ledgerdb.ReservationView
+		var again pos.ReservationView
 		h.call("POST", "/v1/gifts/reservations", h.webshop, map[string]any{"email": acct, "gift": mug.ID, "reservation_id": "res-2"}, &again)
 		if again.ID != "res-2" || again.Balance.Available != 200 || h.stock(mug.ID) != 2 {
 			t.Errorf("a retried reservation = %+v, stock %d", again, h.stock(mug.ID))
 		}
-		var c ledgerdb.ReservationView
+		var c pos.ReservationView
 		h.call("POST", "/v1/gifts/reservations/res-2/change", term, map[string]any{"gift": cup.ID}, &c)
 		if c.Gift != cup.ID || c.Cost != 900 || c.Balance.Available != 100 || h.stock(mug.ID) != 3 || h.stock(cup.ID) != 0 {
 			t.Errorf("changed = %+v", c)
 		}
-		var ho ledgerdb.ReservationView
+		var ho pos.ReservationView
 		h.call("POST", "/v1/gifts/reservations/res-2/handover", term, map[string]any{"staff": "Mo"}, &ho)
 		if ho.Status != pos.ReservationHandedOver || ho.Balance.Available != 100 || h.stock(cup.ID) != 0 {
 			t.Errorf("handed over = %+v", ho)
@@ -114,7 +112,7 @@ func TestServerGiftHoldsLapse(t *testing.T) {
 		h := newSrvHarness(t, b)
 		mug := h.gift("Mug", 800, 1)
 		acct := h.customer("hal@example.com", 800)
-		var r ledgerdb.ReservationView
+		var r pos.ReservationView
 		h.call("POST", "/v1/gifts/reservations", h.webshop, map[string]any{"account": acct, "gift": mug.ID}, &r)
 		ctx := context.Background()
 		// On the last day of the hold nothing lapses; a moment past it, the
@@ -143,7 +141,7 @@ func TestServerLastGiftUnitGoesToOneOf20(t *testing.T) {
 		lamp := h.gift("Lamp", 1000, 1)
 		accounts := make([]string, 20)
 		_, tok := h.terminal("S1")
-		var recs []possync.Record
+		var recs []pos.Record
 		for i := range accounts {
 			accounts[i] = "c" + itoa(int64(i)) + "@example.com"
 			recs = append(recs, accountRecord(int64(2*i+1), accounts[i], accounts[i]), entryRecord(int64(2*i+2), "b"+accounts[i], accounts[i], pos.KindAdjustment, 1000))

@@ -41,10 +41,10 @@ func newSrvHarness(t *testing.T, b ledgerdbtest.Backend) *srvHarness {
 	h := &srvHarness{t: t, store: store, clock: clock, api: api, url: ts.URL}
 	ctx := context.Background()
 	var err error
-	if _, h.webshop, err = store.AddToken(ctx, ledgerdb.RoleWebshop, "shop"); err != nil {
+	if _, h.webshop, err = store.AddToken(ctx, pos.RoleWebshop, "shop"); err != nil {
 		t.Fatal(err)
 	}
-	if _, h.admin, err = store.AddToken(ctx, ledgerdb.RoleAdmin, "ops"); err != nil {
+	if _, h.admin, err = store.AddToken(ctx, pos.RoleAdmin, "ops"); err != nil {
 		t.Fatal(err)
 	}
 	return h
@@ -57,8 +57,8 @@ func (h *srvHarness) terminal(store string) (string, string) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	var e possync.EnrollResponse
-	if st := h.call("POST", "/v1/enroll", "", possync.EnrollRequest{Code: code, Name: "till 1"}, &e); st != http.StatusOK {
+	var e pos.EnrollResponse
+	if st := h.call("POST", "/v1/enroll", "", pos.EnrollRequest{Code: code, Name: "till 1"}, &e); st != http.StatusOK {
 		h.t.Fatalf("enroll: status %d", st)
 	}
 	if e.Token == "" || e.TerminalID == "" || e.Epoch != h.store.Epoch() || e.Store != store {
@@ -116,10 +116,10 @@ func (h *srvHarness) call(method, path, token string, body, out any) int {
 }
 
 // refused checks an error answer's status and code.
-func (h *srvHarness) refused(method, path, token string, body any, status int, code string) possync.ErrorBody {
+func (h *srvHarness) refused(method, path, token string, body any, status int, code string) pos.ErrorBody {
 	h.t.Helper()
 	st, raw := h.raw(method, path, token, body)
-	var e possync.ErrorBody
+	var e pos.ErrorBody
 	json.Unmarshal(raw, &e)
 	if st != status || e.Error.Code != code {
 		h.t.Fatalf("%s %s: got %d %s, want %d %s", method, path, st, raw, status, code)
@@ -130,10 +130,10 @@ func (h *srvHarness) refused(method, path, token string, body any, status int, c
 	return e
 }
 
-func (h *srvHarness) push(token string, recs ...possync.Record) possync.PushResponse {
+func (h *srvHarness) push(token string, recs ...pos.Record) pos.PushResponse {
 	h.t.Helper()
-	var out possync.PushResponse
-	if st, raw := h.raw("POST", "/v1/sync/push", token, possync.PushRequest{Epoch: h.store.Epoch(), Records: recs}); st != http.StatusOK {
+	var out pos.PushResponse
+	if st, raw := h.raw("POST", "/v1/sync/push", token, pos.PushRequest{Epoch: h.store.Epoch(), Records: recs}); st != http.StatusOK {
 		h.t.Fatalf("push: %d %s", st, raw)
 	} else if err := json.Unmarshal(raw, &out); err != nil {
 		h.t.Fatal(err)
@@ -141,12 +141,12 @@ func (h *srvHarness) push(token string, recs ...possync.Record) possync.PushResp
 	return out
 }
 
-func (h *srvHarness) pullAll(token string) []possync.Change {
+func (h *srvHarness) pullAll(token string) []pos.Change {
 	h.t.Helper()
-	var all []possync.Change
+	var all []pos.Change
 	cursor := int64(0)
 	for {
-		var p possync.PullResponse
+		var p pos.PullResponse
 		if st := h.call("GET", "/v1/sync/pull?cursor="+itoa(cursor)+"&limit=7", token, nil, &p); st != http.StatusOK {
 			h.t.Fatalf("pull: %d", st)
 		}
@@ -181,24 +181,24 @@ func (h *srvHarness) verifyLedger() {
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
-func record(seq int64, kind string, id string, body any) possync.Record {
+func record(seq int64, kind pos.RecordKind, id string, body any) pos.Record {
 	raw, err := json.Marshal(body)
 	if err != nil {
 		panic(err)
 	}
-	return possync.Record{Seq: seq, ID: id, Kind: kind, Body: raw}
+	return pos.Record{Seq: seq, ID: id, Kind: kind, Body: raw}
 }
 
-func accountRecord(seq int64, id, email string) possync.Record {
-	return record(seq, possync.KindAccount, id, pos.Account{ID: id, Email: email, Name: "Customer " + id, CreatedAt: srvStart})
+func accountRecord(seq int64, id, email string) pos.Record {
+	return record(seq, pos.RecordAccount, id, pos.Account{ID: id, Email: email, Name: "Customer " + id, CreatedAt: srvStart})
 }
 
-func entryRecord(seq int64, id, account string, kind pos.EntryKind, points int64) possync.Record {
-	return record(seq, possync.KindEntry, id, pos.Entry{ID: id, Account: account, Kind: kind, Points: points, At: srvStart})
+func entryRecord(seq int64, id, account string, kind pos.EntryKind, points int64) pos.Record {
+	return record(seq, pos.RecordEntry, id, pos.Entry{ID: id, Account: account, Kind: kind, Points: points, At: srvStart})
 }
 
-func tagRecord(seq int64, id, code, account string) possync.Record {
-	return record(seq, possync.KindTag, id, ledgerdb.TagChange{Code: code, Account: account, Active: true, At: srvStart})
+func tagRecord(seq int64, id, code, account string) pos.Record {
+	return record(seq, pos.RecordTag, id, pos.TagChange{Code: code, Account: account, Active: true, At: srvStart})
 }
 
 func tagCode(t *testing.T, body string) string {
@@ -210,8 +210,8 @@ func tagCode(t *testing.T, body string) string {
 	return c
 }
 
-func verdicts(r possync.PushResponse) map[string]possync.Verdict {
-	m := map[string]possync.Verdict{}
+func verdicts(r pos.PushResponse) map[string]pos.Verdict {
+	m := map[string]pos.Verdict{}
 	for _, v := range r.Verdicts {
 		m[v.ID] = v
 	}

@@ -6,9 +6,7 @@ import (
 	"testing"
 
 	"keytag/pos"
-	"keytag/pos/ledgerdb"
 	"keytag/pos/ledgerdb/ledgerdbtest"
-	possync "keytag/sync"
 )
 
 // TestServerMixedLoadKeepsTheLedgerWhole runs pushes from several
@@ -19,7 +17,7 @@ func TestServerMixedLoadKeepsTheLedgerWhole(t *testing.T) {
 		h := newSrvHarness(t, b)
 		const accounts, rounds = 6, 15
 		_, setup := h.terminal("S0")
-		var recs []possync.Record
+		var recs []pos.Record
 		for i := range accounts {
 			id := fmt.Sprintf("m%d", i)
 			recs = append(recs, accountRecord(int64(2*i+1), id, id+"@example.com"), entryRecord(int64(2*i+2), "bonus-"+id, id, pos.KindAdjustment, 100000))
@@ -41,12 +39,12 @@ func TestServerMixedLoadKeepsTheLedgerWhole(t *testing.T) {
 			_, tok := h.terminal(fmt.Sprint("S", term+1))
 			wg.Go(func() {
 				for r := range rounds {
-					var batch []possync.Record
+					var batch []pos.Record
 					for i := range accounts {
 						id := fmt.Sprintf("m%d", (i+term)%accounts)
 						batch = append(batch, entryRecord(int64(r*accounts+i+1), fmt.Sprintf("t%d-%d-%d", term, r, i), id, pos.KindRedeem, -3))
 					}
-					st, _ := h.raw("POST", "/v1/sync/push", tok, possync.PushRequest{Records: batch})
+					st, _ := h.raw("POST", "/v1/sync/push", tok, pos.PushRequest{Records: batch})
 					check("push", st, 200)
 				}
 			})
@@ -67,7 +65,7 @@ func TestServerMixedLoadKeepsTheLedgerWhole(t *testing.T) {
 		wg.Go(func() {
 			for r := range rounds {
 				for i := range accounts {
-					var res ledgerdb.ReservationView
+					var res pos.ReservationView
 					st := h.call("POST", "/v1/gifts/reservations", h.webshop, map[string]any{"account": fmt.Sprintf("m%d", i), "gift": mug.ID}, &res)
 					check("reserve", st, 200)
 					if st != 200 {

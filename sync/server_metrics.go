@@ -1,13 +1,13 @@
 package sync
 
 import (
+	"keytag/pos"
+
 	"fmt"
 	"io"
 	"net/http"
 	"sort"
 	gosync "sync"
-
-	"keytag/pos/ledgerdb"
 )
 
 // ServerMetrics counts requests by route and status and pushed records by
@@ -31,9 +31,9 @@ func (m *ServerMetrics) Request(route string, status int) {
 }
 
 // Verdict counts one pushed record's verdict.
-func (m *ServerMetrics) Verdict(status, code string) {
+func (m *ServerMetrics) Verdict(status pos.VerdictStatus, code string) {
 	m.mu.Lock()
-	m.verdicts[[2]string{status, code}]++
+	m.verdicts[[2]string{string(status), code}]++
 	m.mu.Unlock()
 }
 
@@ -73,7 +73,7 @@ func metricKeys(m map[[2]string]int64) [][2]string {
 	return ks
 }
 
-func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request, _ ledgerdb.Principal) error {
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	s.metrics.WriteTo(w)
 	return nil

@@ -8,7 +8,6 @@ import (
 	"keytag/pos"
 	"keytag/pos/ledgerdb"
 	"keytag/pos/ledgerdb/ledgerdbtest"
-	possync "keytag/sync"
 )
 
 // Found by a review that ran requests against the server on both stores.
@@ -23,7 +22,7 @@ func TestServerRefusesServerOnlyEntryKinds(t *testing.T) {
 		for i, kind := range []pos.EntryKind{pos.KindBirthday, pos.KindGiftRelease, pos.KindGiftReserve, pos.KindRelease} {
 			id := "e-" + string(kind)
 			v := verdicts(h.push(tok, entryRecord(int64(i+2), id, "acct-1", kind, 200)))[id]
-			if v.Status != possync.StatusRejected {
+			if v.Status != pos.VerdictRejected {
 				t.Errorf("pushed %s entry: %+v, want rejected", kind, v)
 			}
 		}

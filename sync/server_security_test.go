@@ -10,7 +10,6 @@ import (
 	"keytag/pos"
 	"keytag/pos/ledgerdb"
 	"keytag/pos/ledgerdb/ledgerdbtest"
-	possync "keytag/sync"
 )
 
 func TestServerAuthentication(t *testing.T) {
@@ -29,11 +28,11 @@ func TestServerAuthentication(t *testing.T) {
 		if err := h.store.RevokeTerminal(ctx, revokedID); err != nil {
 			t.Fatal(err)
 		}
-		oldShopID, oldShop, _ := h.store.AddToken(ctx, ledgerdb.RoleWebshop, "old shop")
+		oldShopID, oldShop, _ := h.store.AddToken(ctx, pos.RoleWebshop, "old shop")
 		if _, err := h.store.RevokeToken(ctx, oldShopID); err != nil {
 			t.Fatal(err)
 		}
-		push := possync.PushRequest{Records: []possync.Record{accountRecord(1, "a1", "a@example.com")}}
+		push := pos.PushRequest{Records: []pos.Record{accountRecord(1, "a1", "a@example.com")}}
 		cases := []struct {
 			name, method, path, token string
 			status                    int
@@ -72,18 +71,18 @@ func TestServerEnrolmentCodes(t *testing.T) {
 		h := newSrvHarness(t, b)
 		ctx := context.Background()
 		_, code, _ := h.store.AddTerminal(ctx, "S1", "till")
-		var e possync.EnrollResponse
+		var e pos.EnrollResponse
 		// Codes may be typed in lower case without dashes.
 		typed := strings.ToLower(strings.ReplaceAll(code, "-", ""))
-		if st := h.call("POST", "/v1/enroll", "", possync.EnrollRequest{Code: typed, Name: "till"}, &e); st != 200 || !strings.HasPrefix(e.Token, "ktk_") {
+		if st := h.call("POST", "/v1/enroll", "", pos.EnrollRequest{Code: typed, Name: "till"}, &e); st != 200 || !strings.HasPrefix(e.Token, "ktk_") {
 			t.Fatalf("enroll: %d %+v", st, e)
 		}
-		h.refused("POST", "/v1/enroll", "", possync.EnrollRequest{Code: code}, 401, pos.EUnauthorized)
+		h.refused("POST", "/v1/enroll", "", pos.EnrollRequest{Code: code}, 401, pos.EUnauthorized)
 		_, expiring, _ := h.store.AddTerminal(ctx, "S1", "till 2")
 		h.clock.Add(ledgerdb.EnrolCodeTTL + time.Second)
-		h.refused("POST", "/v1/enroll", "", possync.EnrollRequest{Code: expiring}, 401, pos.EUnauthorized)
-		h.refused("POST", "/v1/enroll", "", possync.EnrollRequest{Code: "'; DROP TABLE tokens; --"}, 401, pos.EUnauthorized)
-		h.refused("POST", "/v1/enroll", "", possync.EnrollRequest{}, 400, pos.EInvalidInput)
+		h.refused("POST", "/v1/enroll", "", pos.EnrollRequest{Code: expiring}, 401, pos.EUnauthorized)
+		h.refused("POST", "/v1/enroll", "", pos.EnrollRequest{Code: "'; DROP TABLE tokens; --"}, 401, pos.EUnauthorized)
+		h.refused("POST", "/v1/enroll", "", pos.EnrollRequest{}, 400, pos.EInvalidInput)
 		// Only the hash of a token is stored.
 		var n int
 		h.store.SQL().QueryRow(`SELECT count(*) FROM tokens WHERE token_hash = '` + strings.TrimPrefix(e.Token, "ktk_") + `' OR token_hash = '` + e.Token + `'`).Scan(&n)
@@ -111,7 +110,7 @@ func TestServerStoresHostileStringsLiterally(t *testing.T) {
 		}
 		id := `W'1; DELETE FROM orders; --`
 		o := order(id, "o'brien@example.com", []orderLine{{"sku": evil, "name": evil, "qty": 1, "unit_price": 1000}}, 0, []orderLine{{"type": "cash", "amount": 1000}}, 0)
-		var res ledgerdb.OrderResult
+		var res pos.OrderResult
 		if st := h.call("POST", "/v1/orders", h.webshop, o, &res); st != 200 || res.OrderID != id || res.PointsEarned != 10 {
 			t.Fatalf("order: %d %+v", st, res)
 		}

@@ -10,7 +10,6 @@ import (
 	"keytag/pos"
 	"keytag/pos/ledgerdb"
 	"keytag/pos/ledgerdb/ledgerdbtest"
-	possync "keytag/sync"
 )
 
 func TestServerPushIsIdempotentPerRecord(t *testing.T) {
@@ -18,19 +17,19 @@ func TestServerPushIsIdempotentPerRecord(t *testing.T) {
 		h := newSrvHarness(t, b)
 		_, tok := h.terminal("S1")
 		code := tagCode(t, "000000001")
-		batch := []possync.Record{
+		batch := []pos.Record{
 			accountRecord(1, "a1", "Ann@Example.com"),
 			tagRecord(2, "t1", code, "a1"),
 			entryRecord(3, "e1", "a1", pos.KindSignup, 100),
 			entryRecord(4, "e2", "a1", pos.KindEarn, 59),
-			record(5, possync.KindSale, "R-1", map[string]any{"receipt": "R-1", "account": "a1"}),
+			record(5, pos.RecordSale, "R-1", map[string]any{"receipt": "R-1", "account": "a1"}),
 		}
 		first := h.push(tok, batch...)
 		if first.Acked != 5 || first.Epoch != h.store.Epoch() || len(first.Verdicts) != 5 {
 			t.Fatalf("first push: %+v", first)
 		}
 		for _, v := range first.Verdicts {
-			if v.Status != possync.StatusAccepted || v.Code != "" {
+			if v.Status != pos.VerdictAccepted || v.Code != "" {
 				t.Errorf("first push %s: %+v", v.ID, v)
 			}
 		}
@@ -38,7 +37,7 @@ func TestServerPushIsIdempotentPerRecord(t *testing.T) {
 		// nothing counted twice.
 		again := h.push(tok, batch...)
 		for _, v := range again.Verdicts {
-			if v.Status != possync.StatusDuplicate {
+			if v.Status != pos.VerdictDuplicate {
 				t.Errorf("re-push %s: %+v", v.ID, v)
 			}
 		}
@@ -48,7 +47,7 @@ func TestServerPushIsIdempotentPerRecord(t *testing.T) {
 		// The same id with another body: rejected and kept for review.
 		forged := entryRecord(6, "e2", "a1", pos.KindEarn, 5000)
 		v := verdicts(h.push(tok, forged))["e2"]
-		if v.Status != possync.StatusRejected || v.Code != pos.EConflict || v.Reason == "" {
+		if v.Status != pos.VerdictRejected || v.Code != pos.EConflict || v.Reason == "" {
 			t.Errorf("same id, other body: %+v", v)
 		}
 		if got := h.balance("a1"); got.Available != 159 {
@@ -60,8 +59,8 @@ func TestServerPushIsIdempotentPerRecord(t *testing.T) {
 			t.Errorf("review queue = %+v, want the forged e2", flags.Flags)
 		}
 		// A JSON body that is malformed for its kind is rejected too.
-		bad := possync.Record{Seq: 7, ID: "e9", Kind: possync.KindEntry, Body: json.RawMessage(`{"id":"e9","account":"a1","kind":"bogus","points":1}`)}
-		if v := verdicts(h.push(tok, bad))["e9"]; v.Status != possync.StatusRejected || v.Code != pos.EInvalidInput {
+		bad := pos.Record{Seq: 7, ID: "e9", Kind: pos.RecordEntry, Body: json.RawMessage(`{"id":"e9","account":"a1","kind":"bogus","points":1}`)}
+		if v := verdicts(h.push(tok, bad))["e9"]; v.Status != pos.VerdictRejected || v.Code != pos.EInvalidInput {
 			t.Errorf("unknown entry kind: %+v", v)
 		}
 		h.verifyLedger()
@@ -87,7 +86,7 @@ func TestServerPullGivesChangesInOrder(t *testing.T) {
 				t.Fatalf("seq %d after %d: not increasing", c.Seq, last)
 			}
 			last = c.Seq
-			kinds = append(kinds, c.Kind)
+			kinds = append(kinds, string(c.Kind))
 		}
 		want := "config account entry tag entry account entry"
 		if got := strings.Join(kinds, " "); got != want {
@@ -98,7 +97,7 @@ func TestServerPullGivesChangesInOrder(t *testing.T) {
 		if acct.ID != "a1" || acct.Email != "ann@example.com" || acct.Store != "S1" {
 			t.Errorf("account change = %+v", acct)
 		}
-		var tag ledgerdb.TagChange
+		var tag pos.TagChange
 		json.Unmarshal(changes[3].Body, &tag)
 		if tag.Code != code || tag.Account != "a1" || !tag.Active {
 			t.Errorf("tag change = %+v", tag)
@@ -109,7 +108,7 @@ func TestServerPullGivesChangesInOrder(t *testing.T) {
 			t.Errorf("web sign-up entry = %+v", e)
 		}
 		// Paging: the cursor of the last page, nothing more.
-		var p possync.PullResponse
+		var p pos.PullResponse
 		h.call("GET", "/v1/sync/pull?cursor="+itoa(last), tok2, nil, &p)
 		if len(p.Changes) != 0 || p.More || p.Cursor != last || p.Head != last {
 			t.Errorf("pull at the head = %+v", p)
@@ -129,21 +128,21 @@ func TestServerAckedIsHighestContiguous(t *testing.T) {
 		h := newSrvHarness(t, b)
 		_, tok := h.terminal("S1")
 		steps := []struct {
-			recs  []possync.Record
+			recs  []pos.Record
 			acked int64
 		}{
-			{[]possync.Record{accountRecord(1, "a1", "a@example.com"), entryRecord(2, "e1", "a1", pos.KindSignup, 100)}, 2},
-			{[]possync.Record{entryRecord(4, "e3", "a1", pos.KindEarn, 1), entryRecord(5, "e4", "a1", pos.KindEarn, 1)}, 2},
+			{[]pos.Record{accountRecord(1, "a1", "a@example.com"), entryRecord(2, "e1", "a1", pos.KindSignup, 100)}, 2},
+			{[]pos.Record{entryRecord(4, "e3", "a1", pos.KindEarn, 1), entryRecord(5, "e4", "a1", pos.KindEarn, 1)}, 2},
 			// 4 again, held above the gap: a duplicate, found on a second look.
-			{[]possync.Record{entryRecord(3, "e2", "a1", pos.KindEarn, 1), entryRecord(4, "e3", "a1", pos.KindEarn, 1)}, 5},
-			{[]possync.Record{entryRecord(6, "e5", "a1", pos.KindEarn, 1)}, 6},
+			{[]pos.Record{entryRecord(3, "e2", "a1", pos.KindEarn, 1), entryRecord(4, "e3", "a1", pos.KindEarn, 1)}, 5},
+			{[]pos.Record{entryRecord(6, "e5", "a1", pos.KindEarn, 1)}, 6},
 		}
 		for i, s := range steps {
 			res := h.push(tok, s.recs...)
 			if res.Acked != s.acked {
 				t.Fatalf("step %d: acked %d, want %d", i, res.Acked, s.acked)
 			}
-			if i == 2 && (res.Verdicts[0].Status != possync.StatusAccepted || res.Verdicts[1].Status != possync.StatusDuplicate) {
+			if i == 2 && (res.Verdicts[0].Status != pos.VerdictAccepted || res.Verdicts[1].Status != pos.VerdictDuplicate) {
 				t.Errorf("step 2 verdicts: %+v", res.Verdicts)
 			}
 		}
@@ -176,13 +175,17 @@ func TestServerJudgesOfflineConflicts(t *testing.T) {
 			tagRecord(7, "tg3", tag1, "cy"),
 			entryRecord(8, "r3", "cy", pos.KindRedeem, -300),
 		))
-		for _, c := range []struct{ id, status, code string }{
-			{"ann-2", possync.StatusAccepted, ledgerdb.FlagMerged},
-			{"s2", possync.StatusAccepted, ""},
-			{"tg2", possync.StatusAccepted, pos.EConflict},
-			{"earn2", possync.StatusAccepted, ""},
-			{"tg3", possync.StatusAccepted, pos.EConflict},
-			{"r3", possync.StatusAccepted, ledgerdb.FlagOverspend},
+		for _, c := range []struct {
+			id     string
+			status pos.VerdictStatus
+			code   string
+		}{
+			{"ann-2", pos.VerdictAccepted, pos.FlagMerged},
+			{"s2", pos.VerdictAccepted, ""},
+			{"tg2", pos.VerdictAccepted, pos.EConflict},
+			{"earn2", pos.VerdictAccepted, ""},
+			{"tg3", pos.VerdictAccepted, pos.EConflict},
+			{"r3", pos.VerdictAccepted, pos.FlagOverspend},
 		} {
 			if v := res[c.id]; v.Status != c.status || v.Code != c.code {
 				t.Errorf("%s: verdict %+v, want %s %q", c.id, v, c.status, c.code)
@@ -207,15 +210,15 @@ func TestServerJudgesOfflineConflicts(t *testing.T) {
 			t.Errorf("overspend flags = %+v", flags.Flags)
 		}
 		// Terminals learn of the merge.
-		var merges []ledgerdb.Merge
+		var merges []pos.Merge
 		for _, c := range h.pullAll(tok1) {
 			if c.Kind == "merge" {
-				var m ledgerdb.Merge
+				var m pos.Merge
 				json.Unmarshal(c.Body, &m)
 				merges = append(merges, m)
 			}
 		}
-		if len(merges) != 1 || merges[0] != (ledgerdb.Merge{From: "ann-2", Into: "ann-1"}) {
+		if len(merges) != 1 || merges[0] != (pos.Merge{From: "ann-2", Into: "ann-1"}) {
 			t.Errorf("merge changes = %+v", merges)
 		}
 		// A later entry made for the merged id still follows it.
@@ -242,7 +245,7 @@ func TestServerHoldsBackEntriesForUnknownAccounts(t *testing.T) {
 			t.Fatalf("after the account came: %+v", res)
 		}
 		for _, v := range res.Verdicts {
-			if v.Status != possync.StatusAccepted {
+			if v.Status != pos.VerdictAccepted {
 				t.Errorf("%+v", v)
 			}
 		}
@@ -264,7 +267,7 @@ func TestServerMergesTheSameEmailPushedAtOnce(t *testing.T) {
 		for i := range codes {
 			codes[i] = tagCode(t, "00000007"+itoa(int64(i)))
 		}
-		results := make([]possync.PushResponse, terminals)
+		results := make([]pos.PushResponse, terminals)
 		var wg gosync.WaitGroup
 		start := make(chan struct{})
 		for i, tok := range tokens {
@@ -286,11 +289,11 @@ func TestServerMergesTheSameEmailPushedAtOnce(t *testing.T) {
 			}
 			v := verdicts(r)
 			for _, x := range v {
-				if x.Status != possync.StatusAccepted {
+				if x.Status != pos.VerdictAccepted {
 					t.Errorf("%+v", x)
 				}
 			}
-			if v[r.Verdicts[0].ID].Code == ledgerdb.FlagMerged {
+			if v[r.Verdicts[0].ID].Code == pos.FlagMerged {
 				merged++
 			}
 			if x := v[r.Verdicts[2].ID]; x.Code == "" {

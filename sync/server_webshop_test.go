@@ -66,17 +66,17 @@ func TestServerOrders(t *testing.T) {
 		// 50 points; here with 30 points redeemed and cash 30 cents less.
 		lines := []orderLine{{"sku": "MUG", "name": "Mug", "qty": 2, "unit_price": 5000}}
 		o := order("W-1", "eve@example.com", lines, 1000, []orderLine{{"type": "gift_card", "amount": 5000}, {"type": "cash", "amount": 5970}}, 30)
-		var res ledgerdb.OrderResult
+		var res pos.OrderResult
 		if st := h.call("POST", "/v1/orders", h.webshop, o, &res); st != http.StatusOK {
 			t.Fatalf("order: %d", st)
 		}
-		want := ledgerdb.OrderResult{OrderID: "W-1", PointsEarned: 49, PointsRedeemed: 30, Status: "pending", Balance: pos.Balance{Available: 70, Pending: 49}}
+		want := pos.OrderResult{OrderID: "W-1", PointsEarned: 49, PointsRedeemed: 30, Status: "pending", Balance: pos.Balance{Available: 70, Pending: 49}}
 		if res != want {
 			t.Fatalf("order = %+v, want %+v", res, want)
 		}
 		// The same order again answers the same; another body is a conflict.
 		h.clock.Add(time.Hour)
-		var again ledgerdb.OrderResult
+		var again pos.OrderResult
 		h.call("POST", "/v1/orders", h.webshop, o, &again)
 		if again != want {
 			t.Errorf("same order again = %+v, want %+v", again, want)
@@ -111,7 +111,7 @@ func TestServerOrders(t *testing.T) {
 
 		// Processing releases the pending points; doing it again changes nothing.
 		for range 2 {
-			var p ledgerdb.OrderResult
+			var p pos.OrderResult
 			h.call("POST", "/v1/orders/W-1/processed", h.webshop, nil, &p)
 			if p.Status != "processed" || p.Balance != (pos.Balance{Available: 119, Pending: 0}) {
 				t.Errorf("processed = %+v", p)
@@ -173,7 +173,7 @@ func TestServerReturnsClawBackProportionally(t *testing.T) {
 		h.call("POST", "/v1/accounts", h.webshop, map[string]any{"email": "f@example.com", "name": "F"}, &a)
 		// M 100.00 (two 50.00 items), 20 points redeemed, card 99.80: earns 99.
 		o := order("W-1", "f@example.com", []orderLine{{"sku": "A", "qty": 2, "unit_price": 5000}}, 0, []orderLine{{"type": "card", "amount": 9980}}, 20)
-		var placed ledgerdb.OrderResult
+		var placed pos.OrderResult
 		h.call("POST", "/v1/orders", h.webshop, o, &placed)
 		if placed.Balance != (pos.Balance{Available: 80, Pending: 99}) {
 			t.Fatalf("placed = %+v", placed)

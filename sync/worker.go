@@ -290,23 +290,17 @@ func (w *Worker) push(ctx context.Context) error {
 		if len(recs) == 0 && sent {
 			return nil
 		}
-		req := PushRequest{Epoch: st.Epoch, Records: make([]Record, len(recs))}
-		for i, r := range recs {
-			req.Records[i] = Record{Seq: r.Seq, ID: r.ID, Kind: r.Kind, Body: r.Body}
-		}
-		resp, err := w.client.Push(ctx, req)
+		resp, err := w.client.Push(ctx, pos.PushRequest{Epoch: st.Epoch, Records: recs})
 		if err != nil {
 			return err
 		}
-		vs := make([]sqlite.SyncVerdict, len(resp.Verdicts))
-		for i, v := range resp.Verdicts {
-			vs[i] = sqlite.SyncVerdict{Seq: v.Seq, ID: v.ID, Status: v.Status, Code: v.Code, Reason: v.Reason}
-			if v.Status == StatusRejected {
+		for _, v := range resp.Verdicts {
+			if v.Status == pos.VerdictRejected {
 				// Ids and codes only: the reason may quote a customer.
 				w.log.Warn("the server rejected a record", "seq", v.Seq, "kind", workerKindOf(recs, v.Seq), "code", v.Code)
 			}
 		}
-		res, err := w.db.Ack(ctx, resp.Epoch, resp.Acked, vs)
+		res, err := w.db.Ack(ctx, resp.Epoch, resp.Acked, resp.Verdicts)
 		if err != nil {
 			return err
 		}
@@ -329,7 +323,7 @@ func (w *Worker) push(ctx context.Context) error {
 	}
 }
 
-func workerKindOf(recs []sqlite.OutboxRecord, seq int64) string {
+func workerKindOf(recs []pos.Record, seq int64) pos.RecordKind {
 	for _, r := range recs {
 		if r.Seq == seq {
 			return r.Kind
@@ -438,7 +432,7 @@ func (w *Worker) pull(ctx context.Context) error {
 
 // pullResult is one fetched page, decoded and checked, ready to apply.
 type pullResult struct {
-	resp PullResponse
+	resp pos.PullResponse
 	page sqlite.PullPage
 	err  error
 }
@@ -461,11 +455,7 @@ func (w *Worker) fetchPage(ctx context.Context, cursor int64, limit int) pullRes
 	if len(resp.Changes) > 0 && resp.Cursor < resp.Changes[len(resp.Changes)-1].Seq {
 		return pullResult{err: fmt.Errorf("the server's pull answer is inconsistent: cursor %d before its last change %d", resp.Cursor, resp.Changes[len(resp.Changes)-1].Seq)}
 	}
-	page := sqlite.PullPage{Epoch: resp.Epoch, From: cursor, Cursor: resp.Cursor, Head: resp.Head,
-		More: resp.More, Changes: make([]sqlite.SyncChange, len(resp.Changes))}
-	for i, c := range resp.Changes {
-		page.Changes[i] = sqlite.SyncChange{Seq: c.Seq, Kind: c.Kind, Body: c.Body}
-	}
+	page := sqlite.PullPage{PullResponse: resp, From: cursor}
 	page.Decode()
 	return pullResult{resp: resp, page: page}
 }

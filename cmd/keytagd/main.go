@@ -287,7 +287,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		return nil
 	case "token add":
-		role, err := ledgerdb.ParseRole(m.role)
+		role, err := pos.ParseTokenRole(m.role)
 		if err != nil {
 			return usageError{pos.ErrorMessage(err)}
 		}
@@ -319,7 +319,7 @@ func (m *Main) Run(ctx context.Context) error {
 		fmt.Fprintln(m.Stdout, g.ID)
 		return nil
 	case "gift set":
-		var u ledgerdb.GiftUpdate
+		var u pos.GiftUpdate
 		if m.name != "" {
 			u.Name = &m.name
 		}

@@ -18,7 +18,6 @@ import (
 	"keytag/pos"
 	"keytag/pos/ledgerdb/ledgerdbtest"
 	"keytag/pos/sqlite"
-	possync "keytag/sync"
 )
 
 // runMain runs keytagd with args as main would and returns the exit
@@ -113,8 +112,8 @@ func TestMainAdminCommands(t *testing.T) {
 			}
 			// The server on that database enrols the terminal with its code.
 			m, url := startMain(t, db, nil)
-			var e possync.EnrollResponse
-			if st := postJSON(t, url+"/v1/enroll", "", possync.EnrollRequest{Code: enrolCode, Name: "t"}, &e); st != 200 {
+			var e pos.EnrollResponse
+			if st := postJSON(t, url+"/v1/enroll", "", pos.EnrollRequest{Code: enrolCode, Name: "t"}, &e); st != 200 {
 				t.Fatalf("enroll: %d", st)
 			}
 			if code, out, _ = runMain(t, "--db", db, "terminal", "list"); code != 0 || !strings.Contains(out, e.TerminalID+"\tS1\ttill 1\tenrolled") {
@@ -123,7 +122,7 @@ func TestMainAdminCommands(t *testing.T) {
 			if code, _, _ = runMain(t, "--db", db, "terminal", "revoke", e.TerminalID); code != 0 {
 				t.Errorf("terminal revoke: %d", code)
 			}
-			if st := postJSON(t, url+"/v1/sync/push", e.Token, possync.PushRequest{}, nil); st != 401 {
+			if st := postJSON(t, url+"/v1/sync/push", e.Token, pos.PushRequest{}, nil); st != 401 {
 				t.Errorf("push by a revoked terminal: %d", st)
 			}
 			_ = m

@@ -20,7 +20,6 @@ import (
 
 	"keytag/pos"
 	"keytag/pos/sqlite"
-	possync "keytag/sync"
 )
 
 var (
@@ -116,8 +115,8 @@ func adminCmd(t *testing.T, bin string, args ...string) string {
 
 func enrol(t *testing.T, url, code string) string {
 	t.Helper()
-	var e possync.EnrollResponse
-	if st := postJSON(t, url+"/v1/enroll", "", possync.EnrollRequest{Code: code, Name: "crash"}, &e); st != 200 {
+	var e pos.EnrollResponse
+	if st := postJSON(t, url+"/v1/enroll", "", pos.EnrollRequest{Code: code, Name: "crash"}, &e); st != 200 {
 		t.Fatalf("enroll: %d", st)
 	}
 	return e.Token
@@ -125,21 +124,21 @@ func enrol(t *testing.T, url, code string) string {
 
 // crashBatches makes batches of 500 records: 50 new accounts each, with
 // their sign-up bonus, earns and redeems, numbered without gaps.
-func crashBatches(n int) ([][]possync.Record, map[string]int64) {
-	var batches [][]possync.Record
+func crashBatches(n int) ([][]pos.Record, map[string]int64) {
+	var batches [][]pos.Record
 	want := map[string]int64{}
 	seq := int64(0)
-	rec := func(kind, id string, body any) possync.Record {
+	rec := func(kind pos.RecordKind, id string, body any) pos.Record {
 		seq++
 		raw, _ := json.Marshal(body)
-		return possync.Record{Seq: seq, ID: id, Kind: kind, Body: raw}
+		return pos.Record{Seq: seq, ID: id, Kind: kind, Body: raw}
 	}
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	for b := range n {
-		var recs []possync.Record
+		var recs []pos.Record
 		for a := range 50 {
 			acct := fmt.Sprintf("acct-%d-%d", b, a)
-			recs = append(recs, rec(possync.KindAccount, acct, pos.Account{ID: acct, Email: acct + "@example.com", Name: "C", CreatedAt: at}))
+			recs = append(recs, rec(pos.RecordAccount, acct, pos.Account{ID: acct, Email: acct + "@example.com", Name: "C", CreatedAt: at}))
 			for e := range 9 {
 				kind, points := pos.KindEarn, int64(e+1)
 				switch e {
@@ -149,7 +148,7 @@ func crashBatches(n int) ([][]possync.Record, map[string]int64) {
 					kind, points = pos.KindRedeem, -30
 				}
 				id := pos.NewID()
-				recs = append(recs, rec(possync.KindEntry, id, pos.Entry{ID: id, Account: acct, Kind: kind, Points: points, At: at}))
+				recs = append(recs, rec(pos.RecordEntry, id, pos.Entry{ID: id, Account: acct, Kind: kind, Points: points, At: at}))
 				want[acct] += points
 			}
 		}
@@ -158,16 +157,16 @@ func crashBatches(n int) ([][]possync.Record, map[string]int64) {
 	return batches, want
 }
 
-func pushBatch(url, token string, recs []possync.Record) (possync.PushResponse, error) {
-	raw, _ := json.Marshal(possync.PushRequest{Records: recs})
+func pushBatch(url, token string, recs []pos.Record) (pos.PushResponse, error) {
+	raw, _ := json.Marshal(pos.PushRequest{Records: recs})
 	req, _ := http.NewRequest("POST", url+"/v1/sync/push", bytes.NewReader(raw))
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return possync.PushResponse{}, err
+		return pos.PushResponse{}, err
 	}
 	defer resp.Body.Close()
-	var out possync.PushResponse
+	var out pos.PushResponse
 	if resp.StatusCode != 200 {
 		return out, fmt.Errorf("status %d", resp.StatusCode)
 	}
@@ -248,7 +247,7 @@ func TestCrashMidPushLeavesTheLedgerWhole(t *testing.T) {
 					t.Fatalf("re-push %d: %v", i, err)
 				}
 				for _, v := range res.Verdicts {
-					if v.Status != possync.StatusAccepted && v.Status != possync.StatusDuplicate {
+					if v.Status != pos.VerdictAccepted && v.Status != pos.VerdictDuplicate {
 						t.Fatalf("re-push %d: %+v", i, v)
 					}
 				}
@@ -289,7 +288,7 @@ func TestSIGTERMLetsRequestsInFlightFinish(t *testing.T) {
 	p := startProc(t, bin, db)
 	token := enrol(t, p.url, code)
 	batches, _ := crashBatches(1)
-	raw, _ := json.Marshal(possync.PushRequest{Records: batches[0]})
+	raw, _ := json.Marshal(pos.PushRequest{Records: batches[0]})
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest("POST", p.url+"/v1/sync/push", pr)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -297,7 +296,7 @@ func TestSIGTERMLetsRequestsInFlightFinish(t *testing.T) {
 	type answer struct {
 		status int
 		err    error
-		body   possync.PushResponse
+		body   pos.PushResponse
 	}
 	answers := make(chan answer, 1)
 	go func() {

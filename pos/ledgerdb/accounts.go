@@ -94,7 +94,7 @@ func (s *Store) CreateAccount(ctx context.Context, n pos.NewAccount) (AccountVie
 	if err != nil {
 		return AccountView{}, fmt.Errorf("create account: %w", err)
 	}
-	if err := s.logChanges(ctx, tx, change{kind: ChangeAccount, body: a}); err != nil {
+	if err := s.logChanges(ctx, tx, change{kind: pos.ChangeAccount, body: a}); err != nil {
 		return AccountView{}, err
 	}
 	if s.cfg.SignupBonus > 0 {

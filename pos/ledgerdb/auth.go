@@ -13,35 +13,6 @@ import (
 	"keytag/pos"
 )
 
-// Role is what a bearer token may do.
-type Role string
-
-const (
-	RoleTerminal Role = "terminal"
-	RoleWebshop  Role = "webshop"
-	RoleAdmin    Role = "admin"
-)
-
-// ParseRole checks the role of a token an admin adds (terminal tokens
-// come only from enrolment).
-func ParseRole(s string) (Role, error) {
-	switch r := Role(s); r {
-	case RoleWebshop, RoleAdmin:
-		return r, nil
-	}
-	return "", pos.Errorf(pos.EInvalidInput, "role %q is unknown: use webshop or admin", s)
-}
-
-// Principal is who a request comes from.
-type Principal struct {
-	TokenID string
-	Role    Role
-	Name    string
-	// Terminal and Store are set for a terminal.
-	Terminal string
-	Store    string
-}
-
 // EnrolCodeTTL is how long an enrolment code stays valid.
 const EnrolCodeTTL = 24 * time.Hour
 
@@ -101,60 +72,53 @@ func (s *Store) AddTerminal(ctx context.Context, store, name string) (id, code s
 	return id, code, tx.Commit()
 }
 
-// Enrolment is what a terminal gets for a good code.
-type Enrolment struct {
-	TerminalID string
-	Store      string
-	Token      string
-}
-
 // Enroll spends a one-time code and gives its terminal a token. A used,
 // expired or unknown code, or one for a revoked terminal, is refused
 // alike (unauthorized), so the answer tells a guesser nothing.
-func (s *Store) Enroll(ctx context.Context, code, deviceName string) (Enrolment, error) {
+func (s *Store) Enroll(ctx context.Context, code, deviceName string) (pos.EnrollResponse, error) {
 	now := s.clock.Now()
 	refused := pos.Errorf(pos.EUnauthorized, "the enrolment code is unknown, used or expired: ask an admin for a new one (keytagd terminal add)")
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return Enrolment{}, err
+		return pos.EnrollResponse{}, err
 	}
 	defer tx.Rollback()
-	var e Enrolment
+	e := pos.EnrollResponse{Epoch: s.epoch}
 	var name string
 	err = s.row(ctx, tx, `UPDATE enrol_codes SET used_at = ?
 		WHERE code_hash = ? AND used_at = 0 AND expires_at > ?
 		RETURNING terminal`, millis(now), hashHex([]byte(normalizeCode(code))), millis(now)).Scan(&e.TerminalID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Enrolment{}, refused
+		return pos.EnrollResponse{}, refused
 	}
 	if err != nil {
-		return Enrolment{}, fmt.Errorf("spend enrolment code: %w", err)
+		return pos.EnrollResponse{}, fmt.Errorf("spend enrolment code: %w", err)
 	}
 	var revoked int64
 	if err := s.row(ctx, tx, `SELECT store, name, revoked_at FROM terminals WHERE id = ?`, e.TerminalID).Scan(&e.Store, &name, &revoked); err != nil {
-		return Enrolment{}, fmt.Errorf("read terminal: %w", err)
+		return pos.EnrollResponse{}, fmt.Errorf("read terminal: %w", err)
 	}
 	if revoked != 0 {
-		return Enrolment{}, refused
+		return pos.EnrollResponse{}, refused
 	}
 	if len(deviceName) > 200 {
 		deviceName = deviceName[:200]
 	}
 	if _, err := s.exec(ctx, tx, `UPDATE terminals SET enrolled_at = ?, device_name = ? WHERE id = ?`, millis(now), strings.TrimSpace(deviceName), e.TerminalID); err != nil {
-		return Enrolment{}, fmt.Errorf("enrol terminal: %w", err)
+		return pos.EnrollResponse{}, fmt.Errorf("enrol terminal: %w", err)
 	}
 	e.Token = newToken()
 	if _, err := s.exec(ctx, tx, `INSERT INTO tokens (id, token_hash, role, name, terminal, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		pos.NewID(), hashHex([]byte(e.Token)), RoleTerminal, name, e.TerminalID, millis(now)); err != nil {
-		return Enrolment{}, fmt.Errorf("add terminal token: %w", err)
+		pos.NewID(), hashHex([]byte(e.Token)), pos.RoleTerminal, name, e.TerminalID, millis(now)); err != nil {
+		return pos.EnrollResponse{}, fmt.Errorf("add terminal token: %w", err)
 	}
 	return e, tx.Commit()
 }
 
 // AddToken makes a webshop or admin token and returns its id and the
 // token itself, which is never stored and cannot be shown again.
-func (s *Store) AddToken(ctx context.Context, role Role, name string) (id, token string, err error) {
-	if _, err := ParseRole(string(role)); err != nil {
+func (s *Store) AddToken(ctx context.Context, role pos.TokenRole, name string) (id, token string, err error) {
+	if _, err := pos.ParseTokenRole(string(role)); err != nil {
 		return "", "", err
 	}
 	name = strings.TrimSpace(name)
@@ -231,8 +195,8 @@ func (s *Store) Terminals(ctx context.Context) ([]Terminal, error) {
 }
 
 // Authenticate finds the live token. Anything else is unauthorized.
-func (s *Store) Authenticate(ctx context.Context, token string) (Principal, error) {
-	var p Principal
+func (s *Store) Authenticate(ctx context.Context, token string) (pos.Principal, error) {
+	var p pos.Principal
 	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 100 {
 		return p, pos.Errorf(pos.EUnauthorized, "the token is not valid")
 	}

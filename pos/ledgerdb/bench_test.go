@@ -24,7 +24,7 @@ const (
 )
 
 // benchTerminal enrols a terminal and pushes benchAccounts accounts.
-func benchTerminal(b *testing.B, s *ledgerdb.Store) (ledgerdb.Principal, string, int64) {
+func benchTerminal(b *testing.B, s *ledgerdb.Store) (pos.Principal, string, int64) {
 	ctx := context.Background()
 	_, code, err := s.AddTerminal(ctx, "S1", "bench")
 	if err != nil {
@@ -38,11 +38,11 @@ func benchTerminal(b *testing.B, s *ledgerdb.Store) (ledgerdb.Principal, string,
 	if err != nil {
 		b.Fatal(err)
 	}
-	var recs []ledgerdb.Record
+	var recs []pos.Record
 	for i := range benchAccounts {
 		id := fmt.Sprintf("acct-%d", i)
 		raw, _ := json.Marshal(pos.Account{ID: id, Email: id + "@example.com", Name: "Bench", CreatedAt: time.Now()})
-		recs = append(recs, ledgerdb.Record{Seq: int64(i + 1), ID: id, Kind: ledgerdb.RecordAccount, Body: raw})
+		recs = append(recs, pos.Record{Seq: int64(i + 1), ID: id, Kind: pos.RecordAccount, Body: raw})
 	}
 	if _, err := s.Push(ctx, p, recs); err != nil {
 		b.Fatal(err)
@@ -51,14 +51,14 @@ func benchTerminal(b *testing.B, s *ledgerdb.Store) (ledgerdb.Principal, string,
 }
 
 // benchEntries makes a batch of earn entries spread over the accounts.
-func benchEntries(seq int64) []ledgerdb.Record {
-	recs := make([]ledgerdb.Record, benchBatch)
+func benchEntries(seq int64) []pos.Record {
+	recs := make([]pos.Record, benchBatch)
 	at := time.Now().UTC()
 	for i := range recs {
 		e := pos.Entry{ID: pos.NewID(), Account: fmt.Sprintf("acct-%d", i%benchAccounts), Kind: pos.KindEarn, Points: int64(i%50 + 1),
 			Ref: "R-" + strconv.Itoa(i), Store: "S1", Staff: "bench", At: at}
 		raw, _ := json.Marshal(e)
-		recs[i] = ledgerdb.Record{Seq: seq + int64(i), ID: e.ID, Kind: ledgerdb.RecordEntry, Body: raw}
+		recs[i] = pos.Record{Seq: seq + int64(i), ID: e.ID, Kind: pos.RecordEntry, Body: raw}
 	}
 	return recs
 }
@@ -92,9 +92,9 @@ func BenchmarkPushIngest(b *testing.B) {
 				defer srv.Close()
 				for b.Loop() {
 					b.StopTimer()
-					var req possync.PushRequest
+					var req pos.PushRequest
 					for _, r := range benchEntries(seq + 1) {
-						req.Records = append(req.Records, possync.Record{Seq: r.Seq, ID: r.ID, Kind: r.Kind, Body: r.Body})
+						req.Records = append(req.Records, pos.Record{Seq: r.Seq, ID: r.ID, Kind: r.Kind, Body: r.Body})
 					}
 					raw, _ := json.Marshal(req)
 					seq += benchBatch
@@ -105,7 +105,7 @@ func BenchmarkPushIngest(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					var out possync.PushResponse
+					var out pos.PushResponse
 					json.NewDecoder(resp.Body).Decode(&out)
 					resp.Body.Close()
 					if out.Acked != seq {

@@ -43,22 +43,14 @@ func (s *Store) AddGift(ctx context.Context, g pos.Gift) (pos.Gift, error) {
 	if _, err := s.exec(ctx, tx, `INSERT INTO gifts (id, name, cost, stock, active) VALUES (?, ?, ?, ?, ?)`, g.ID, g.Name, g.Cost, g.Stock, g.Active); err != nil {
 		return g, fmt.Errorf("add gift: %w", err)
 	}
-	if err := s.logChanges(ctx, tx, change{kind: ChangeGift, body: g}); err != nil {
+	if err := s.logChanges(ctx, tx, change{kind: pos.ChangeGift, body: g}); err != nil {
 		return g, err
 	}
 	return g, tx.Commit()
 }
 
-// GiftUpdate changes a catalog entry; nil fields stay.
-type GiftUpdate struct {
-	Name   *string
-	Cost   *int64
-	Stock  *int64
-	Active *bool
-}
-
 // SetGift changes a catalog entry.
-func (s *Store) SetGift(ctx context.Context, id string, u GiftUpdate) (pos.Gift, error) {
+func (s *Store) SetGift(ctx context.Context, id string, u pos.GiftUpdate) (pos.Gift, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return pos.Gift{}, err
@@ -86,7 +78,7 @@ func (s *Store) SetGift(ctx context.Context, id string, u GiftUpdate) (pos.Gift,
 	if _, err := s.exec(ctx, tx, `UPDATE gifts SET name = ?, cost = ?, stock = ?, active = ? WHERE id = ?`, g.Name, g.Cost, g.Stock, g.Active, g.ID); err != nil {
 		return g, fmt.Errorf("set gift: %w", err)
 	}
-	if err := s.logChanges(ctx, tx, change{kind: ChangeGift, body: g}); err != nil {
+	if err := s.logChanges(ctx, tx, change{kind: pos.ChangeGift, body: g}); err != nil {
 		return g, err
 	}
 	return g, tx.Commit()
@@ -130,91 +122,70 @@ func (s *Store) releaseUnit(ctx context.Context, tx *sql.Tx, gift string) error 
 	return nil
 }
 
-// ReserveRequest is POST /v1/gifts/reservations. The account is named by
-// id or (from the web shop) by email. ReservationID, when given, makes a
-// retry return the first answer.
-type ReserveRequest struct {
-	ReservationID string `json:"reservation_id,omitempty"`
-	Account       string `json:"account,omitempty"`
-	Email         string `json:"email,omitempty"`
-	Gift          string `json:"gift"`
-}
-
-// ReservationView is a reservation and the account's balance after it.
-type ReservationView struct {
-	pos.Reservation
-	Balance pos.Balance `json:"balance"`
-}
-
-// Who made a gift change, for its ledger entries.
-type Actor struct {
-	Store, Terminal, Staff string
-}
-
 // Reserve holds one unit of a gift for an account and deducts its cost.
-func (s *Store) Reserve(ctx context.Context, by Actor, r ReserveRequest) (ReservationView, error) {
-	return onceMore(s.d, func() (ReservationView, error) { return s.reserve(ctx, by, r) })
+func (s *Store) Reserve(ctx context.Context, by pos.Actor, r pos.ReserveRequest) (pos.ReservationView, error) {
+	return onceMore(s.d, func() (pos.ReservationView, error) { return s.reserve(ctx, by, r) })
 }
 
-func (s *Store) reserve(ctx context.Context, by Actor, r ReserveRequest) (ReservationView, error) {
+func (s *Store) reserve(ctx context.Context, by pos.Actor, r pos.ReserveRequest) (pos.ReservationView, error) {
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	if r.Gift == "" {
-		return ReservationView{}, pos.Errorf(pos.EInvalidInput, "name the gift to reserve")
+		return pos.ReservationView{}, pos.Errorf(pos.EInvalidInput, "name the gift to reserve")
 	}
 	if r.ReservationID == "" {
 		r.ReservationID = pos.NewID()
 	} else if err := checkID("reservation_id", r.ReservationID); err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	defer tx.Rollback()
 	account, err := s.resolveAccount(ctx, tx, r.Account, r.Email)
 	if err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	if res, err := s.reservation(ctx, tx, r.ReservationID, false); err == nil {
 		if res.Account != account || res.Gift != r.Gift {
-			return ReservationView{}, pos.Errorf(pos.EConflict, "reservation %s already exists for another account or gift", r.ReservationID)
+			return pos.ReservationView{}, pos.Errorf(pos.EConflict, "reservation %s already exists for another account or gift", r.ReservationID)
 		}
 		return s.reservationView(ctx, tx, res, true)
 	} else if pos.ErrorCode(err) != pos.ENotFound {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	bal, err := s.lockBalance(ctx, tx, account)
 	if err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	g, err := s.lockGift(ctx, tx, r.Gift)
 	if err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	if bal.Available < g.Cost {
-		return ReservationView{}, pos.Errorf(pos.EInsufficientPoints, "%s costs %d points; the customer has %d available", g.Name, g.Cost, bal.Available)
+		return pos.ReservationView{}, pos.Errorf(pos.EInsufficientPoints, "%s costs %d points; the customer has %d available", g.Name, g.Cost, bal.Available)
 	}
 	if _, err := s.takeUnit(ctx, tx, r.Gift); err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	res := pos.Reservation{ID: r.ReservationID, Account: account, Gift: g.ID, Cost: g.Cost, Status: pos.ReservationHeld,
 		HeldUntil: s.cfg.GiftHoldUntil(now), CreatedAt: now, UpdatedAt: now}
 	if _, err := s.exec(ctx, tx, `INSERT INTO reservations (id, account, gift, cost, status, held_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		res.ID, res.Account, res.Gift, res.Cost, res.Status, millis(res.HeldUntil), millis(now), millis(now)); s.d.IsUnique(err) {
-		return ReservationView{}, errReplayRaced
+		return pos.ReservationView{}, errReplayRaced
 	} else if err != nil {
-		return ReservationView{}, fmt.Errorf("reserve: %w", err)
+		return pos.ReservationView{}, fmt.Errorf("reserve: %w", err)
 	}
 	if err := s.post(ctx, tx, s.giftEntry(by, res, pos.KindGiftReserve, -g.Cost, now)); err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
-	if err := s.logChanges(ctx, tx, change{kind: ChangeReservation, body: res}); err != nil {
-		return ReservationView{}, err
+	if err := s.logChanges(ctx, tx, change{kind: pos.ChangeReservation, body: res}); err != nil {
+		return pos.ReservationView{}, err
 	}
 	return s.reservationView(ctx, tx, res, true)
 }
 
-func (s *Store) giftEntry(by Actor, r pos.Reservation, kind pos.EntryKind, points int64, now time.Time) pos.Entry {
+func (s *Store) giftEntry(by pos.Actor, r pos.Reservation, kind pos.EntryKind, points int64, now time.Time) pos.Entry {
 	return pos.Entry{ID: pos.NewID(), Account: r.Account, Kind: kind, Points: points, Ref: r.ID,
 		Store: by.Store, Terminal: by.Terminal, Staff: by.Staff, At: now}
 }
@@ -239,27 +210,27 @@ func (s *Store) reservation(ctx context.Context, q queryer, id string, lock bool
 }
 
 // reservationView reads the balance and, with commit, ends tx.
-func (s *Store) reservationView(ctx context.Context, tx *sql.Tx, r pos.Reservation, commit bool) (ReservationView, error) {
+func (s *Store) reservationView(ctx context.Context, tx *sql.Tx, r pos.Reservation, commit bool) (pos.ReservationView, error) {
 	v, err := s.accountView(ctx, tx, r.Account)
 	if err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	if commit {
 		if err := tx.Commit(); err != nil {
-			return ReservationView{}, fmt.Errorf("commit: %w", err)
+			return pos.ReservationView{}, fmt.Errorf("commit: %w", err)
 		}
 	}
-	return ReservationView{Reservation: r, Balance: v.Balance}, nil
+	return pos.ReservationView{Reservation: r, Balance: v.Balance}, nil
 }
 
 // GetReservation reads a reservation.
-func (s *Store) GetReservation(ctx context.Context, id string) (ReservationView, error) {
+func (s *Store) GetReservation(ctx context.Context, id string) (pos.ReservationView, error) {
 	r, err := s.reservation(ctx, s.db, id, false)
 	if err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	v, err := s.accountView(ctx, s.db, r.Account)
-	return ReservationView{Reservation: r, Balance: v.Balance}, err
+	return pos.ReservationView{Reservation: r, Balance: v.Balance}, err
 }
 
 // heldReservation locks a reservation that must still be held.
@@ -276,96 +247,96 @@ func (s *Store) heldReservation(ctx context.Context, tx *sql.Tx, id string) (pos
 
 // ChangeGift swaps a held reservation for another gift if the balance,
 // with the first gift's cost refunded, covers the new one.
-func (s *Store) ChangeGift(ctx context.Context, by Actor, id, gift string) (ReservationView, error) {
+func (s *Store) ChangeGift(ctx context.Context, by pos.Actor, id, gift string) (pos.ReservationView, error) {
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	defer tx.Rollback()
 	r, err := s.heldReservation(ctx, tx, id)
 	if err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	if gift == r.Gift {
 		return s.reservationView(ctx, tx, r, true)
 	}
 	bal, err := s.lockBalance(ctx, tx, r.Account)
 	if err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	// Both gifts, in id order, so two swaps in opposite directions never
 	// wait on each other in a circle.
 	first, second := min(gift, r.Gift), max(gift, r.Gift)
 	if _, err := s.lockGift(ctx, tx, first); err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	if _, err := s.lockGift(ctx, tx, second); err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	g, err := s.lockGift(ctx, tx, gift)
 	if err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	if bal.Available+r.Cost < g.Cost {
-		return ReservationView{}, pos.Errorf(pos.EInsufficientPoints, "%s costs %d points; the customer has %d with the current gift refunded", g.Name, g.Cost, bal.Available+r.Cost)
+		return pos.ReservationView{}, pos.Errorf(pos.EInsufficientPoints, "%s costs %d points; the customer has %d with the current gift refunded", g.Name, g.Cost, bal.Available+r.Cost)
 	}
 	if _, err := s.takeUnit(ctx, tx, gift); err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	if err := s.releaseUnit(ctx, tx, r.Gift); err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	release := s.giftEntry(by, r, pos.KindGiftRelease, r.Cost, now)
 	r.Gift, r.Cost, r.UpdatedAt = g.ID, g.Cost, now
 	if err := s.post(ctx, tx, release, s.giftEntry(by, r, pos.KindGiftReserve, -g.Cost, now)); err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	if _, err := s.exec(ctx, tx, `UPDATE reservations SET gift = ?, cost = ?, updated_at = ? WHERE id = ?`, r.Gift, r.Cost, millis(now), r.ID); err != nil {
-		return ReservationView{}, fmt.Errorf("change gift: %w", err)
+		return pos.ReservationView{}, fmt.Errorf("change gift: %w", err)
 	}
-	if err := s.logChanges(ctx, tx, change{kind: ChangeReservation, body: r}); err != nil {
-		return ReservationView{}, err
+	if err := s.logChanges(ctx, tx, change{kind: pos.ChangeReservation, body: r}); err != nil {
+		return pos.ReservationView{}, err
 	}
 	return s.reservationView(ctx, tx, r, true)
 }
 
 // Handover records that the customer has the gift.
-func (s *Store) Handover(ctx context.Context, by Actor, id string) (ReservationView, error) {
+func (s *Store) Handover(ctx context.Context, by pos.Actor, id string) (pos.ReservationView, error) {
 	return s.finish(ctx, by, id, pos.ReservationHandedOver)
 }
 
 // Forgo gives a held gift up: points refunded, stock released.
-func (s *Store) Forgo(ctx context.Context, by Actor, id string) (ReservationView, error) {
+func (s *Store) Forgo(ctx context.Context, by pos.Actor, id string) (pos.ReservationView, error) {
 	return s.finish(ctx, by, id, pos.ReservationForgone)
 }
 
-func (s *Store) finish(ctx context.Context, by Actor, id string, to pos.ReservationStatus) (ReservationView, error) {
+func (s *Store) finish(ctx context.Context, by pos.Actor, id string, to pos.ReservationStatus) (pos.ReservationView, error) {
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	defer tx.Rollback()
 	r, err := s.reservation(ctx, tx, id, true)
 	if err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	if r.Status == to {
 		return s.reservationView(ctx, tx, r, true) // a retry
 	}
 	if r.Status != pos.ReservationHeld {
-		return ReservationView{}, pos.Errorf(pos.EConflict, "reservation %s is %s, no longer held", id, r.Status)
+		return pos.ReservationView{}, pos.Errorf(pos.EConflict, "reservation %s is %s, no longer held", id, r.Status)
 	}
 	if err := s.end(ctx, tx, by, &r, to, now); err != nil {
-		return ReservationView{}, err
+		return pos.ReservationView{}, err
 	}
 	return s.reservationView(ctx, tx, r, true)
 }
 
 // end moves a held reservation to its final status; every status but a
 // handover refunds the points and releases the stock.
-func (s *Store) end(ctx context.Context, tx *sql.Tx, by Actor, r *pos.Reservation, to pos.ReservationStatus, now time.Time) error {
+func (s *Store) end(ctx context.Context, tx *sql.Tx, by pos.Actor, r *pos.Reservation, to pos.ReservationStatus, now time.Time) error {
 	// The account before the gift, as Reserve takes them.
 	if err := s.lockAccounts(ctx, tx, r.Account); err != nil {
 		return err
@@ -382,7 +353,7 @@ func (s *Store) end(ctx context.Context, tx *sql.Tx, by Actor, r *pos.Reservatio
 	if _, err := s.exec(ctx, tx, `UPDATE reservations SET status = ?, updated_at = ? WHERE id = ?`, r.Status, millis(now), r.ID); err != nil {
 		return fmt.Errorf("end reservation: %w", err)
 	}
-	return s.logChanges(ctx, tx, change{kind: ChangeReservation, body: *r})
+	return s.logChanges(ctx, tx, change{kind: pos.ChangeReservation, body: *r})
 }
 
 // LapseGifts ends every reservation whose hold has run out: points
@@ -414,7 +385,7 @@ func (s *Store) LapseGifts(ctx context.Context) (int, error) {
 		}
 		r, err := s.reservation(ctx, tx, id, true)
 		if err == nil && r.Status == pos.ReservationHeld && !r.HeldUntil.After(now) {
-			if err = s.end(ctx, tx, Actor{Store: storeServer}, &r, pos.ReservationLapsed, now); err == nil {
+			if err = s.end(ctx, tx, pos.Actor{Store: storeServer}, &r, pos.ReservationLapsed, now); err == nil {
 				err = tx.Commit()
 				n++
 			}

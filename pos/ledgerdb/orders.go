@@ -12,32 +12,6 @@ import (
 	"keytag/pos"
 )
 
-// OrderRequest is POST /v1/orders: a web-shop order for a customer.
-type OrderRequest struct {
-	OrderID      string       `json:"order_id"`
-	Email        string       `json:"email"`
-	PlacedAt     *time.Time   `json:"placed_at,omitempty"`
-	Lines        []pos.Line   `json:"lines"`
-	Shipping     pos.Money    `json:"shipping"`
-	Tenders      []pos.Tender `json:"tenders"`
-	RedeemPoints int64        `json:"redeem_points,omitempty"`
-}
-
-// Order statuses.
-const (
-	OrderPending   = "pending"
-	OrderProcessed = "processed"
-)
-
-// OrderResult answers an order.
-type OrderResult struct {
-	OrderID        string      `json:"order_id"`
-	PointsEarned   int64       `json:"points_earned"`
-	PointsRedeemed int64       `json:"points_redeemed"`
-	Status         string      `json:"status"`
-	Balance        pos.Balance `json:"balance"`
-}
-
 func checkID(what, id string) error {
 	if strings.TrimSpace(id) == "" || len(id) > 200 {
 		return pos.Errorf(pos.EInvalidInput, "%s is required (at most 200 characters)", what)
@@ -49,17 +23,17 @@ func checkID(what, id string) error {
 // earned pending until the order is processed. The same order_id with
 // the same body answers the first answer again; with another body it is
 // refused (conflict). The rules are pos.Config.CheckOrder's.
-func (s *Store) PlaceOrder(ctx context.Context, r OrderRequest) (OrderResult, error) {
-	return onceMore(s.d, func() (OrderResult, error) { return s.placeOrder(ctx, r) })
+func (s *Store) PlaceOrder(ctx context.Context, r pos.OrderRequest) (pos.OrderResult, error) {
+	return onceMore(s.d, func() (pos.OrderResult, error) { return s.placeOrder(ctx, r) })
 }
 
-func (s *Store) placeOrder(ctx context.Context, r OrderRequest) (OrderResult, error) {
+func (s *Store) placeOrder(ctx context.Context, r pos.OrderRequest) (pos.OrderResult, error) {
 	if err := checkID("order_id", r.OrderID); err != nil {
-		return OrderResult{}, err
+		return pos.OrderResult{}, err
 	}
 	canon, err := json.Marshal(r)
 	if err != nil {
-		return OrderResult{}, err
+		return pos.OrderResult{}, err
 	}
 	hash := hashHex(canon)
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
@@ -69,11 +43,11 @@ func (s *Store) placeOrder(ctx context.Context, r OrderRequest) (OrderResult, er
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return OrderResult{}, err
+		return pos.OrderResult{}, err
 	}
 	defer tx.Rollback()
 	if res, found, err := s.replay(ctx, tx, `SELECT body_hash, result FROM orders WHERE order_id = ?`, r.OrderID, hash, "order"); found || err != nil {
-		var out OrderResult
+		var out pos.OrderResult
 		if err == nil {
 			err = json.Unmarshal(res, &out)
 		}
@@ -82,13 +56,13 @@ func (s *Store) placeOrder(ctx context.Context, r OrderRequest) (OrderResult, er
 	account, err := s.resolveAccount(ctx, tx, "", r.Email)
 	if err != nil {
 		if pos.ErrorCode(err) == pos.EInvalidEmail || pos.ErrorCode(err) == pos.ENotFound {
-			return OrderResult{}, err
+			return pos.OrderResult{}, err
 		}
-		return OrderResult{}, fmt.Errorf("find customer: %w", err)
+		return pos.OrderResult{}, fmt.Errorf("find customer: %w", err)
 	}
 	bal, err := s.lockBalance(ctx, tx, account)
 	if err != nil {
-		return OrderResult{}, err
+		return pos.OrderResult{}, err
 	}
 	o := pos.Order{Lines: r.Lines, Shipping: r.Shipping, Tenders: r.Tenders, RedeemPoints: r.RedeemPoints}
 	for i := range o.Lines {
@@ -96,7 +70,7 @@ func (s *Store) placeOrder(ctx context.Context, r OrderRequest) (OrderResult, er
 	}
 	q, err := s.cfg.CheckOrder(o, bal.Available)
 	if err != nil {
-		return OrderResult{}, err
+		return pos.OrderResult{}, err
 	}
 	var es []pos.Entry
 	if r.RedeemPoints > 0 {
@@ -106,22 +80,22 @@ func (s *Store) placeOrder(ctx context.Context, r OrderRequest) (OrderResult, er
 		es = append(es, pos.Entry{ID: pos.NewID(), Account: account, Kind: pos.KindEarn, Points: q.PointsEarned, Pending: true, Ref: r.OrderID, Store: storeWeb, At: now})
 	}
 	if err := s.post(ctx, tx, es...); err != nil {
-		return OrderResult{}, err
+		return pos.OrderResult{}, err
 	}
 	for _, e := range es {
 		bal = bal.Add(e)
 	}
-	out := OrderResult{OrderID: r.OrderID, PointsEarned: q.PointsEarned, PointsRedeemed: r.RedeemPoints, Status: OrderPending, Balance: bal}
+	out := pos.OrderResult{OrderID: r.OrderID, PointsEarned: q.PointsEarned, PointsRedeemed: r.RedeemPoints, Status: pos.OrderPending, Balance: bal}
 	result, _ := json.Marshal(out)
 	lines, _ := json.Marshal(o.Lines)
 	_, err = s.exec(ctx, tx, `INSERT INTO orders (order_id, account, body_hash, status, merchandise, earned, redeemed, lines, placed_at, result)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.OrderID, account, hash, OrderPending, int64(q.Merchandise), q.PointsEarned, r.RedeemPoints,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.OrderID, account, hash, pos.OrderPending, int64(q.Merchandise), q.PointsEarned, r.RedeemPoints,
 		string(lines), millis(placed), string(result))
 	if s.d.IsUnique(err) {
-		return OrderResult{}, errReplayRaced
+		return pos.OrderResult{}, errReplayRaced
 	}
 	if err != nil {
-		return OrderResult{}, fmt.Errorf("store order: %w", err)
+		return pos.OrderResult{}, fmt.Errorf("store order: %w", err)
 	}
 	return out, tx.Commit()
 }
@@ -145,7 +119,7 @@ func (s *Store) replay(ctx context.Context, tx *sql.Tx, q, id, hash, what string
 
 type orderRow struct {
 	account     string
-	status      string
+	status      pos.OrderStatus
 	merchandise int64
 	earned      int64
 	redeemed    int64
@@ -175,57 +149,47 @@ func (s *Store) lockOrder(ctx context.Context, tx *sql.Tx, id string) (orderRow,
 // ProcessOrder marks an order fully processed: its pending points (what
 // returns have not clawed back) become available, by a release entry of
 // -n pending and one of +n available. Doing it twice changes nothing.
-func (s *Store) ProcessOrder(ctx context.Context, id string) (OrderResult, error) {
+func (s *Store) ProcessOrder(ctx context.Context, id string) (pos.OrderResult, error) {
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return OrderResult{}, err
+		return pos.OrderResult{}, err
 	}
 	defer tx.Rollback()
 	o, err := s.lockOrder(ctx, tx, id)
 	if err != nil {
-		return OrderResult{}, err
+		return pos.OrderResult{}, err
 	}
-	if o.status == OrderPending {
+	if o.status == pos.OrderPending {
 		if n := o.earned - o.clawedBack; n > 0 {
 			if err := s.post(ctx, tx,
 				pos.Entry{ID: pos.NewID(), Account: o.account, Kind: pos.KindRelease, Points: -n, Pending: true, Ref: id, Store: storeWeb, At: now},
 				pos.Entry{ID: pos.NewID(), Account: o.account, Kind: pos.KindRelease, Points: n, Ref: id, Store: storeWeb, At: now},
 			); err != nil {
-				return OrderResult{}, err
+				return pos.OrderResult{}, err
 			}
 		}
-		if _, err := s.exec(ctx, tx, `UPDATE orders SET status = ? WHERE order_id = ?`, OrderProcessed, id); err != nil {
-			return OrderResult{}, fmt.Errorf("process order: %w", err)
+		if _, err := s.exec(ctx, tx, `UPDATE orders SET status = ? WHERE order_id = ?`, pos.OrderProcessed, id); err != nil {
+			return pos.OrderResult{}, fmt.Errorf("process order: %w", err)
 		}
 	}
 	v, err := s.accountView(ctx, tx, o.account)
 	if err != nil {
-		return OrderResult{}, err
+		return pos.OrderResult{}, err
 	}
-	out := OrderResult{OrderID: id, PointsEarned: o.earned, PointsRedeemed: o.redeemed, Status: OrderProcessed, Balance: v.Balance}
+	out := pos.OrderResult{OrderID: id, PointsEarned: o.earned, PointsRedeemed: o.redeemed, Status: pos.OrderProcessed, Balance: v.Balance}
 	return out, tx.Commit()
-}
-
-// ReturnRequest is POST /v1/orders/{id}/returns.
-type ReturnRequest struct {
-	ReturnID   string           `json:"return_id"`
-	Claim      pos.Claim        `json:"claim"`
-	Lines      []pos.ReturnLine `json:"lines"`
-	ReceivedOn string           `json:"received_on"`
-	Unopened   bool             `json:"unopened,omitempty"`
-	Outcome    pos.Outcome      `json:"outcome,omitempty"`
 }
 
 // ReturnOrder makes a return or claim against a web-shop order, its
 // window counted from the day the customer received the goods. Points
 // reverse as pos.Config.QuoteReturn says; while the order is pending the
 // clawback comes out of its pending points. Idempotent by return_id.
-func (s *Store) ReturnOrder(ctx context.Context, orderID string, r ReturnRequest) (pos.ReturnResult, error) {
+func (s *Store) ReturnOrder(ctx context.Context, orderID string, r pos.OrderReturnRequest) (pos.ReturnResult, error) {
 	return onceMore(s.d, func() (pos.ReturnResult, error) { return s.returnOrder(ctx, orderID, r) })
 }
 
-func (s *Store) returnOrder(ctx context.Context, orderID string, r ReturnRequest) (pos.ReturnResult, error) {
+func (s *Store) returnOrder(ctx context.Context, orderID string, r pos.OrderReturnRequest) (pos.ReturnResult, error) {
 	if err := checkID("return_id", r.ReturnID); err != nil {
 		return pos.ReturnResult{}, err
 	}
@@ -237,7 +201,7 @@ func (s *Store) returnOrder(ctx context.Context, orderID string, r ReturnRequest
 	// another order is another body (409), not a replay of the first.
 	canon, err := json.Marshal(struct {
 		Order string `json:"order"`
-		ReturnRequest
+		pos.OrderReturnRequest
 	}{orderID, r})
 	if err != nil {
 		return pos.ReturnResult{}, err
@@ -280,7 +244,7 @@ func (s *Store) returnOrder(ctx context.Context, orderID string, r ReturnRequest
 	var es []pos.Entry
 	if q.PointsClawedBack > 0 {
 		es = append(es, pos.Entry{ID: pos.NewID(), Account: o.account, Kind: pos.KindReturnClawback, Points: -q.PointsClawedBack,
-			Pending: o.status == OrderPending, Ref: r.ReturnID, Store: storeWeb, At: now})
+			Pending: o.status == pos.OrderPending, Ref: r.ReturnID, Store: storeWeb, At: now})
 	}
 	if q.PointsCredited > 0 {
 		es = append(es, pos.Entry{ID: pos.NewID(), Account: o.account, Kind: pos.KindReturnCredit, Points: q.PointsCredited,

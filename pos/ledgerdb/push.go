@@ -17,66 +17,6 @@ import (
 	"keytag/pos"
 )
 
-// Record kinds a terminal pushes (sync/wire.go names them too).
-const (
-	RecordAccount = "account"
-	RecordTag     = "tag"
-	RecordEntry   = "entry"
-	RecordSale    = "sale"
-	RecordReturn  = "return"
-)
-
-// Record is one pushed outbox row.
-type Record struct {
-	Seq  int64
-	ID   string
-	Kind string
-	Body json.RawMessage
-}
-
-// Verdict statuses and the codes that flag an accepted record.
-const (
-	StatusAccepted  = "accepted"
-	StatusDuplicate = "duplicate"
-	StatusRejected  = "rejected"
-
-	FlagOverspend = "overspend"
-	FlagConflict  = pos.EConflict
-	FlagMerged    = "merged"
-)
-
-// Verdict is the answer for one record.
-type Verdict struct {
-	Seq    int64
-	ID     string
-	Status string
-	Code   string
-	Reason string
-}
-
-// PushResult answers a push. Records whose account the server does not
-// hold yet get no verdict: the terminal keeps them and pushes them again.
-type PushResult struct {
-	Verdicts []Verdict
-	Acked    int64
-}
-
-// TagChange is the body of a pushed "tag" record and of a pulled "tag"
-// change (the same JSON as the terminal store's sqlite.TagChange).
-type TagChange struct {
-	Code    string    `json:"code"`
-	Account string    `json:"account"`
-	Active  bool      `json:"active"`
-	At      time.Time `json:"at"`
-}
-
-// Merge is the body of a "merge" change: account From was a second
-// enrolment of the same email and now lives on as Into.
-type Merge struct {
-	From string `json:"from"`
-	Into string `json:"into"`
-}
-
 // MaxPushRecords bounds one push.
 const MaxPushRecords = 2000
 
@@ -123,10 +63,11 @@ type entryRow struct {
 }
 
 type recordRow struct {
-	id, kind string
-	seq      int64
-	hash     string
-	body     string
+	id   string
+	kind pos.RecordKind
+	seq  int64
+	hash string
+	body string
 }
 
 type flagRow struct {
@@ -137,7 +78,7 @@ type flagRow struct {
 type push struct {
 	s   *Store
 	tx  *sql.Tx
-	p   Principal
+	p   pos.Principal
 	now time.Time
 
 	seen     map[string]string // record id -> body hash, stored or earlier in the batch
@@ -157,10 +98,10 @@ type push struct {
 }
 
 type decoded struct {
-	rec     Record
+	rec     pos.Record
 	hash    string
 	account *pos.Account
-	tag     *TagChange
+	tag     *pos.TagChange
 	entry   *pos.Entry
 	bad     string
 }
@@ -168,12 +109,12 @@ type decoded struct {
 // Push stores a terminal's records, each once: the same id and body again
 // is a duplicate, the same id with another body is rejected and kept for
 // review. The whole batch is one transaction.
-func (s *Store) Push(ctx context.Context, p Principal, recs []Record) (PushResult, error) {
-	if p.Role != RoleTerminal || p.Terminal == "" {
-		return PushResult{}, pos.Errorf(pos.EForbidden, "only a terminal pushes records")
+func (s *Store) Push(ctx context.Context, p pos.Principal, recs []pos.Record) (pos.PushResponse, error) {
+	if p.Role != pos.RoleTerminal || p.Terminal == "" {
+		return pos.PushResponse{}, pos.Errorf(pos.EForbidden, "only a terminal pushes records")
 	}
 	if len(recs) > MaxPushRecords {
-		return PushResult{}, pos.Errorf(pos.EInvalidInput, "a push holds at most %d records; %d sent", MaxPushRecords, len(recs))
+		return pos.PushResponse{}, pos.Errorf(pos.EInvalidInput, "a push holds at most %d records; %d sent", MaxPushRecords, len(recs))
 	}
 	recs = slices.Clone(recs)
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Seq < recs[j].Seq })
@@ -205,10 +146,10 @@ var errRaced = errors.New("another push stored the same email or tag meanwhile")
 // errEntryExists says an entry id was already stored.
 var errEntryExists = errors.New("an entry id is already stored")
 
-func (s *Store) push(ctx context.Context, p Principal, ds []decoded, optimistic bool) (PushResult, error) {
+func (s *Store) push(ctx context.Context, p pos.Principal, ds []decoded, optimistic bool) (pos.PushResponse, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return PushResult{}, err
+		return pos.PushResponse{}, err
 	}
 	defer tx.Rollback()
 	w := &push{s: s, tx: tx, p: p, now: s.clock.Now(),
@@ -219,44 +160,45 @@ func (s *Store) push(ctx context.Context, p Principal, ds []decoded, optimistic 
 	var acked int64
 	err = s.row(ctx, tx, `UPDATE terminals SET last_push_at = ? WHERE id = ? RETURNING acked`, millis(w.now), p.Terminal).Scan(&acked)
 	if errors.Is(err, sql.ErrNoRows) {
-		return PushResult{}, pos.Errorf(pos.EUnauthorized, "terminal %s is unknown", p.Terminal)
+		return pos.PushResponse{}, pos.Errorf(pos.EUnauthorized, "terminal %s is unknown", p.Terminal)
 	}
 	if err != nil {
-		return PushResult{}, fmt.Errorf("lock terminal: %w", err)
+		return pos.PushResponse{}, fmt.Errorf("lock terminal: %w", err)
 	}
 	lookUpAbove := int64(-1)
 	if optimistic {
 		lookUpAbove = acked
 	}
 	if err := w.load(ctx, ds, lookUpAbove); err != nil {
-		return PushResult{}, err
+		return pos.PushResponse{}, err
 	}
-	var res PushResult
+	// Verdicts is never null on the wire, even when no record got one.
+	res := pos.PushResponse{Epoch: s.epoch, Verdicts: []pos.Verdict{}}
 	for _, d := range ds {
 		v, ok, err := w.apply(ctx, d)
 		if errors.Is(err, errRaced) {
-			return PushResult{}, err
+			return pos.PushResponse{}, err
 		}
 		if err != nil {
-			return PushResult{}, fmt.Errorf("record %d (%s): %w", d.rec.Seq, d.rec.Kind, err)
+			return pos.PushResponse{}, fmt.Errorf("record %d (%s): %w", d.rec.Seq, d.rec.Kind, err)
 		}
 		if ok {
 			res.Verdicts = append(res.Verdicts, v)
 		}
 	}
 	if err := w.write(ctx); err != nil {
-		return PushResult{}, err
+		return pos.PushResponse{}, err
 	}
 	if res.Acked, err = w.advance(ctx, acked, res.Verdicts); err != nil {
-		return PushResult{}, err
+		return pos.PushResponse{}, err
 	}
 	if err := tx.Commit(); err != nil {
-		return PushResult{}, fmt.Errorf("commit push: %w", err)
+		return pos.PushResponse{}, fmt.Errorf("commit push: %w", err)
 	}
 	return res, nil
 }
 
-func decodeRecord(r Record) decoded {
+func decodeRecord(r pos.Record) decoded {
 	d := decoded{rec: r}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, r.Body); err != nil || buf.Len() == 0 || buf.Bytes()[0] != '{' {
@@ -276,21 +218,21 @@ func decodeRecord(r Record) decoded {
 	}
 	var err error
 	switch r.Kind {
-	case RecordAccount:
+	case pos.RecordAccount:
 		d.account = new(pos.Account)
 		err = json.Unmarshal(r.Body, d.account)
-	case RecordTag:
-		d.tag = new(TagChange)
+	case pos.RecordTag:
+		d.tag = new(pos.TagChange)
 		err = json.Unmarshal(r.Body, d.tag)
-	case RecordEntry:
+	case pos.RecordEntry:
 		d.entry = new(pos.Entry)
 		err = json.Unmarshal(r.Body, d.entry)
-	case RecordSale, RecordReturn:
+	case pos.RecordSale, pos.RecordReturn:
 	default:
 		d.bad = fmt.Sprintf("kind %q is unknown", r.Kind)
 	}
 	if err != nil {
-		d.bad = "the body does not read as a " + r.Kind + ": " + err.Error()
+		d.bad = "the body does not read as a " + string(r.Kind) + ": " + err.Error()
 	}
 	return d
 }
@@ -396,11 +338,11 @@ func (w *push) load(ctx context.Context, ds []decoded, skipAbove int64) error {
 
 // apply judges one record. ok is false for a record held back (its
 // account is not here yet): no verdict, so the terminal pushes it again.
-func (w *push) apply(ctx context.Context, d decoded) (v Verdict, ok bool, err error) {
+func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, err error) {
 	r := d.rec
-	v = Verdict{Seq: r.Seq, ID: r.ID, Status: StatusAccepted}
-	reject := func(code, reason string) (Verdict, bool, error) {
-		v.Status, v.Code, v.Reason = StatusRejected, code, reason
+	v = pos.Verdict{Seq: r.Seq, ID: r.ID, Status: pos.VerdictAccepted}
+	reject := func(code, reason string) (pos.Verdict, bool, error) {
+		v.Status, v.Code, v.Reason = pos.VerdictRejected, code, reason
 		w.reviews = append(w.reviews, recordRow{id: r.ID, kind: r.Kind, seq: r.Seq, body: string(r.Body), hash: reason})
 		return v, true, nil
 	}
@@ -409,7 +351,7 @@ func (w *push) apply(ctx context.Context, d decoded) (v Verdict, ok bool, err er
 	}
 	if h, dup := w.seen[r.ID]; dup {
 		if h == d.hash {
-			v.Status = StatusDuplicate
+			v.Status = pos.VerdictDuplicate
 			return v, true, nil
 		}
 		return reject(pos.EConflict, "record "+r.ID+" was received before with another body; kept for review")
@@ -427,7 +369,7 @@ func (w *push) apply(ctx context.Context, d decoded) (v Verdict, ok bool, err er
 	if err != nil || !ok {
 		return v, ok, err
 	}
-	if v.Status == StatusRejected {
+	if v.Status == pos.VerdictRejected {
 		w.reviews = append(w.reviews, recordRow{id: r.ID, kind: r.Kind, seq: r.Seq, body: string(r.Body), hash: v.Reason})
 		return v, true, nil
 	}
@@ -447,15 +389,15 @@ func (w *push) resolve(id string) (*pushAccount, bool) {
 	return a, merged
 }
 
-func (w *push) applyAccount(ctx context.Context, v Verdict, d decoded) (Verdict, bool, error) {
+func (w *push) applyAccount(ctx context.Context, v pos.Verdict, d decoded) (pos.Verdict, bool, error) {
 	a := *d.account
 	if a.ID != d.rec.ID {
-		v.Status, v.Code, v.Reason = StatusRejected, pos.EInvalidInput, "the account's id differs from the record's"
+		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EInvalidInput, "the account's id differs from the record's"
 		return v, true, nil
 	}
 	n, err := w.s.cfg.CheckNewAccount(pos.NewAccount{Email: a.Email, Name: a.Name, BirthDate: a.BirthDate, OptIn: a.OptIn, Phone: a.Phone}, pos.DayOf(w.now.AddDate(0, 0, 1)))
 	if err != nil {
-		v.Status, v.Code, v.Reason = StatusRejected, pos.ErrorCode(err), pos.ErrorMessage(err)
+		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.ErrorCode(err), pos.ErrorMessage(err)
 		return v, true, nil
 	}
 	if existing, _ := w.resolve(a.ID); existing != nil {
@@ -468,9 +410,9 @@ func (w *push) applyAccount(ctx context.Context, v Verdict, d decoded) (Verdict,
 			return v, false, fmt.Errorf("merge account: %w", err)
 		}
 		w.aliases[a.ID] = first
-		w.logChange(ChangeMerge, Merge{From: a.ID, Into: first})
-		w.flags = append(w.flags, flagRow{FlagMerged, a.ID, first, "a second enrolment of the same email was merged into the first account"})
-		v.Code, v.Reason = FlagMerged, "the email already has account "+first+"; this account's entries follow it, less the second sign-up bonus"
+		w.logChange(pos.ChangeMerge, pos.Merge{From: a.ID, Into: first})
+		w.flags = append(w.flags, flagRow{pos.FlagMerged, a.ID, first, "a second enrolment of the same email was merged into the first account"})
+		v.Code, v.Reason = pos.FlagMerged, "the email already has account "+first+"; this account's entries follow it, less the second sign-up bonus"
 		return v, true, nil
 	}
 	a.Email, a.Name, a.BirthDate, a.OptIn, a.Phone = n.Email, n.Name, n.BirthDate, n.OptIn, n.Phone
@@ -488,7 +430,7 @@ func (w *push) applyAccount(ctx context.Context, v Verdict, d decoded) (Verdict,
 	w.accounts[a.ID] = &pushAccount{id: a.ID}
 	w.emails[a.Email] = a.ID
 	a.Tag, a.Balance = "", pos.Balance{}
-	w.logChange(ChangeAccount, a)
+	w.logChange(pos.ChangeAccount, a)
 	return v, true, nil
 }
 
@@ -509,10 +451,10 @@ func (w *push) activeTag(ctx context.Context, a *pushAccount) (string, error) {
 	return code, nil
 }
 
-func (w *push) applyTag(ctx context.Context, v Verdict, d decoded) (Verdict, bool, error) {
+func (w *push) applyTag(ctx context.Context, v pos.Verdict, d decoded) (pos.Verdict, bool, error) {
 	t := *d.tag
 	if err := w.s.cfg.TagFormat.Check(t.Code); err != nil {
-		v.Status, v.Code, v.Reason = StatusRejected, pos.EInvalidTag, pos.ErrorMessage(err)
+		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EInvalidTag, pos.ErrorMessage(err)
 		return v, true, nil
 	}
 	a, merged := w.resolve(t.Account)
@@ -523,9 +465,9 @@ func (w *push) applyTag(ctx context.Context, v Verdict, d decoded) (Verdict, boo
 		t.At = w.now
 	}
 	owner, known := w.tags[t.Code]
-	conflict := func(detail string) (Verdict, bool, error) {
-		w.flags = append(w.flags, flagRow{FlagConflict, d.rec.ID, a.id, detail})
-		v.Code, v.Reason = FlagConflict, detail
+	conflict := func(detail string) (pos.Verdict, bool, error) {
+		w.flags = append(w.flags, flagRow{pos.FlagConflict, d.rec.ID, a.id, detail})
+		v.Code, v.Reason = pos.FlagConflict, detail
 		return v, true, nil
 	}
 	if !t.Active {
@@ -535,7 +477,7 @@ func (w *push) applyTag(ctx context.Context, v Verdict, d decoded) (Verdict, boo
 			}
 			w.tags[t.Code] = tagOwner{a.id, false}
 			a.activeTag = noTag
-			w.logChange(ChangeTag, TagChange{Code: t.Code, Account: a.id, Active: false, At: t.At})
+			w.logChange(pos.ChangeTag, pos.TagChange{Code: t.Code, Account: a.id, Active: false, At: t.At})
 		}
 		return v, true, nil
 	}
@@ -557,7 +499,7 @@ func (w *push) applyTag(ctx context.Context, v Verdict, d decoded) (Verdict, boo
 			return v, false, fmt.Errorf("deactivate tag: %w", err)
 		}
 		w.tags[current] = tagOwner{a.id, false}
-		w.logChange(ChangeTag, TagChange{Code: current, Account: a.id, Active: false, At: t.At})
+		w.logChange(pos.ChangeTag, pos.TagChange{Code: current, Account: a.id, Active: false, At: t.At})
 	}
 	if known {
 		_, err = w.s.exec(ctx, w.tx, `UPDATE tags SET active = ? WHERE code = ?`, true, t.Code)
@@ -572,21 +514,21 @@ func (w *push) applyTag(ctx context.Context, v Verdict, d decoded) (Verdict, boo
 	}
 	w.tags[t.Code] = tagOwner{a.id, true}
 	a.activeTag = t.Code
-	w.logChange(ChangeTag, TagChange{Code: t.Code, Account: a.id, Active: true, At: t.At})
+	w.logChange(pos.ChangeTag, pos.TagChange{Code: t.Code, Account: a.id, Active: true, At: t.At})
 	return v, true, nil
 }
 
-func (w *push) applyEntry(v Verdict, d decoded) (Verdict, bool, error) {
+func (w *push) applyEntry(v pos.Verdict, d decoded) (pos.Verdict, bool, error) {
 	e := *d.entry
 	switch {
 	case e.ID != d.rec.ID:
-		v.Status, v.Code, v.Reason = StatusRejected, pos.EInvalidInput, "the entry's id differs from the record's"
+		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EInvalidInput, "the entry's id differs from the record's"
 		return v, true, nil
 	case !entryKinds[e.Kind]:
-		v.Status, v.Code, v.Reason = StatusRejected, pos.EInvalidInput, fmt.Sprintf("entry kind %q is unknown", e.Kind)
+		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EInvalidInput, fmt.Sprintf("entry kind %q is unknown", e.Kind)
 		return v, true, nil
 	case e.Account == "":
-		v.Status, v.Code, v.Reason = StatusRejected, pos.EInvalidInput, "the entry names no account"
+		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EInvalidInput, "the entry names no account"
 		return v, true, nil
 	}
 	a, merged := w.resolve(e.Account)
@@ -600,8 +542,8 @@ func (w *push) applyEntry(v Verdict, d decoded) (Verdict, bool, error) {
 	w.add(a, entryRow{e: e, origin: w.p.Terminal, hash: d.hash})
 	if e.Kind == pos.KindRedeem && !e.Pending && a.balance.Available < 0 {
 		detail := fmt.Sprintf("redeeming %d points offline left the balance at %d", -e.Points, a.balance.Available)
-		w.flags = append(w.flags, flagRow{FlagOverspend, e.ID, a.id, detail})
-		v.Code, v.Reason = FlagOverspend, detail
+		w.flags = append(w.flags, flagRow{pos.FlagOverspend, e.ID, a.id, detail})
+		v.Code, v.Reason = pos.FlagOverspend, detail
 	}
 	if merged && e.Kind == pos.KindSignup && e.Points != 0 {
 		adj := pos.Entry{ID: MergeAdjustmentID(e.ID), Account: a.id, Kind: pos.KindAdjustment, Points: -e.Points,
@@ -612,7 +554,7 @@ func (w *push) applyEntry(v Verdict, d decoded) (Verdict, bool, error) {
 	return v, true, nil
 }
 
-func (w *push) logChange(kind string, body any) {
+func (w *push) logChange(kind pos.ChangeKind, body any) {
 	w.changes = append(w.changes, change{kind: kind, body: body, off: w.logged})
 	w.logged++
 }
@@ -749,7 +691,7 @@ func insertRows[T any](ctx context.Context, s *Store, tx *sql.Tx, prefix string,
 
 // advance moves the terminal's acknowledged seq over every seq it now
 // holds without a gap; seqs above a gap wait in held_seqs.
-func (w *push) advance(ctx context.Context, acked int64, vs []Verdict) (int64, error) {
+func (w *push) advance(ctx context.Context, acked int64, vs []pos.Verdict) (int64, error) {
 	have := map[int64]bool{}
 	var above []int64
 	for _, v := range vs {

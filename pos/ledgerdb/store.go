@@ -189,7 +189,7 @@ func (s *Store) loadMeta(ctx context.Context) error {
 		if _, err := s.exec(ctx, tx, `INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)`, metaEpoch, epoch, metaConfig, string(cfg)); err != nil {
 			return fmt.Errorf("make epoch: %w", err)
 		}
-		if err := s.logChanges(ctx, tx, change{kind: ChangeConfig, body: s.cfg}); err != nil {
+		if err := s.logChanges(ctx, tx, change{kind: pos.ChangeConfig, body: s.cfg}); err != nil {
 			return err
 		}
 	} else {
@@ -288,19 +288,8 @@ func (c counterSequence) Reserve(ctx context.Context, tx *sql.Tx, n int) (int64,
 	return last - int64(n) + 1, nil
 }
 
-// Change kinds in the pull log (see sync/wire.go for their bodies).
-const (
-	ChangeAccount     = "account"
-	ChangeTag         = "tag"
-	ChangeEntry       = "entry"
-	ChangeMerge       = "merge"
-	ChangeConfig      = "config"
-	ChangeReservation = "gift_reservation"
-	ChangeGift        = "gift"
-)
-
 type change struct {
-	kind string
+	kind pos.ChangeKind
 	body any
 	// off is the change's place in its transaction's run of sequence
 	// numbers.

@@ -156,7 +156,7 @@ func (d *DB) createAccount(ctx context.Context, tx queryer, by pos.Staff, n pos.
 	if err != nil {
 		return pos.Account{}, fmt.Errorf("create account: %w", err)
 	}
-	if err := d.outbox(ctx, tx, record{id: a.ID, kind: "account", body: a, at: now}); err != nil {
+	if err := d.outbox(ctx, tx, record{id: a.ID, kind: pos.RecordAccount, body: a, at: now}); err != nil {
 		return pos.Account{}, err
 	}
 	if n.Tag != "" {
@@ -172,15 +172,6 @@ func (d *DB) createAccount(ctx context.Context, tx queryer, by pos.Staff, n pos.
 		}
 	}
 	return d.accountByID(ctx, tx, a.ID)
-}
-
-// TagChange is the outbox record of a tag given to an account (or, with
-// Active false, taken back).
-type TagChange struct {
-	Code    string    `json:"code"`
-	Account string    `json:"account"`
-	Active  bool      `json:"active"`
-	At      time.Time `json:"at"`
 }
 
 // assignTag gives code to account, deactivating its current tag. A code
@@ -200,7 +191,7 @@ func (d *DB) assignTag(ctx context.Context, tx queryer, account, code string, no
 		if _, err := tx.ExecContext(ctx, `UPDATE tags SET active = 0 WHERE code = ?`, old); err != nil {
 			return err
 		}
-		if err := d.outbox(ctx, tx, record{id: pos.NewID(), kind: "tag", body: TagChange{Code: old, Account: account, Active: false, At: now.UTC()}, at: now}); err != nil {
+		if err := d.outbox(ctx, tx, record{id: pos.NewID(), kind: pos.RecordTag, body: pos.TagChange{Code: old, Account: account, Active: false, At: now.UTC()}, at: now}); err != nil {
 			return err
 		}
 	}
@@ -211,7 +202,7 @@ func (d *DB) assignTag(ctx context.Context, tx queryer, account, code string, no
 	if err != nil {
 		return fmt.Errorf("assign tag: %w", err)
 	}
-	return d.outbox(ctx, tx, record{id: pos.NewID(), kind: "tag", body: TagChange{Code: code, Account: account, Active: true, At: now.UTC()}, at: now})
+	return d.outbox(ctx, tx, record{id: pos.NewID(), kind: pos.RecordTag, body: pos.TagChange{Code: code, Account: account, Active: true, At: now.UTC()}, at: now})
 }
 
 // ReplaceTag gives a customer a new tag; the old one stops working. Only
@@ -319,12 +310,15 @@ func insertMany(ctx context.Context, tx queryer, insertInto string, rows [][]any
 
 // record is a change queued for the server.
 type record struct {
-	id, kind string
-	body     any
-	at       time.Time
+	id   string
+	kind pos.RecordKind
+	body any
+	at   time.Time
 }
 
-func entryRecord(e pos.Entry) record { return record{id: e.ID, kind: "entry", body: e, at: e.At} }
+func entryRecord(e pos.Entry) record {
+	return record{id: e.ID, kind: pos.RecordEntry, body: e, at: e.At}
+}
 
 // outbox queues records for the server in the same transaction as the
 // change they record, numbered on from the outbox counter. The counter

@@ -42,8 +42,8 @@ func TestConfigPulledWhileWindowReads(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		page := PullPage{Epoch: "e1", From: st.Cursor, Cursor: st.Cursor + 1,
-			Changes: []SyncChange{{Seq: st.Cursor + 1, Kind: "config", Body: body}}}
+		page := PullPage{From: st.Cursor, PullResponse: pos.PullResponse{Epoch: "e1", Cursor: st.Cursor + 1,
+			Changes: []pos.Change{{Seq: st.Cursor + 1, Kind: pos.ChangeConfig, Body: body}}}}
 		if _, err := f.db.ApplyChanges(f.ctx, page); err != nil {
 			close(stop)
 			wg.Wait()

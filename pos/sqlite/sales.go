@@ -70,7 +70,7 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 		return pos.SaleResult{}, err
 	}
 	// The sale and its entries go to the outbox together, the sale first.
-	recs := []record{{id: sale.Receipt, kind: "sale", body: sale, at: sale.At}}
+	recs := []record{{id: sale.Receipt, kind: pos.RecordSale, body: sale, at: sale.At}}
 	var entries []pos.Entry
 	if acct != nil {
 		if r.RedeemPoints > 0 {
@@ -344,7 +344,7 @@ func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos
 	res := pos.ReturnResult{Receipt: s.Receipt, Return: ret.ID, Outcome: ret.Outcome, Refund: ret.Refund,
 		PointsClawedBack: ret.ClawedBack, PointsCredited: ret.Credited, LastDay: q.LastDay.String()}
 	// The return and its entries go to the outbox together, the return first.
-	recs := []record{{id: ret.ID, kind: "return", body: ret, at: now}}
+	recs := []record{{id: ret.ID, kind: pos.RecordReturn, body: ret, at: now}}
 	var entries []pos.Entry
 	if s.Account != "" {
 		for _, p := range []struct {

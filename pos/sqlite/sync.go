@@ -139,18 +139,9 @@ func (d *DB) Waiting(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// OutboxRecord is one outbox row, as pushed.
-type OutboxRecord struct {
-	Seq  int64
-	ID   string
-	Kind string
-	Body json.RawMessage
-	At   time.Time
-}
-
 // PendingOutbox returns up to limit outbox records, oldest first: the
 // contiguous run the next push sends.
-func (d *DB) PendingOutbox(ctx context.Context, limit int) ([]OutboxRecord, error) {
+func (d *DB) PendingOutbox(ctx context.Context, limit int) ([]pos.Record, error) {
 	return d.PendingOutboxAfter(ctx, 0, limit)
 }
 
@@ -158,35 +149,25 @@ func (d *DB) PendingOutbox(ctx context.Context, limit int) ([]OutboxRecord, erro
 // first. A push round walks the outbox with it, so a record the server
 // holds back (its account has not arrived) is passed over, not re-sent
 // forever within the round.
-func (d *DB) PendingOutboxAfter(ctx context.Context, after int64, limit int) ([]OutboxRecord, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT seq, id, kind, body, at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+func (d *DB) PendingOutboxAfter(ctx context.Context, after int64, limit int) ([]pos.Record, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT seq, id, kind, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
 	defer rows.Close()
-	var out []OutboxRecord
+	var out []pos.Record
 	for rows.Next() {
 		var (
-			r    OutboxRecord
+			r    pos.Record
 			body string
-			at   int64
 		)
-		if err := rows.Scan(&r.Seq, &r.ID, &r.Kind, &body, &at); err != nil {
+		if err := rows.Scan(&r.Seq, &r.ID, &r.Kind, &body); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
-		r.Body, r.At = json.RawMessage(body), syncTime(at)
+		r.Body = json.RawMessage(body)
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-// SyncVerdict is the server's answer for one pushed record.
-type SyncVerdict struct {
-	Seq    int64
-	ID     string
-	Status string
-	Code   string
-	Reason string
 }
 
 // AckResult says what an answered push changed here.
@@ -211,7 +192,7 @@ type AckResult struct {
 // starts over from cursor 0 (applying a change twice is harmless; missing
 // one is not). Two processes syncing one terminal at once could make an
 // older answer look like a restore; that costs a re-pull, never data.
-func (d *DB) Ack(ctx context.Context, epoch string, acked int64, verdicts []SyncVerdict) (AckResult, error) {
+func (d *DB) Ack(ctx context.Context, epoch string, acked int64, verdicts []pos.Verdict) (AckResult, error) {
 	var res AckResult
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -244,7 +225,7 @@ func (d *DB) Ack(ctx context.Context, epoch string, acked int64, verdicts []Sync
 		}
 		n, _ := r.RowsAffected()
 		res.Answered += int(n)
-		if v.Status != "accepted" && v.Status != "duplicate" || v.Code != "" {
+		if !v.Plain() {
 			var kind string
 			if err := tx.QueryRowContext(ctx, `SELECT kind FROM sync_sent WHERE seq = ?`, v.Seq).Scan(&kind); err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return res, err
@@ -304,13 +285,11 @@ func (d *DB) PruneSent(ctx context.Context, before time.Time) (int64, error) {
 	return r.RowsAffected()
 }
 
-// SyncChange is one change pulled from the server's log.
-type SyncChange struct {
-	Seq  int64
-	Kind string
-	Body json.RawMessage
-	// decoded is Body decoded by PullPage.Decode: *pos.Account,
-	// *pos.Entry, *TagChange or *MergeBody (nil: not decoded yet).
+// pulled is a change of a page with its body as PullPage.Decode decoded
+// it: *pos.Account, *pos.Entry, *pos.TagChange or *pos.Merge (nil: not
+// decoded yet).
+type pulled struct {
+	pos.Change
 	decoded any
 }
 
@@ -330,13 +309,20 @@ var (
 
 // PullPage is one page of the server's log, as pulled.
 type PullPage struct {
-	Epoch string
+	pos.PullResponse
 	// From is the cursor the page was asked for; Cursor is the one after it.
-	From, Cursor int64
-	// Head is the server's latest sequence, if it said (0 otherwise).
-	Head    int64
-	More    bool
-	Changes []SyncChange
+	From int64
+	// decoded holds the bodies Decode decoded, by index into Changes.
+	decoded []any
+}
+
+// change is the page's i-th change with its decoded body, if any.
+func (p *PullPage) change(i int) pulled {
+	c := pulled{Change: p.Changes[i]}
+	if i < len(p.decoded) {
+		c.decoded = p.decoded[i]
+	}
+	return c
 }
 
 // Decode decodes the bodies of the page's accounts, entries, tags and
@@ -345,32 +331,34 @@ type PullPage struct {
 // lock and touches no database. A body that does not decode is left for
 // ApplyChanges, which reports it as it always does.
 func (p *PullPage) Decode() {
-	for i := range p.Changes {
-		c := &p.Changes[i]
-		if c.decoded != nil {
+	if len(p.decoded) != len(p.Changes) {
+		p.decoded = make([]any, len(p.Changes))
+	}
+	for i, c := range p.Changes {
+		if p.decoded[i] != nil {
 			continue
 		}
 		var v any
 		switch c.Kind {
-		case "account":
+		case pos.ChangeAccount:
 			v = new(pos.Account)
-		case "entry":
+		case pos.ChangeEntry:
 			v = new(pos.Entry)
-		case "tag":
-			v = new(TagChange)
-		case "merge":
-			v = new(MergeBody)
+		case pos.ChangeTag:
+			v = new(pos.TagChange)
+		case pos.ChangeMerge:
+			v = new(pos.Merge)
 		default:
 			continue
 		}
 		if json.Unmarshal(c.Body, v) == nil {
-			c.decoded = v
+			p.decoded[i] = v
 		}
 	}
 }
 
 // decodeAs returns c's body as a *T, decoded now unless Decode did.
-func decodeAs[T any](c SyncChange) (*T, error) {
+func decodeAs[T any](c pulled) (*T, error) {
 	if v, ok := c.decoded.(*T); ok {
 		return v, nil
 	}
@@ -385,13 +373,6 @@ func decodeAs[T any](c SyncChange) (*T, error) {
 type ApplyResult struct {
 	Applied, Skipped int
 	Merges           int
-}
-
-// MergeBody is a "merge" change: the server folded account From into
-// account Into (the same email enrolled at two terminals while offline).
-type MergeBody struct {
-	From string `json:"from"`
-	Into string `json:"into"`
 }
 
 // ApplyChanges applies a pulled page and its new cursor in one
@@ -436,8 +417,9 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 	var newCfg *pos.Config
 	// Accounts first: the server may log a new account after its first
 	// entries (one push's entries are numbered before its other changes).
-	for _, c := range p.Changes {
-		if c.Kind != "account" {
+	for i := range p.Changes {
+		c := p.change(i)
+		if c.Kind != pos.ChangeAccount {
 			continue
 		}
 		if err := ap.account(ctx, c); err != nil {
@@ -445,22 +427,23 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 		}
 		res.Applied++
 	}
-	for _, c := range p.Changes {
+	for i := range p.Changes {
+		c := p.change(i)
 		var err error
 		switch c.Kind {
-		case "account":
+		case pos.ChangeAccount:
 			continue
-		case "tag":
+		case pos.ChangeTag:
 			err = ap.tag(ctx, c)
-		case "entry":
+		case pos.ChangeEntry:
 			err = ap.entry(ctx, c)
-		case "merge":
-			var m *MergeBody
-			if m, err = decodeAs[MergeBody](c); err == nil {
+		case pos.ChangeMerge:
+			var m *pos.Merge
+			if m, err = decodeAs[pos.Merge](c); err == nil {
 				err = ap.merge(ctx, m.From, m.Into, "")
 				res.Merges++
 			}
-		case "config":
+		case pos.ChangeConfig:
 			cfg := pos.DefaultConfig()
 			if err = json.Unmarshal(c.Body, &cfg); err == nil {
 				if _, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
@@ -586,7 +569,7 @@ func (a *applier) resolve(ctx context.Context, id string) (string, bool, error) 
 	return into, true, nil
 }
 
-func (a *applier) account(ctx context.Context, c SyncChange) error {
+func (a *applier) account(ctx context.Context, c pulled) error {
 	acc, err := decodeAs[pos.Account](c)
 	if err != nil {
 		return err
@@ -690,8 +673,8 @@ func (a *applier) merge(ctx context.Context, from, into, intoBody string) error 
 	return nil
 }
 
-func (a *applier) tag(ctx context.Context, c SyncChange) error {
-	t, err := decodeAs[TagChange](c)
+func (a *applier) tag(ctx context.Context, c pulled) error {
+	t, err := decodeAs[pos.TagChange](c)
 	if err != nil {
 		return err
 	}
@@ -715,7 +698,7 @@ func (a *applier) tag(ctx context.Context, c SyncChange) error {
 	return err
 }
 
-func (a *applier) entry(ctx context.Context, c SyncChange) error {
+func (a *applier) entry(ctx context.Context, c pulled) error {
 	e, err := decodeAs[pos.Entry](c)
 	if err != nil {
 		return err
@@ -784,7 +767,7 @@ func (a *applier) retryOrphans(ctx context.Context) error {
 		if _, err := a.tx.ExecContext(ctx, `DELETE FROM sync_orphans WHERE id = ?`, o.id); err != nil {
 			return err
 		}
-		if err := a.entry(ctx, SyncChange{Kind: "entry", Body: json.RawMessage(o.body)}); err != nil {
+		if err := a.entry(ctx, pulled{Change: pos.Change{Kind: pos.ChangeEntry, Body: json.RawMessage(o.body)}}); err != nil {
 			return fmt.Errorf("apply kept entry %s: %w", o.id, err)
 		}
 	}
@@ -801,8 +784,10 @@ func (d *DB) SyncOrphans(ctx context.Context) (int64, error) {
 // SyncConflict is a verdict a manager should see: a record the server
 // refused, or accepted with a flag (conflict, overspend).
 type SyncConflict struct {
-	Seq    int64     `json:"seq"`
-	ID     string    `json:"id"`
+	Seq int64  `json:"seq"`
+	ID  string `json:"id"`
+	// Kind and Status are a pos.RecordKind and a pos.VerdictStatus as
+	// text: the window shows them as they are.
 	Kind   string    `json:"kind"`
 	Status string    `json:"status"`
 	Code   string    `json:"code,omitempty"`
