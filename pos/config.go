@@ -27,6 +27,16 @@ type Config struct {
 	// PINAttempts wrong PINs in a row lock a staff login for PINLockout.
 	PINAttempts int           `json:"pin_attempts"`
 	PINLockout  time.Duration `json:"pin_lockout"`
+
+	// Sales tax and the receipt's store (tax.go, program.go). No tax
+	// class, the default, means no tax: every figure as before it existed.
+	TaxClasses       map[string]TaxRate `json:"tax_classes,omitempty"`
+	PricesIncludeTax bool               `json:"prices_include_tax,omitempty"`
+	StoreName        string             `json:"store_name,omitempty"`
+	StoreAddress     string             `json:"store_address,omitempty"`
+	// Version counts the changes made to these settings; a sale records
+	// the one it was made under.
+	Version int64 `json:"version,omitempty"`
 }
 
 // DefaultConfig returns the settings SPEC.md gives as defaults.

@@ -53,6 +53,13 @@ type Line struct {
 	Name      string `json:"name,omitempty"`
 	Qty       int64  `json:"qty"`
 	UnitPrice Money  `json:"unit_price"`
+	// TaxClass names the line's sales-tax class ("" is DefaultTaxClass);
+	// NoEarn marks a product that never earns points (a gift card).
+	TaxClass string `json:"tax_class,omitempty"`
+	NoEarn   bool   `json:"no_earn,omitempty"`
+	// Tax is the line's share of the order's tax, as the checkout worked
+	// it out; an order's own Tax is ignored and worked out again.
+	Tax Money `json:"tax,omitempty"`
 }
 
 // Total is the line's price times its quantity.
@@ -82,7 +89,12 @@ type Quote struct {
 	Shipping    Money `json:"shipping"`
 	// PointsValue is what the redeemed points pay.
 	PointsValue Money `json:"points_value"`
-	// Total is merchandise plus shipping: what tenders and points must pay.
+	// Tax is the order's sales tax (0 without tax classes); LineTax is
+	// each line's share of it.
+	Tax     Money   `json:"tax"`
+	LineTax []Money `json:"line_tax,omitempty"`
+	// Total is merchandise plus shipping, plus tax when it is added on top
+	// of the prices: what tenders and points must pay.
 	Total Money `json:"total"`
 	// Due is what is still to be paid after points and the tenders so far.
 	Due Money `json:"due"`
@@ -102,8 +114,10 @@ type Quote struct {
 // available balance (0 without a customer).
 func (c Config) Quote(o Order, available int64) Quote {
 	q := Quote{Merchandise: o.Merchandise(), Shipping: o.Shipping}
-	q.Total = q.Merchandise + q.Shipping
 	q.PointsValue = Money(o.RedeemPoints) * c.PointValue
+	tax := c.taxOf(o.Lines, q.PointsValue)
+	q.Tax, q.LineTax = tax.total, tax.lineTax
+	q.Total = q.Merchandise + q.Shipping + c.taxAdded(q.Tax)
 	var paid Money
 	for _, t := range o.Tenders {
 		if t.Type.Earns() {
@@ -114,10 +128,17 @@ func (c Config) Quote(o Order, available int64) Quote {
 		paid += t.Amount
 	}
 	q.Due = q.Total - q.PointsValue - paid
-	q.Eligible = min(q.Earning-q.Shipping, q.Merchandise-q.PointsValue)
+	// Shipping, then tax, are settled first out of earning tenders: tax
+	// never earns. Without tax and with every line earning, earnCap is
+	// the merchandise less the points (or less, which clamps to 0).
+	q.Eligible = min(q.Earning-q.Shipping-q.Tax, tax.earnCap)
 	q.Eligible = max(q.Eligible, 0)
 	q.PointsEarned = c.PointsFor(q.Eligible)
-	q.MaxRedeem = c.MaxRedeem(q.Total-paid, available)
+	if c.Taxed() {
+		q.MaxRedeem = c.maxRedeemTaxed(o, paid, available)
+	} else {
+		q.MaxRedeem = c.MaxRedeem(q.Total-paid, available)
+	}
 	return q
 }
 
@@ -167,6 +188,9 @@ func (c Config) CheckOrder(o Order, available int64) (Quote, error) {
 		if l.UnitPrice < 0 {
 			return Quote{}, Errorf(EInvalidInput, "line %d (%s): price may not be negative", i+1, l.SKU)
 		}
+		if err := c.CheckTaxClass(l.TaxClass); err != nil {
+			return Quote{}, Errorf(EInvalidInput, "line %d (%s): %s", i+1, l.SKU, ErrorMessage(err))
+		}
 		if l.UnitPrice > MaxAmount/Money(l.Qty) {
 			return Quote{}, Errorf(EInvalidInput, "line %d (%s): %d × %s is more than one order may hold (%s)", i+1, l.SKU, l.Qty, l.UnitPrice, MaxAmount)
 		}
@@ -201,10 +225,21 @@ func (c Config) CheckOrder(o Order, available int64) (Quote, error) {
 		if o.RedeemPoints > available {
 			return q, Errorf(EInsufficientPoints, "the customer has %d points available; %d cannot be redeemed", available, o.RedeemPoints)
 		}
-		if q.PointsValue > q.Total {
+		// Points are a discount before tax: they pay at most the
+		// merchandise and shipping, never the tax they lower.
+		if payable := q.Merchandise + q.Shipping; q.PointsValue > payable {
+			most := c.MaxRedeem(payable, available)
+			if c.Taxed() {
+				most = c.maxRedeemTaxed(o, 0, available)
+			}
 			return q, Errorf(EExceedsAmountDue, "%d points are worth %s but only %s is due: use at most %d points",
-				o.RedeemPoints, q.PointsValue, q.Total, c.MaxRedeem(q.Total, available))
+				o.RedeemPoints, q.PointsValue, payable, most)
 		}
+	}
+	if q.Due != 0 && c.taxAdded(q.Tax) != 0 {
+		paid := q.Earning + q.NonEarning
+		return q, Errorf(ETendersMismatch, "tenders %s plus points %s must equal merchandise %s plus shipping %s plus tax %s = %s exactly (%s %s)",
+			paid, q.PointsValue, q.Merchandise, q.Shipping, c.taxAdded(q.Tax), q.Total, abs(q.Due), map[bool]string{true: "still due", false: "too much"}[q.Due > 0])
 	}
 	if q.Due != 0 {
 		paid := q.Earning + q.NonEarning

@@ -112,6 +112,8 @@ type SaleSummary struct {
 	// Shipped says the goods were sent, so a return may name a later
 	// delivery day; an in-store sale was received on the sale day.
 	Shipped bool
+	// TaxIncluded says the sale's prices contained its tax (see addTax).
+	TaxIncluded bool
 }
 
 // ReturnLine asks for qty of a SKU back.
@@ -139,8 +141,11 @@ type ReturnRequest struct {
 type ReturnQuote struct {
 	// Refunded is the merchandise value of the lines coming back (R).
 	Refunded Money `json:"refunded"`
-	// Refund is the money paid back: R less the value of points credited.
-	Refund           Money   `json:"refund"`
+	// Refund is the money paid back: R less the value of points credited
+	// (plus Tax when it was added on top of the prices).
+	Refund Money `json:"refund"`
+	// Tax is the sales tax the returned units paid, given back (tax.go).
+	Tax              Money   `json:"tax,omitempty"`
 	PointsClawedBack int64   `json:"points_clawed_back"`
 	PointsCredited   int64   `json:"points_credited"`
 	LastDay          Day     `json:"-"`
@@ -256,6 +261,7 @@ func (c Config) QuoteReturn(s SaleSummary, r ReturnRequest, today Day) (ReturnQu
 		q.PointsCredited = min(q.PointsCredited, s.Redeemed-s.Credited)
 	}
 	q.Refund = max(q.Refunded-Money(q.PointsCredited)*c.PointValue, 0)
+	q.addTax(s, r)
 	return q, nil
 }
 
