@@ -13,6 +13,16 @@ type SaleRequest struct {
 	// OverrideBy is a manager, signed in with their PIN, who lets an
 	// offline redemption pass the offline cap. It is recorded.
 	OverrideBy *Staff
+	// Items are catalog products by SKU or barcode, sold at the catalog's
+	// price after the open-price Lines (which, while the catalog holds
+	// any product, only a manager may ring up).
+	Items []Item
+}
+
+// Item asks for Qty of the product a code (SKU or barcode) finds.
+type Item struct {
+	Code string `json:"code"`
+	Qty  int64  `json:"qty"`
 }
 
 // Sale is a completed checkout: what the receipt says.
@@ -32,6 +42,12 @@ type Sale struct {
 	// ClawedBack and Credited are what returns have reversed so far.
 	ClawedBack int64 `json:"clawed_back"`
 	Credited   int64 `json:"credited"`
+	// Tax is the order's sales tax, contained in the prices when
+	// TaxIncluded, else added to them; SettingsVersion is the program
+	// settings' version the sale was made under.
+	Tax             Money `json:"tax,omitempty"`
+	TaxIncluded     bool  `json:"tax_included,omitempty"`
+	SettingsVersion int64 `json:"settings_version,omitempty"`
 }
 
 // SaleResult is what a checkout answers (the CLI's `sale --json`).
@@ -43,6 +59,18 @@ type SaleResult struct {
 	PointsRedeemed int64   `json:"points_redeemed"`
 	PointsEarned   int64   `json:"points_earned"`
 	Balance        Balance `json:"balance"`
+	// Tax is the order's sales tax; Lines what was sold, line by line.
+	Tax   Money      `json:"tax"`
+	Lines []SaleLine `json:"lines"`
+}
+
+// SaleLine is a line as a receipt shows it.
+type SaleLine struct {
+	SKU       string `json:"sku"`
+	Name      string `json:"name"`
+	Qty       int64  `json:"qty"`
+	UnitPrice Money  `json:"unit_price"`
+	Tax       Money  `json:"tax"`
 }
 
 // Return is a completed return or claim.
@@ -55,6 +83,7 @@ type Return struct {
 	Lines      []ReturnLine `json:"lines"`
 	Refunded   Money        `json:"refunded"`
 	Refund     Money        `json:"refund"`
+	Tax        Money        `json:"tax,omitempty"`
 	ClawedBack int64        `json:"points_clawed_back"`
 	Credited   int64        `json:"points_credited"`
 	Received   string       `json:"received"`
@@ -71,6 +100,7 @@ type ReturnResult struct {
 	Return           string  `json:"return"`
 	Outcome          Outcome `json:"outcome"`
 	Refund           Money   `json:"refund"`
+	Tax              Money   `json:"tax"`
 	PointsClawedBack int64   `json:"points_clawed_back"`
 	PointsCredited   int64   `json:"points_credited"`
 	Balance          Balance `json:"balance"`

@@ -223,9 +223,9 @@ func soldOf(t *testing.T, c Config, o Order) SaleSummary {
 // exactly.
 func TestTaxedReturns(t *testing.T) {
 	type step struct {
-		lines                   []ReturnLine
-		refund, tax             Money
-		clawedBack, credited    int64
+		lines                  []ReturnLine
+		refund, tax            Money
+		clawedBack, credited   int64
 		completes, replacement bool
 	}
 	shirtsAndBread := order([]Line{line("SHIRT", 2, 2000, "standard"), line("BREAD", 1, 1000, "zero")}, 0, 500, Tender{TenderCash, 4797})

@@ -41,7 +41,11 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 	} else if r.RedeemPoints > 0 {
 		return pos.SaleResult{}, pos.Errorf(pos.EInvalidInput, "points can only be redeemed with a customer: scan their tag or type their email")
 	}
-	q, err := d.Config().CheckOrder(r.Order, available)
+	cfg := d.Config()
+	if err := d.sellItems(ctx, ptx, by, &r); err != nil {
+		return pos.SaleResult{}, err
+	}
+	q, err := cfg.CheckOrder(r.Order, available)
 	if err != nil {
 		return pos.SaleResult{}, err
 	}
@@ -58,13 +62,17 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 	}
 	sale := pos.Sale{Receipt: receipt, Shipping: r.Shipping, Tenders: r.Tenders, Merchandise: q.Merchandise,
 		PointsRedeemed: r.RedeemPoints, Store: id.Store, Terminal: id.Terminal, Staff: by.Name,
-		At: now.UTC().Truncate(time.Millisecond)}
+		At: now.UTC().Truncate(time.Millisecond), Tax: q.Tax, TaxIncluded: cfg.PricesIncludeTax, SettingsVersion: cfg.Version}
 	if acct != nil {
 		sale.Account = acct.ID
 		sale.PointsEarned = q.PointsEarned
 	}
-	for _, l := range r.Lines {
+	res := pos.SaleResult{Receipt: receipt, Merchandise: q.Merchandise, Shipping: r.Shipping,
+		PointsRedeemed: r.RedeemPoints, PointsEarned: sale.PointsEarned, Tax: q.Tax, Lines: make([]pos.SaleLine, len(r.Lines))}
+	for i, l := range r.Lines {
+		l.Tax = q.LineTax[i]
 		sale.Lines = append(sale.Lines, pos.SoldLine{Line: l})
+		res.Lines[i] = pos.SaleLine{SKU: l.SKU, Name: l.Name, Qty: l.Qty, UnitPrice: l.UnitPrice, Tax: l.Tax}
 	}
 	if err := d.insertSale(ctx, ptx, sale); err != nil {
 		return pos.SaleResult{}, err
@@ -80,7 +88,7 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 		}
 		if sale.PointsEarned > 0 {
 			e := d.entry(id, by, now)
-			e.Account, e.Kind, e.Points, e.Ref, e.Pending = acct.ID, pos.KindEarn, sale.PointsEarned, receipt, d.Config().EarnHoldDays > 0
+			e.Account, e.Kind, e.Points, e.Ref, e.Pending = acct.ID, pos.KindEarn, sale.PointsEarned, receipt, cfg.EarnHoldDays > 0
 			entries = append(entries, e)
 		}
 	}
@@ -93,8 +101,6 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 	if err := d.outbox(ctx, ptx, recs...); err != nil {
 		return pos.SaleResult{}, err
 	}
-	res := pos.SaleResult{Receipt: receipt, Merchandise: q.Merchandise, Shipping: r.Shipping,
-		PointsRedeemed: r.RedeemPoints, PointsEarned: sale.PointsEarned}
 	if acct != nil {
 		b, err := d.balance(ctx, ptx, acct.ID)
 		if err != nil {
@@ -196,7 +202,7 @@ func (d *DB) insertSale(ctx context.Context, tx queryer, s pos.Sale) error {
 	if err := insertMany(ctx, tx, `INSERT INTO sale_lines (receipt, n, sku, name, qty, unit_price) VALUES `, lines); err != nil {
 		return fmt.Errorf("insert sale line: %w", err)
 	}
-	return nil
+	return insertSaleTax(ctx, tx, s)
 }
 
 // GetSale reads a receipt with what has come back of it.
@@ -214,9 +220,11 @@ func (d *DB) getSale(ctx context.Context, q queryer, receipt string) (pos.Sale, 
 	receipt = strings.TrimSpace(receipt)
 	err := q.QueryRowContext(ctx, `SELECT receipt, account, merchandise, shipping, points_redeemed, points_earned, tenders, staff, at,
 		coalesce((SELECT sum(clawed_back) FROM returns WHERE receipt = s.receipt), 0),
-		coalesce((SELECT sum(credited) FROM returns WHERE receipt = s.receipt), 0)
-		FROM sales s WHERE receipt = ?`, receipt).Scan(&s.Receipt, &account, &s.Merchandise, &s.Shipping,
-		&s.PointsRedeemed, &s.PointsEarned, &tenders, &s.Staff, &at, &s.ClawedBack, &s.Credited)
+		coalesce((SELECT sum(credited) FROM returns WHERE receipt = s.receipt), 0),
+		coalesce(t.tax, 0), coalesce(t.tax_included, 0), coalesce(t.settings_version, 0)
+		FROM sales s LEFT JOIN sale_taxes t USING (receipt) WHERE receipt = ?`, receipt).Scan(&s.Receipt, &account, &s.Merchandise, &s.Shipping,
+		&s.PointsRedeemed, &s.PointsEarned, &tenders, &s.Staff, &at, &s.ClawedBack, &s.Credited,
+		&s.Tax, &s.TaxIncluded, &s.SettingsVersion)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, pos.Errorf(pos.ENotFound, "no receipt %s on this terminal: check the number on the receipt", receipt)
 	}
@@ -232,15 +240,16 @@ func (d *DB) getSale(ctx context.Context, q queryer, receipt string) (pos.Sale, 
 		coalesce((SELECT sum(rl.qty) FROM return_lines rl JOIN returns r ON r.id = rl.return_id
 			WHERE r.receipt = l.receipt AND rl.sku = l.sku AND r.outcome = 'refund'), 0),
 		coalesce((SELECT sum(rl.qty) FROM return_lines rl JOIN returns r ON r.id = rl.return_id
-			WHERE r.receipt = l.receipt AND rl.sku = l.sku AND r.outcome = 'replacement'), 0)
-		FROM sale_lines l WHERE receipt = ? ORDER BY n`, receipt)
+			WHERE r.receipt = l.receipt AND rl.sku = l.sku AND r.outcome = 'replacement'), 0),
+		coalesce(t.tax_class, ''), coalesce(t.tax, 0), coalesce(t.no_earn, 0)
+		FROM sale_lines l LEFT JOIN sale_line_taxes t USING (receipt, n) WHERE l.receipt = ? ORDER BY l.n`, receipt)
 	if err != nil {
 		return s, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var l pos.SoldLine
-		if err := rows.Scan(&l.SKU, &l.Name, &l.Qty, &l.UnitPrice, &l.Returned, &l.Replaced); err != nil {
+		if err := rows.Scan(&l.SKU, &l.Name, &l.Qty, &l.UnitPrice, &l.Returned, &l.Replaced, &l.TaxClass, &l.Tax, &l.NoEarn); err != nil {
 			return s, err
 		}
 		s.Lines = append(s.Lines, l)
@@ -271,7 +280,8 @@ func spreadReturned(lines []pos.SoldLine) {
 
 func (d *DB) saleSummary(s pos.Sale) pos.SaleSummary {
 	return pos.SaleSummary{Receipt: s.Receipt, Merchandise: s.Merchandise, Earned: s.PointsEarned, Redeemed: s.PointsRedeemed,
-		ClawedBack: s.ClawedBack, Credited: s.Credited, Lines: s.Lines, Received: pos.DayOf(s.At), Shipped: s.Shipping > 0}
+		ClawedBack: s.ClawedBack, Credited: s.Credited, Lines: s.Lines, Received: pos.DayOf(s.At), Shipped: s.Shipping > 0,
+		TaxIncluded: s.TaxIncluded}
 }
 
 // QuoteReturn previews a return: what it refunds and reverses, and the
@@ -323,7 +333,7 @@ func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos
 		received = r.Received
 	}
 	ret := pos.Return{ID: pos.NewID(), Receipt: s.Receipt, Account: s.Account, Claim: r.Claim, Outcome: q.Outcome,
-		Lines: r.Lines, Refunded: q.Refunded, Refund: q.Refund, ClawedBack: q.PointsClawedBack, Credited: q.PointsCredited,
+		Lines: r.Lines, Refunded: q.Refunded, Refund: q.Refund, Tax: q.Tax, ClawedBack: q.PointsClawedBack, Credited: q.PointsCredited,
 		Received: received.String(), Staff: by.Name, Store: id.Store, Terminal: id.Terminal, At: now.UTC().Truncate(time.Millisecond)}
 	if q.Overridden {
 		ret.OverrideBy = r.OverrideBy.Name
@@ -341,7 +351,7 @@ func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos
 			return pos.ReturnResult{}, fmt.Errorf("insert return line: %w", err)
 		}
 	}
-	res := pos.ReturnResult{Receipt: s.Receipt, Return: ret.ID, Outcome: ret.Outcome, Refund: ret.Refund,
+	res := pos.ReturnResult{Receipt: s.Receipt, Return: ret.ID, Outcome: ret.Outcome, Refund: ret.Refund, Tax: ret.Tax,
 		PointsClawedBack: ret.ClawedBack, PointsCredited: ret.Credited, LastDay: q.LastDay.String()}
 	// The return and its entries go to the outbox together, the return first.
 	recs := []record{{id: ret.ID, kind: pos.RecordReturn, body: ret, at: now}}
