@@ -11,12 +11,13 @@ import (
 
 func runSale(e *env, args []string) int {
 	fs := newFlags("sale")
-	var lines, tenders listFlag
+	var lines, items, tenders listFlag
 	customer := fs.String("customer", "", "")
 	shipping := fs.String("shipping", "0", "")
 	redeem := fs.Int64("redeem", 0, "")
 	override := fs.Bool("override", false, "")
 	fs.Var(&lines, "line", "")
+	fs.Var(&items, "item", "")
 	fs.Var(&tenders, "tender", "")
 	if p, err := parse(fs, args); err != nil || len(p) > 0 {
 		return e.usage("%v", firstErr(err, p))
@@ -29,6 +30,13 @@ func runSale(e *env, args []string) int {
 			return e.fail(err)
 		}
 		req.Lines = append(req.Lines, line)
+	}
+	for _, it := range items {
+		item, err := parseSaleItem(it)
+		if err != nil {
+			return e.fail(err)
+		}
+		req.Items = append(req.Items, item)
 	}
 	for _, t := range tenders {
 		tender, err := parseTender(t)
@@ -52,7 +60,14 @@ func runSale(e *env, args []string) int {
 			e.printJSON(res)
 			return nil
 		}
-		fmt.Fprintf(e.stdout, "receipt %s\nmerchandise %s  shipping %s\n", res.Receipt, res.Merchandise, res.Shipping)
+		fmt.Fprintf(e.stdout, "receipt %s\n", res.Receipt)
+		for _, l := range res.Lines {
+			fmt.Fprintf(e.stdout, "  %d × %s %s  %s\n", l.Qty, l.SKU, l.Name, pos.Money(l.Qty)*l.UnitPrice)
+		}
+		fmt.Fprintf(e.stdout, "merchandise %s  shipping %s\n", res.Merchandise, res.Shipping)
+		if res.Tax != 0 {
+			fmt.Fprintf(e.stdout, "tax %s\n", res.Tax)
+		}
 		if res.Account != nil {
 			fmt.Fprintf(e.stdout, "points redeemed %d  earned %d\nbalance %d available, %d pending\n",
 				res.PointsRedeemed, res.PointsEarned, res.Balance.Available, res.Balance.Pending)
@@ -86,6 +101,29 @@ func parseSaleLine(s string) (pos.Line, error) {
 		return pos.Line{}, err
 	}
 	return pos.Line{SKU: strings.TrimSpace(sku), Qty: n, UnitPrice: p}, nil
+}
+
+// parseSaleItem reads CODE[:QTY]: a SKU or barcode, and a quantity (1
+// when left out). A code that itself holds a colon is taken whole when
+// what follows its last colon is not a number.
+func parseSaleItem(s string) (pos.Item, error) {
+	code, qty, ok := cutLast(s)
+	if !ok || !allDigitsText(qty) {
+		code, qty = s, "1"
+	}
+	code = strings.TrimSpace(code)
+	if code == "" {
+		return pos.Item{}, pos.Errorf(pos.EInvalidInput, "item %q: write it CODE[:QTY], like 5901234123457:2", s)
+	}
+	n, err := strconv.ParseInt(qty, 10, 64)
+	if err != nil || n <= 0 {
+		return pos.Item{}, pos.Errorf(pos.EInvalidInput, "item %q: quantity must be a whole number of at least 1", s)
+	}
+	return pos.Item{Code: code, Qty: n}, nil
+}
+
+func allDigitsText(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // parseTender reads TYPE:AMOUNT.

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"keytag/pos"
+	"keytag/pos/sqlite"
+)
+
+func runProductAdd(e *env, args []string) int {
+	fs := newFlags("product add")
+	var barcodes listFlag
+	var p pos.Product
+	fs.StringVar(&p.SKU, "sku", "", "")
+	fs.Var(&barcodes, "barcode", "")
+	fs.StringVar(&p.Name, "name", "", "")
+	price := fs.String("price", "", "")
+	fs.StringVar(&p.TaxClass, "tax-class", "", "")
+	noEarn := fs.Bool("no-earn", false, "")
+	if rest, err := parse(fs, args); err != nil || len(rest) > 0 {
+		return e.usage("%v", firstErr(err, rest))
+	}
+	if p.SKU == "" || len(barcodes) == 0 || p.Name == "" || *price == "" {
+		return e.usage("--sku, --barcode, --name and --price are needed")
+	}
+	var err error
+	if p.Price, err = pos.ParseMoney(*price); err != nil {
+		return e.fail(err)
+	}
+	p.Barcodes, p.Earns = barcodes, !*noEarn
+	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
+		p, err := d.AddProduct(e.ctx, by, p)
+		if err != nil {
+			return err
+		}
+		e.printProduct(p)
+		return nil
+	})
+}
+
+func runProductShow(e *env, args []string) int {
+	code, ok := oneArg(e, args, nil)
+	if !ok {
+		return 2
+	}
+	return e.withDB(false, func(d *sqlite.DB, _ pos.Staff) error {
+		p, err := d.FindProduct(e.ctx, code)
+		if err != nil {
+			return err
+		}
+		e.printProduct(p)
+		return nil
+	})
+}
+
+func runProductList(e *env, args []string) int {
+	if rest, err := parse(newFlags("product list"), args); err != nil || len(rest) > 0 {
+		return e.usage("%v", firstErr(err, rest))
+	}
+	return e.withDB(false, func(d *sqlite.DB, _ pos.Staff) error {
+		ps, err := d.ListProducts(e.ctx)
+		if err != nil {
+			return err
+		}
+		if e.json {
+			if ps == nil {
+				ps = []pos.Product{}
+			}
+			e.printJSON(map[string]any{"products": ps})
+			return nil
+		}
+		for _, p := range ps {
+			fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\t%s\n", p.SKU, p.Price, taxClassText(p.TaxClass), strings.Join(p.Barcodes, " "), p.Name+earnsText(p.Earns))
+		}
+		return nil
+	})
+}
+
+func (e *env) printProduct(p pos.Product) {
+	if e.json {
+		e.printJSON(p)
+		return
+	}
+	fmt.Fprintf(e.stdout, "%s  %s  %s\nbarcodes %s\ntax class %s%s\n", p.SKU, p.Name, p.Price,
+		strings.Join(p.Barcodes, " "), taxClassText(p.TaxClass), earnsText(p.Earns))
+}
+
+func taxClassText(c string) string {
+	if c == "" {
+		return pos.DefaultTaxClass
+	}
+	return c
+}
+
+func earnsText(earns bool) string {
+	if earns {
+		return ""
+	}
+	return "  (never earns points)"
+}
+
+// productHeader is the CSV header `product import` reads: one row per
+// barcode, rows of one SKU adding its barcodes.
+var productHeader = []string{"sku", "barcode", "name", "price", "tax_class", "earns"}
+
+func runProductImport(e *env, args []string) int {
+	file, ok := oneArg(e, args, nil)
+	if !ok {
+		return 2
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return e.fail(pos.Errorf(pos.EInvalidInput, "cannot read %s: %v", file, errors.Unwrap(err)))
+	}
+	defer f.Close()
+	lines, products, bad, err := readProducts(f)
+	if err != nil {
+		return e.fail(err)
+	}
+	var rep importReport
+	code := e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
+		errs, err := d.ImportProducts(e.ctx, by, products)
+		if err != nil {
+			return err
+		}
+		for i, err := range errs {
+			if err != nil {
+				bad = append(bad, importBad{Line: lines[i], Code: pos.ErrorCode(err), Message: pos.ErrorMessage(err)})
+			} else {
+				rep.Imported++
+			}
+		}
+		return nil
+	})
+	if code != 0 {
+		return code
+	}
+	sortBad(bad)
+	rep.Bad = bad
+	if e.json {
+		if rep.Bad == nil {
+			rep.Bad = []importBad{}
+		}
+		e.printJSON(rep)
+	} else {
+		fmt.Fprintf(e.stdout, "imported %d rows\n", rep.Imported)
+	}
+	for _, b := range bad {
+		fmt.Fprintf(e.stderr, "%s line %d: %s\n", file, b.Line, b.Message)
+	}
+	if len(bad) > 0 {
+		fmt.Fprintf(e.stderr, "keytag: %d rows were not imported; fix them and import those rows again\n", len(bad))
+		return 1
+	}
+	return 0
+}
+
+// readProducts reads the CSV, keeping the rows it can read with their
+// line numbers and reporting the malformed ones; the rules themselves are
+// checked by the store.
+func readProducts(r io.Reader) (lines []int, products []pos.Product, bad []importBad, err error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, nil, pos.Errorf(pos.EInvalidInput, "the file has no header line: want %s", strings.Join(productHeader, ","))
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimSpace(strings.ToLower(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	for _, h := range []string{"sku", "barcode", "name", "price"} {
+		if _, ok := col[h]; !ok {
+			return nil, nil, nil, pos.Errorf(pos.EInvalidInput, "the header has no %q column: want %s", h, strings.Join(productHeader, ","))
+		}
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				bad = append(bad, importBad{Line: pe.Line, Code: pos.EInvalidInput, Message: "not a valid CSV row: " + pe.Err.Error()})
+				continue
+			}
+			return nil, nil, nil, err
+		}
+		get := func(name string) string {
+			if i, ok := col[name]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		price, err := pos.ParseMoney(get("price"))
+		if err != nil {
+			bad = append(bad, importBad{Line: line, Code: pos.EInvalidInput, Message: pos.ErrorMessage(err)})
+			continue
+		}
+		earns := true
+		if s := get("earns"); s != "" {
+			if earns, err = parseYesNo(s); err != nil {
+				bad = append(bad, importBad{Line: line, Code: pos.EInvalidInput, Message: fmt.Sprintf("earns %q: write yes or no (empty is yes)", s)})
+				continue
+			}
+		}
+		lines = append(lines, line)
+		products = append(products, pos.Product{SKU: get("sku"), Barcodes: []string{get("barcode")}, Name: get("name"),
+			Price: price, TaxClass: get("tax_class"), Earns: earns})
+	}
+	return lines, products, bad, nil
+}
