@@ -46,19 +46,20 @@ func (c Config) CheckBarcode(code string) (Symbology, error) {
 	}
 	if allDigits(code) {
 		var sym Symbology
+		var name string
 		switch len(code) {
 		case 13:
-			sym = SymEAN13
+			sym, name = SymEAN13, "an EAN-13"
 		case 12:
-			sym = SymUPCA
+			sym, name = SymUPCA, "a UPC-A"
 		case 8:
-			sym = SymEAN8
+			sym, name = SymEAN8, "an EAN-8"
 		}
 		if sym != "" {
 			if !ValidGS1(code) {
 				want, _ := GS1CheckDigit(code[:len(code)-1])
-				return "", Errorf(EInvalidInput, "barcode %s: the check digit of an %s is %c, not %c: check the digits",
-					code, strings.ToUpper(string(sym)), want, code[len(code)-1])
+				return "", Errorf(EInvalidInput, "barcode %s: the check digit of %s is %c, not %c: check the digits",
+					code, name, want, code[len(code)-1])
 			}
 			return sym, nil
 		}

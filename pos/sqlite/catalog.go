@@ -175,17 +175,21 @@ func execChunks(ctx context.Context, tx *sql.Tx, insertInto string, rows [][]any
 // putProduct writes a product and its barcodes, refusing (before writing
 // anything) a barcode that belongs to another product.
 func (d *DB) putProduct(ctx context.Context, tx queryer, p pos.Product) error {
+	owner := map[string]string{}
 	for _, code := range p.Barcodes {
 		for _, form := range pos.BarcodeForms(code) {
-			var owner string
-			err := tx.QueryRowContext(ctx, `SELECT sku FROM barcodes WHERE code = ?`, form).Scan(&owner)
-			if err == nil && owner != p.SKU {
-				return pos.Errorf(pos.EConflict, "barcode %s already belongs to product %s: a barcode finds one product", code, owner)
-			}
+			var sku string
+			err := tx.QueryRowContext(ctx, `SELECT sku FROM barcodes WHERE code = ?`, form).Scan(&sku)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("check barcode: %w", err)
 			}
+			if err == nil {
+				owner[form] = sku
+			}
 		}
+	}
+	if err := barcodesFree(owner, p); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO products (sku, name, price, tax_class, earns, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (sku) DO UPDATE SET name = excluded.name, price = excluded.price, tax_class = excluded.tax_class,
