@@ -138,6 +138,10 @@ type Terminal interface {
 	Entries(ctx context.Context, account string) ([]Entry, error)
 	OfflineBudget(ctx context.Context, account string) (OfflineBudget, error)
 
+	// FindProduct finds a catalog product by barcode or SKU, for a
+	// product scan; the sale then sells it as an Item (Product.Line gives
+	// the line a live Quote needs).
+	FindProduct(ctx context.Context, code string) (Product, error)
 	Checkout(ctx context.Context, by Staff, r SaleRequest) (SaleResult, error)
 	GetSale(ctx context.Context, receipt string) (Sale, error)
 	QuoteReturn(ctx context.Context, by Staff, r ReturnRequest) (ReturnQuote, error)
