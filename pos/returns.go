@@ -141,10 +141,10 @@ type ReturnRequest struct {
 type ReturnQuote struct {
 	// Refunded is the merchandise value of the lines coming back (R).
 	Refunded Money `json:"refunded"`
-	// Refund is the money paid back: R less the value of points credited
-	// (plus Tax when it was added on top of the prices).
-	Refund Money `json:"refund"`
-	// Tax is the sales tax the returned units paid, given back (tax.go).
+	// Refund is the money paid back: R less the value of points credited.
+	Refund           Money   `json:"refund"`
+	// Tax is the sales tax the returned units paid (tax.go); when it was
+	// added on top of the prices, Refund includes it.
 	Tax              Money   `json:"tax,omitempty"`
 	PointsClawedBack int64   `json:"points_clawed_back"`
 	PointsCredited   int64   `json:"points_credited"`
