@@ -143,9 +143,7 @@ type ReturnQuote struct {
 	Refunded Money `json:"refunded"`
 	// Refund is the money paid back: R less the value of points credited.
 	Refund           Money   `json:"refund"`
-	// Tax is the sales tax the returned units paid (tax.go); when it was
-	// added on top of the prices, Refund includes it.
-	Tax              Money   `json:"tax,omitempty"`
+	Tax              Money   `json:"tax,omitempty"` // the returned units' sales tax (tax.go), in Refund when added on top
 	PointsClawedBack int64   `json:"points_clawed_back"`
 	PointsCredited   int64   `json:"points_credited"`
 	LastDay          Day     `json:"-"`
