@@ -65,6 +65,11 @@ func TestRetailCounter(t *testing.T) {
 		sale.Lines[0] != (pos.SaleLine{SKU: "SHIRT", Name: "Shirt", Qty: 2, UnitPrice: 2000, Tax: 297}) || sale.Lines[1].Name != "Bread" {
 		t.Fatalf("sale: %+v %s", r, r.stderr)
 	}
+	// The receipt names the store, each line and the tax.
+	r = c.as("sale", "--item", "BREAD", "--tender", "cash:10.00")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "Corner Shop\n") || !strings.Contains(r.stdout, "1 × BREAD Bread  10.00") || strings.Contains(r.stdout, "tax") {
+		t.Fatalf("receipt text: %+v", r)
+	}
 	// One shirt back: 20.00 less 2.00 of points credited, plus its 1.48 of tax.
 	var ret pos.ReturnResult
 	r = c.as("return", "--receipt", sale.Receipt, "--line", "SHIRT:1", "--claim", "satisfaction", "--unopened", "--json")

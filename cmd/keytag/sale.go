@@ -60,6 +60,9 @@ func runSale(e *env, args []string) int {
 			e.printJSON(res)
 			return nil
 		}
+		if c := d.Config(); c.StoreName != "" {
+			fmt.Fprintln(e.stdout, strings.TrimSpace(c.StoreName+"  "+c.StoreAddress))
+		}
 		fmt.Fprintf(e.stdout, "receipt %s\n", res.Receipt)
 		for _, l := range res.Lines {
 			fmt.Fprintf(e.stdout, "  %d × %s %s  %s\n", l.Qty, l.SKU, l.Name, pos.Money(l.Qty)*l.UnitPrice)
