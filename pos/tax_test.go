@@ -1,6 +1,7 @@
 package pos
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -205,7 +206,7 @@ func TestMaxRedeemTaxed(t *testing.T) {
 // soldOf is the summary a return sees of an order checked out under c.
 func soldOf(t *testing.T, c Config, o Order) SaleSummary {
 	t.Helper()
-	q, err := c.CheckOrder(o, 10_000)
+	q, err := c.CheckOrder(o, 1<<40)
 	if err != nil {
 		t.Fatalf("CheckOrder: %v", err)
 	}
@@ -322,5 +323,68 @@ func TestTaxedReturns(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTaxAddsUp checks, on many generated orders, what the worked
+// examples check by hand: the lines' tax sums to the order's, the
+// discount never turns a line negative, an order paid as quoted passes
+// CheckOrder, and returning its units one at a time in any order gives
+// back exactly its tax and points.
+func TestTaxAddsUp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 2026))
+	for n := range 400 {
+		c := us()
+		if n%2 == 1 {
+			c = vat()
+			c.TaxClasses["reduced"] = 60_000
+		}
+		classes := []string{"standard", "reduced", "zero", ""}
+		var o Order
+		var units []string
+		for i := range 1 + rng.IntN(5) {
+			l := line(string(rune('A'+i)), 1+rng.Int64N(4), Money(1+rng.Int64N(5000)), classes[rng.IntN(len(classes))])
+			l.NoEarn = rng.IntN(6) == 0
+			o.Lines = append(o.Lines, l)
+			for range l.Qty {
+				units = append(units, l.SKU)
+			}
+		}
+		o.RedeemPoints = rng.Int64N(int64(o.Merchandise()) + 1)
+		q := c.Quote(o, 1<<40)
+		var sum Money
+		for _, lt := range q.LineTax {
+			sum += lt
+		}
+		if sum != q.Tax {
+			t.Fatalf("order %d: lines' tax %s, order's %s", n, sum, q.Tax)
+		}
+		if q.Due > 0 {
+			o.Tenders = []Tender{{TenderCard, q.Due}}
+		}
+		s := soldOf(t, c, o)
+		rng.Shuffle(len(units), func(i, j int) { units[i], units[j] = units[j], units[i] })
+		var tax Money
+		var clawed, credited int64
+		for k, sku := range units {
+			r := ReturnRequest{Receipt: "R1", Lines: []ReturnLine{{sku, 1}}, Claim: ClaimSatisfaction, Unopened: true}
+			rq, err := c.QuoteReturn(s, r, day("2026-03-02"))
+			if err != nil {
+				t.Fatalf("order %d, return %d: %v", n, k, err)
+			}
+			if rq.Completes != (k == len(units)-1) {
+				t.Fatalf("order %d, return %d of %d: completes %v", n, k+1, len(units), rq.Completes)
+			}
+			tax, clawed, credited = tax+rq.Tax, clawed+rq.PointsClawedBack, credited+rq.PointsCredited
+			for j := range s.Lines {
+				if s.Lines[j].SKU == sku {
+					s.Lines[j].Returned++
+				}
+			}
+			s.ClawedBack, s.Credited = clawed, credited
+		}
+		if tax != q.Tax || clawed != s.Earned || credited != s.Redeemed {
+			t.Fatalf("order %d %+v: returned tax %s of %s, points %d of %d, %d of %d", n, o, tax, q.Tax, clawed, s.Earned, credited, s.Redeemed)
+		}
 	}
 }
