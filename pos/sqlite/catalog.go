@@ -48,7 +48,7 @@ func (d *DB) AddProduct(ctx context.Context, by pos.Staff, p pos.Product) (pos.P
 	if n > 0 {
 		return p, pos.Errorf(pos.EConflict, "product %s is already in the catalog", p.SKU)
 	}
-	if err := d.putProduct(ctx, ptx, p); err != nil {
+	if err := d.insertProduct(ctx, ptx, p); err != nil {
 		return p, err
 	}
 	return p, tx.Commit()
@@ -172,9 +172,9 @@ func execChunks(ctx context.Context, tx *sql.Tx, insertInto string, rows [][]any
 	return nil
 }
 
-// putProduct writes a product and its barcodes, refusing (before writing
-// anything) a barcode that belongs to another product.
-func (d *DB) putProduct(ctx context.Context, tx queryer, p pos.Product) error {
+// insertProduct writes a new product and its barcodes, refusing (before
+// writing anything) a barcode that belongs to another product.
+func (d *DB) insertProduct(ctx context.Context, tx queryer, p pos.Product) error {
 	owner := map[string]string{}
 	for _, code := range p.Barcodes {
 		for _, form := range pos.BarcodeForms(code) {
@@ -191,15 +191,13 @@ func (d *DB) putProduct(ctx context.Context, tx queryer, p pos.Product) error {
 	if err := barcodesFree(owner, p); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO products (sku, name, price, tax_class, earns, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (sku) DO UPDATE SET name = excluded.name, price = excluded.price, tax_class = excluded.tax_class,
-			earns = excluded.earns, updated_at = excluded.updated_at`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO products (sku, name, price, tax_class, earns, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		p.SKU, p.Name, p.Price, p.TaxClass, p.Earns, d.clock.Now().UnixMilli()); err != nil {
-		return fmt.Errorf("put product: %w", err)
+		return fmt.Errorf("insert product: %w", err)
 	}
 	for _, code := range p.Barcodes {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO barcodes (code, sku) VALUES (?, ?) ON CONFLICT (code) DO NOTHING`, code, p.SKU); err != nil {
-			return fmt.Errorf("put barcode: %w", err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO barcodes (code, sku) VALUES (?, ?)`, code, p.SKU); err != nil {
+			return fmt.Errorf("insert barcode: %w", err)
 		}
 	}
 	return nil
