@@ -1,6 +1,9 @@
 package pos
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // The server's domain: who calls keytagd and what the web shop and the
 // gift catalog ask of it. The server store implements them; the HTTP
@@ -103,4 +106,70 @@ type ReservationView struct {
 // Actor is who made a gift change, for its ledger entries.
 type Actor struct {
 	Store, Terminal, Staff string
+}
+
+// AccountView is an account as the web shop sees it: the same shape as
+// `keytag account show --json`, with the email masked.
+type AccountView struct {
+	Account string  `json:"account"`
+	Name    string  `json:"name"`
+	Email   string  `json:"email"`
+	Tag     *string `json:"tag"`
+	OptIn   bool    `json:"opt_in"`
+	Balance Balance `json:"balance"`
+}
+
+// Flag is something an admin should look at: an offline overspend, a tag
+// conflict, a merged enrolment, or a rejected record kept for review.
+type Flag struct {
+	ID       string    `json:"id"`
+	Code     string    `json:"code"`
+	Record   string    `json:"record"`
+	Account  string    `json:"account,omitempty"`
+	Terminal string    `json:"terminal,omitempty"`
+	Detail   string    `json:"detail"`
+	At       time.Time `json:"at"`
+}
+
+// ServerTerminal is a store terminal known to the server.
+type ServerTerminal struct {
+	ID         string    `json:"id"`
+	Store      string    `json:"store"`
+	Name       string    `json:"name"`
+	EnrolledAt time.Time `json:"enrolled_at,omitzero"`
+	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+	Acked      int64     `json:"acked"`
+}
+
+// Ledger is the server's ledger of record as keytagd's HTTP API uses it
+// (pos/ledgerdb's Store implements it on SQLite and on PostgreSQL).
+type Ledger interface {
+	// Epoch identifies the database: a restore from a backup changes it.
+	Epoch() string
+	Ping(ctx context.Context) error
+	Authenticate(ctx context.Context, token string) (Principal, error)
+
+	// Terminals: enrolment, push and pull.
+	Enroll(ctx context.Context, code, deviceName string) (EnrollResponse, error)
+	Push(ctx context.Context, p Principal, recs []Record) (PushResponse, error)
+	Pull(ctx context.Context, cursor int64, limit int) (PullResponse, error)
+
+	// The web shop: accounts, orders and their returns.
+	CreateAccount(ctx context.Context, n NewAccount) (AccountView, error)
+	AccountByEmail(ctx context.Context, email string) (AccountView, error)
+	PlaceOrder(ctx context.Context, r OrderRequest) (OrderResult, error)
+	ProcessOrder(ctx context.Context, id string) (OrderResult, error)
+	ReturnOrder(ctx context.Context, orderID string, r OrderReturnRequest) (ReturnResult, error)
+
+	// Gifts: the catalog and reservations, for terminals and the web shop.
+	Gifts(ctx context.Context, all bool) ([]Gift, error)
+	Reserve(ctx context.Context, by Actor, r ReserveRequest) (ReservationView, error)
+	GetReservation(ctx context.Context, id string) (ReservationView, error)
+	ChangeGift(ctx context.Context, by Actor, id, gift string) (ReservationView, error)
+	Handover(ctx context.Context, by Actor, id string) (ReservationView, error)
+	Forgo(ctx context.Context, by Actor, id string) (ReservationView, error)
+
+	// Admin: what to look at, and the terminals.
+	Flags(ctx context.Context, code string, limit int) ([]Flag, error)
+	Terminals(ctx context.Context) ([]ServerTerminal, error)
 }

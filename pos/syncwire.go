@@ -35,6 +35,12 @@ type Record struct {
 	Body json.RawMessage `json:"body"`
 }
 
+// The bounds of one push and one pull.
+const (
+	MaxPushRecords = 2000
+	MaxPullLimit   = 5000
+)
+
 // PushRequest is POST /v1/sync/push: a contiguous run of the outbox.
 type PushRequest struct {
 	// Epoch is the server epoch the terminal last saw ("" before the

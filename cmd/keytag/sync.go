@@ -9,7 +9,8 @@ import (
 
 	"keytag/pos"
 	"keytag/pos/sqlite"
-	possync "keytag/sync"
+	"keytag/sync/client"
+	"keytag/sync/worker"
 )
 
 // runEnroll joins this terminal to a server with a one-time code. The
@@ -36,7 +37,7 @@ func runEnroll(e *env, args []string) int {
 		if id.Server != "" {
 			return pos.Errorf(pos.EConflict, "this terminal is already joined to %s as terminal %s: its records belong there", id.Server, id.Terminal)
 		}
-		c, err := possync.NewClient(*server, "", possync.ClientOptions{})
+		c, err := client.New(*server, "", client.Options{})
 		if err != nil {
 			return err
 		}
@@ -77,7 +78,7 @@ func runSync(e *env, args []string) int {
 		level = slog.LevelDebug
 	}
 	return e.withDB(false, func(d *sqlite.DB, _ pos.Staff) error {
-		w, err := e.newWorker(d, level, possync.Options{Interval: *interval, BatchSize: *batch, PullLimit: *page})
+		w, err := e.newWorker(d, level, worker.Options{Interval: *interval, BatchSize: *batch, PullLimit: *page})
 		if err != nil {
 			return err
 		}
@@ -85,7 +86,7 @@ func runSync(e *env, args []string) int {
 			err := w.SyncOnce(e.ctx)
 			st := w.Status()
 			if err != nil {
-				return pos.Errorf(pos.ENeedsServer, "sync failed: %s (%d records wait to be sent)", possync.Describe(err), st.Waiting)
+				return pos.Errorf(pos.ENeedsServer, "sync failed: %s (%d records wait to be sent)", worker.Describe(err), st.Waiting)
 			}
 			return e.printStatus(d, st, false)
 		}
@@ -103,10 +104,10 @@ func runSync(e *env, args []string) int {
 // server and token are the ones `keytag enroll` stored), logging to stderr
 // at level and stamping with the terminal's clock: for `keytag sync` and
 // the window.
-func (e *env) newWorker(d *sqlite.DB, level slog.Level, o possync.Options) (*possync.Worker, error) {
+func (e *env) newWorker(d *sqlite.DB, level slog.Level, o worker.Options) (*worker.Worker, error) {
 	o.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	o.Clock = e.clock
-	return possync.NewWorker(d, o)
+	return worker.New(d, o)
 }
 
 // statusView is `keytag status --json`.
@@ -134,7 +135,7 @@ func runStatus(e *env, args []string) int {
 		return e.usage("%v", firstErr(err, p))
 	}
 	return e.withDB(false, func(d *sqlite.DB, _ pos.Staff) error {
-		st, err := possync.ReadStatus(e.ctx, d)
+		st, err := worker.ReadStatus(e.ctx, d)
 		if err != nil {
 			return err
 		}

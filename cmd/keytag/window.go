@@ -14,7 +14,8 @@ import (
 	"keytag/assets"
 	"keytag/pos"
 	"keytag/pos/sqlite"
-	possync "keytag/sync"
+	"keytag/sync/client"
+	"keytag/sync/worker"
 	"keytag/ui"
 )
 
@@ -30,7 +31,7 @@ var windowServices = func(e *env, d *sqlite.DB) (ui.Services, func()) {
 	if id.Server == "" {
 		return s, func() {}
 	}
-	w, err := e.newWorker(d, slog.LevelInfo, possync.Options{})
+	w, err := e.newWorker(d, slog.LevelInfo, worker.Options{})
 	if err != nil {
 		// Joined, but the worker cannot run (no token): the bar says so.
 		server, why := id.Server, pos.ErrorMessage(err)
@@ -77,7 +78,7 @@ func (r syncReview) Progress(ctx context.Context) (ui.SyncProgress, error) {
 // giftClient is the worker's client as the window's GiftService. Offline
 // every call answers needs_server and changes nothing.
 type giftClient struct {
-	c *possync.Client
+	c *client.Client
 	d *sqlite.DB
 
 	mu sync.Mutex

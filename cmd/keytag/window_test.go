@@ -11,7 +11,8 @@ import (
 	"keytag/pos"
 	"keytag/pos/ledgerdb/ledgerdbtest"
 	"keytag/pos/sqlite"
-	possync "keytag/sync"
+	"keytag/sync/client"
+	"keytag/sync/httpapi"
 )
 
 // TestWindowServicesSyncAndGifts wires the window's services to a real
@@ -22,7 +23,7 @@ import (
 func TestWindowServicesSyncAndGifts(t *testing.T) {
 	ctx := context.Background()
 	store, _ := ledgerdbtest.OpenSQLite(t, pos.SystemClock{})
-	ts := httptest.NewServer(possync.NewServer(store, nil).Handler())
+	ts := httptest.NewServer(httpapi.New(store, nil).Handler())
 	defer ts.Close()
 	dice, err := store.AddGift(ctx, pos.Gift{Name: "Dice set", Cost: 800, Stock: 2})
 	if err != nil {
@@ -45,7 +46,7 @@ func TestWindowServicesSyncAndGifts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _ := possync.NewClient(ts.URL, "", possync.ClientOptions{})
+	c, _ := client.New(ts.URL, "", client.Options{})
 	res, err := c.Enroll(ctx, code, "till")
 	if err != nil {
 		t.Fatal(err)

@@ -22,8 +22,7 @@ import (
 	"keytag/pos"
 	"keytag/pos/ledgerdb"
 	"keytag/pos/postgres"
-	"keytag/pos/sqlite"
-	possync "keytag/sync"
+	"keytag/sync/httpapi"
 )
 
 func main() {
@@ -236,7 +235,7 @@ func (m *Main) open(ctx context.Context) error {
 	if strings.HasPrefix(m.db, "postgres://") || strings.HasPrefix(m.db, "postgresql://") {
 		m.store, err = postgres.Open(ctx, m.db, m.Clock)
 	} else {
-		m.store, err = sqlite.OpenServer(ctx, m.db, m.Clock)
+		m.store, err = ledgerdb.OpenSQLite(ctx, m.db, m.Clock)
 	}
 	return err
 }
@@ -378,7 +377,7 @@ func (m *Main) serve(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", m.listen, err)
 	}
 	m.addr = ln.Addr()
-	api := possync.NewServer(m.store, m.Logger)
+	api := httpapi.New(m.store, m.Logger)
 	handler := api.Handler()
 	var adminSrv *http.Server
 	if m.adminLn != "" {

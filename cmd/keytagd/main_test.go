@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"keytag/pos"
+	"keytag/pos/ledgerdb"
 	"keytag/pos/ledgerdb/ledgerdbtest"
-	"keytag/pos/sqlite"
 )
 
 // runMain runs keytagd with args as main would and returns the exit
@@ -256,7 +256,7 @@ func TestBirthdayGiftIsGrantedOnceAndEmailed(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "keytagd.db")
 	// 28 February 2027: a 29 February birthday is celebrated today.
 	clock := ledgerdbtest.NewClock(time.Date(2027, 2, 28, 9, 0, 0, 0, time.UTC))
-	store, err := sqlite.OpenServer(context.Background(), db, clock)
+	store, err := ledgerdb.OpenSQLite(context.Background(), db, clock)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"keytag/pos"
-	"keytag/pos/sqlite"
+	"keytag/pos/ledgerdb"
 )
 
 var (
@@ -206,7 +206,7 @@ func TestCrashMidPushLeavesTheLedgerWhole(t *testing.T) {
 			confirmed := <-pushed
 
 			// Whole after the crash: each batch all or nothing.
-			store, err := sqlite.OpenServer(context.Background(), db, nil)
+			store, err := ledgerdb.OpenSQLite(context.Background(), db, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -261,7 +261,7 @@ func TestCrashMidPushLeavesTheLedgerWhole(t *testing.T) {
 				t.Errorf("keytagd after SIGTERM: %v", err)
 			}
 			p.done <- nil
-			store, err = sqlite.OpenServer(context.Background(), db, nil)
+			store, err = ledgerdb.OpenSQLite(context.Background(), db, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,22 +11,11 @@ import (
 	"keytag/pos"
 )
 
-// AccountView is an account as the web shop sees it: the same shape as
-// `keytag account show --json`, with the email masked.
-type AccountView struct {
-	Account string      `json:"account"`
-	Name    string      `json:"name"`
-	Email   string      `json:"email"`
-	Tag     *string     `json:"tag"`
-	OptIn   bool        `json:"opt_in"`
-	Balance pos.Balance `json:"balance"`
-}
-
 const accountViewColumns = `a.id, a.name, a.email, a.opt_in, a.available, a.pending,
 	(SELECT code FROM tags t WHERE t.account = a.id AND t.active = ?)`
 
-func scanAccountView(row interface{ Scan(...any) error }) (AccountView, error) {
-	var v AccountView
+func scanAccountView(row interface{ Scan(...any) error }) (pos.AccountView, error) {
+	var v pos.AccountView
 	var tag sql.NullString
 	err := row.Scan(&v.Account, &v.Name, &v.Email, &v.OptIn, &v.Balance.Available, &v.Balance.Pending, &tag)
 	v.Email = pos.MaskEmail(v.Email)
@@ -36,7 +25,7 @@ func scanAccountView(row interface{ Scan(...any) error }) (AccountView, error) {
 	return v, err
 }
 
-func (s *Store) accountView(ctx context.Context, q queryer, id string) (AccountView, error) {
+func (s *Store) accountView(ctx context.Context, q queryer, id string) (pos.AccountView, error) {
 	v, err := scanAccountView(s.row(ctx, q, `SELECT `+accountViewColumns+` FROM accounts a WHERE a.id = ?`, true, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, pos.Errorf(pos.ENotFound, "no account %s", id)
@@ -48,10 +37,10 @@ func (s *Store) accountView(ctx context.Context, q queryer, id string) (AccountV
 }
 
 // AccountByEmail finds an account by email (exact, after normalisation).
-func (s *Store) AccountByEmail(ctx context.Context, email string) (AccountView, error) {
+func (s *Store) AccountByEmail(ctx context.Context, email string) (pos.AccountView, error) {
 	e, err := pos.NormalizeEmail(email)
 	if err != nil {
-		return AccountView{}, err
+		return pos.AccountView{}, err
 	}
 	v, err := scanAccountView(s.row(ctx, s.db, `SELECT `+accountViewColumns+` FROM accounts a WHERE a.email = ?`, true, e))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -64,24 +53,24 @@ func (s *Store) AccountByEmail(ctx context.Context, email string) (AccountView, 
 }
 
 // AccountByID reads an account with its balance.
-func (s *Store) AccountByID(ctx context.Context, id string) (AccountView, error) {
+func (s *Store) AccountByID(ctx context.Context, id string) (pos.AccountView, error) {
 	return s.accountView(ctx, s.db, id)
 }
 
 // CreateAccount enrols a customer from the web shop with the sign-up
 // bonus, in one transaction.
-func (s *Store) CreateAccount(ctx context.Context, n pos.NewAccount) (AccountView, error) {
+func (s *Store) CreateAccount(ctx context.Context, n pos.NewAccount) (pos.AccountView, error) {
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	n, err := s.cfg.CheckNewAccount(n, pos.DayOf(now))
 	if err != nil {
-		return AccountView{}, err
+		return pos.AccountView{}, err
 	}
 	if n.Tag != "" {
-		return AccountView{}, pos.Errorf(pos.EInvalidInput, "the web shop cannot give key tags: a tag is given at a store counter")
+		return pos.AccountView{}, pos.Errorf(pos.EInvalidInput, "the web shop cannot give key tags: a tag is given at a store counter")
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return AccountView{}, err
+		return pos.AccountView{}, err
 	}
 	defer tx.Rollback()
 	a := pos.Account{ID: pos.NewID(), Email: n.Email, Name: n.Name, BirthDate: n.BirthDate, OptIn: n.OptIn,
@@ -89,18 +78,18 @@ func (s *Store) CreateAccount(ctx context.Context, n pos.NewAccount) (AccountVie
 	_, err = s.exec(ctx, tx, `INSERT INTO accounts (id, email, name, birth_date, opt_in, phone, store, terminal, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, '', ?)`, a.ID, a.Email, a.Name, a.BirthDate, a.OptIn, a.Phone, a.Store, millis(now))
 	if s.d.IsUnique(err) {
-		return AccountView{}, pos.Errorf(pos.EDuplicateEmail, "email %s already belongs to a customer", pos.MaskEmail(a.Email))
+		return pos.AccountView{}, pos.Errorf(pos.EDuplicateEmail, "email %s already belongs to a customer", pos.MaskEmail(a.Email))
 	}
 	if err != nil {
-		return AccountView{}, fmt.Errorf("create account: %w", err)
+		return pos.AccountView{}, fmt.Errorf("create account: %w", err)
 	}
 	if err := s.logChanges(ctx, tx, change{kind: pos.ChangeAccount, body: a}); err != nil {
-		return AccountView{}, err
+		return pos.AccountView{}, err
 	}
 	if s.cfg.SignupBonus > 0 {
 		if err := s.post(ctx, tx, pos.Entry{ID: pos.NewID(), Account: a.ID, Kind: pos.KindSignup, Points: s.cfg.SignupBonus,
 			Ref: a.ID, Store: storeWeb, At: now}); err != nil {
-			return AccountView{}, err
+			return pos.AccountView{}, err
 		}
 	}
 	v, err := s.accountView(ctx, tx, a.ID)
@@ -208,21 +197,9 @@ func (s *Store) resolveAccount(ctx context.Context, q queryer, id, email string)
 	return id, nil
 }
 
-// Flag is something an admin should look at: an offline overspend, a tag
-// conflict, a merged enrolment, or a rejected record kept for review.
-type Flag struct {
-	ID       string    `json:"id"`
-	Code     string    `json:"code"`
-	Record   string    `json:"record"`
-	Account  string    `json:"account,omitempty"`
-	Terminal string    `json:"terminal,omitempty"`
-	Detail   string    `json:"detail"`
-	At       time.Time `json:"at"`
-}
-
 // Flags lists flags (code "" for all; "rejected" for the review queue),
 // newest first.
-func (s *Store) Flags(ctx context.Context, code string, limit int) ([]Flag, error) {
+func (s *Store) Flags(ctx context.Context, code string, limit int) ([]pos.Flag, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
@@ -234,9 +211,9 @@ func (s *Store) Flags(ctx context.Context, code string, limit int) ([]Flag, erro
 		return nil, fmt.Errorf("list flags: %w", err)
 	}
 	defer rows.Close()
-	out := []Flag{}
+	out := []pos.Flag{}
 	for rows.Next() {
-		var f Flag
+		var f pos.Flag
 		var at int64
 		if err := rows.Scan(&f.ID, &f.Code, &f.Record, &f.Account, &f.Terminal, &f.Detail, &at); err != nil {
 			return nil, err

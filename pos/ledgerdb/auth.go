@@ -38,16 +38,6 @@ func normalizeCode(c string) string {
 	return strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(c)))
 }
 
-// Terminal is a store terminal known to the server.
-type Terminal struct {
-	ID         string    `json:"id"`
-	Store      string    `json:"store"`
-	Name       string    `json:"name"`
-	EnrolledAt time.Time `json:"enrolled_at,omitzero"`
-	RevokedAt  time.Time `json:"revoked_at,omitzero"`
-	Acked      int64     `json:"acked"`
-}
-
 // AddTerminal registers a terminal of store and returns its id and a
 // one-time enrolment code that expires after EnrolCodeTTL.
 func (s *Store) AddTerminal(ctx context.Context, store, name string) (id, code string, err error) {
@@ -170,15 +160,15 @@ func (s *Store) RevokeTerminal(ctx context.Context, id string) error {
 }
 
 // Terminals lists the terminals.
-func (s *Store) Terminals(ctx context.Context) ([]Terminal, error) {
+func (s *Store) Terminals(ctx context.Context) ([]pos.ServerTerminal, error) {
 	rows, err := s.query(ctx, s.db, `SELECT id, store, name, enrolled_at, revoked_at, acked FROM terminals ORDER BY store, name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list terminals: %w", err)
 	}
 	defer rows.Close()
-	var out []Terminal
+	var out []pos.ServerTerminal
 	for rows.Next() {
-		var t Terminal
+		var t pos.ServerTerminal
 		var enrolled, revoked int64
 		if err := rows.Scan(&t.ID, &t.Store, &t.Name, &enrolled, &revoked, &t.Acked); err != nil {
 			return nil, err

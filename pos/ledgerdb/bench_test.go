@@ -15,7 +15,7 @@ import (
 	"keytag/pos"
 	"keytag/pos/ledgerdb"
 	"keytag/pos/ledgerdb/ledgerdbtest"
-	possync "keytag/sync"
+	"keytag/sync/httpapi"
 )
 
 const (
@@ -88,7 +88,7 @@ func BenchmarkPushIngest(b *testing.B) {
 			b.Run("push_http", func(b *testing.B) {
 				s, _ := be.Open(b, nil)
 				_, token, seq := benchTerminal(b, s)
-				srv := httptest.NewServer(possync.NewServer(s, nil).Handler())
+				srv := httptest.NewServer(httpapi.New(s, nil).Handler())
 				defer srv.Close()
 				for b.Loop() {
 					b.StopTimer()

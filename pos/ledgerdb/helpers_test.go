@@ -4,9 +4,8 @@ import (
 	"context"
 
 	"keytag/pos/ledgerdb"
-	"keytag/pos/sqlite"
 )
 
 func sqliteOpen(ctx context.Context, path string) (*ledgerdb.Store, error) {
-	return sqlite.OpenServer(ctx, path, nil)
+	return ledgerdb.OpenSQLite(ctx, path, nil)
 }

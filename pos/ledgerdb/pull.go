@@ -8,16 +8,13 @@ import (
 	"keytag/pos"
 )
 
-// MaxPullLimit bounds one pull.
-const MaxPullLimit = 5000
-
 // Pull returns up to limit changes after cursor in server sequence order,
 // the cursor to ask from next, and whether more remain. Ledger entries
 // are read from the ledger itself (each carries its sequence number);
 // everything else from the change log.
 func (s *Store) Pull(ctx context.Context, cursor int64, limit int) (pos.PullResponse, error) {
-	if limit <= 0 || limit > MaxPullLimit {
-		limit = MaxPullLimit
+	if limit <= 0 || limit > pos.MaxPullLimit {
+		limit = pos.MaxPullLimit
 	}
 	if cursor < 0 {
 		return pos.PullResponse{}, pos.Errorf(pos.EInvalidInput, "cursor %d may not be negative", cursor)

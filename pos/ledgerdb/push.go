@@ -17,9 +17,6 @@ import (
 	"keytag/pos"
 )
 
-// MaxPushRecords bounds one push.
-const MaxPushRecords = 2000
-
 // mergeNamespace scopes the ids of the adjustments that take back a
 // merged account's second sign-up bonus.
 var mergeNamespace = uuid.MustParse("0b1c5e52-7d0a-4c55-9a43-2c1f7c8d9e10")
@@ -113,8 +110,8 @@ func (s *Store) Push(ctx context.Context, p pos.Principal, recs []pos.Record) (p
 	if p.Role != pos.RoleTerminal || p.Terminal == "" {
 		return pos.PushResponse{}, pos.Errorf(pos.EForbidden, "only a terminal pushes records")
 	}
-	if len(recs) > MaxPushRecords {
-		return pos.PushResponse{}, pos.Errorf(pos.EInvalidInput, "a push holds at most %d records; %d sent", MaxPushRecords, len(recs))
+	if len(recs) > pos.MaxPushRecords {
+		return pos.PushResponse{}, pos.Errorf(pos.EInvalidInput, "a push holds at most %d records; %d sent", pos.MaxPushRecords, len(recs))
 	}
 	recs = slices.Clone(recs)
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Seq < recs[j].Seq })

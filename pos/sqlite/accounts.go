@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"keytag/internal/sqlitedb"
 	"keytag/pos"
 )
 
@@ -150,7 +151,7 @@ func (d *DB) createAccount(ctx context.Context, tx queryer, by pos.Staff, n pos.
 		Phone: n.Phone, CreatedAt: now.UTC().Truncate(time.Millisecond), Store: id.Store, Terminal: id.Terminal}
 	_, err = tx.ExecContext(ctx, `INSERT INTO accounts (id, email, name, birth_date, opt_in, phone, store, terminal, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Email, a.Name, a.BirthDate, a.OptIn, a.Phone, a.Store, a.Terminal, now.UnixMilli())
-	if isUnique(err) {
+	if sqlitedb.IsUnique(err) {
 		return pos.Account{}, pos.Errorf(pos.EDuplicateEmail, "email %s already belongs to a customer: find them by email instead", pos.MaskEmail(a.Email))
 	}
 	if err != nil {
@@ -196,7 +197,7 @@ func (d *DB) assignTag(ctx context.Context, tx queryer, account, code string, no
 		}
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO tags (code, account, active, assigned_at) VALUES (?, ?, 1, ?)`, code, account, now.UnixMilli())
-	if isUnique(err) {
+	if sqlitedb.IsUnique(err) {
 		return pos.Errorf(pos.ETagInUse, "tag %s already belongs to a customer (or did): give this customer another tag", code)
 	}
 	if err != nil {

@@ -12,9 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -22,9 +19,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"keytag/internal/sqlitedb"
 	"keytag/pos"
-
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 )
 
 //go:embed migrations/*.sql
@@ -54,7 +50,7 @@ func Open(ctx context.Context, path string, clock pos.Clock) (*DB, error) {
 	if clock == nil {
 		clock = pos.SystemClock{}
 	}
-	sdb, err := openFile(path)
+	sdb, err := sqlitedb.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -68,47 +64,6 @@ func Open(ctx context.Context, path string, clock pos.Clock) (*DB, error) {
 		return nil, err
 	}
 	return d, nil
-}
-
-// openFile opens the SQLite file at path (created readable by its owner
-// only) as the terminal and the server both want it: WAL with
-// synchronous=FULL, foreign keys on, and write transactions that take the
-// write lock at BEGIN (_txlock=immediate), so two never deadlock
-// upgrading a read lock.
-func openFile(path string) (*sql.DB, error) {
-	if err := createPrivate(path); err != nil {
-		return nil, err
-	}
-	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "busy_timeout(10000)"} {
-		q.Add("_pragma", p)
-	}
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	return db, nil
-}
-
-// createPrivate makes the database file (and its folder) readable by its
-// owner only before SQLite opens it; SQLite gives the -wal and -shm files
-// the same permissions.
-func createPrivate(path string) error {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("create %s: %w", dir, err)
-		}
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("open %s: %w", path, err)
-	}
-	f.Close()
-	if err := os.Chmod(path, 0o600); err != nil {
-		return fmt.Errorf("chmod %s: %w", path, err)
-	}
-	return nil
 }
 
 // Close closes the database.
@@ -342,9 +297,4 @@ func (d *DB) SetIdentity(ctx context.Context, store, terminal, server string) er
 	d.ident.Store, d.ident.Terminal, d.ident.Server = store, terminal, server
 	d.identMu.Unlock()
 	return nil
-}
-
-// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
-func isUnique(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"keytag/internal/sqlitedb"
 	"keytag/pos"
 )
 
@@ -57,7 +58,7 @@ func oldDatabase(t *testing.T, last, setup string) string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "terminal.db")
-	sdb, err := openFile(path)
+	sdb, err := sqlitedb.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestUpgradeTo0003KeepsEverything(t *testing.T) {
 	ctx := context.Background()
 	path := oldDatabase(t, "migrations/0002_sync.sql", strings.NewReplacer(
 		"TAG-ANN-LOST", annLostTag, "TAG-ANN-OLD", annOldTag, "TAG-ANN", annTag, "TAG-BOB", tag("000000004")).Replace(before0003))
-	sdb, err := openFile(path)
+	sdb, err := sqlitedb.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

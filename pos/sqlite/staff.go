@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"keytag/internal/sqlitedb"
 	"keytag/pos"
 )
 
@@ -78,7 +79,7 @@ func (d *DB) AddStaff(ctx context.Context, by *pos.Staff, name string, role pos.
 	s := pos.Staff{ID: pos.NewID(), Name: name, Role: role}
 	_, err = tx.ExecContext(ctx, `INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
 		s.ID, s.Name, s.Role, hash, d.clock.Now().UnixMilli())
-	if isUnique(err) {
+	if sqlitedb.IsUnique(err) {
 		return pos.Staff{}, pos.Errorf(pos.EConflict, "a staff member called %s exists already", name)
 	}
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"keytag/internal/sqlitedb"
 	"keytag/pos"
 )
 
@@ -583,7 +584,7 @@ func (a *applier) account(ctx context.Context, c pulled) error {
 	}
 	_, err = a.insAccount.ExecContext(ctx, acc.ID, acc.Email, acc.Name, acc.BirthDate, acc.OptIn, acc.Phone,
 		acc.Store, acc.Terminal, syncMilli(acc.CreatedAt))
-	if !isUnique(err) {
+	if !sqlitedb.IsUnique(err) {
 		return err
 	}
 	// The email is another account's here: one this terminal (or another,
@@ -689,7 +690,7 @@ func (a *applier) tag(ctx context.Context, c pulled) error {
 		ON CONFLICT (code) DO UPDATE SET account = excluded.account, active = excluded.active,
 			merged = CASE WHEN tags.account = excluded.account AND tags.merged THEN 1 ELSE excluded.merged END`
 	_, err = a.tx.ExecContext(ctx, upsert, t.Code, account, t.Active, syncMilli(t.At), 0)
-	if isUnique(err) {
+	if sqlitedb.IsUnique(err) {
 		// The account has another active tag here. The server is the judge
 		// of which tags are live, so both stay findable: this one is kept
 		// outside the one-active-tag rule, as a merged account's are.

@@ -18,7 +18,6 @@ import (
 	"keytag/pos"
 	"keytag/pos/ledgerdb"
 	"keytag/pos/postgres"
-	"keytag/pos/sqlite"
 )
 
 // EnvPostgres names the PostgreSQL server tests use, as a URL like
@@ -49,7 +48,7 @@ func Each(t *testing.T, f func(t *testing.T, b Backend)) {
 func OpenSQLite(t testing.TB, clock pos.Clock) (*ledgerdb.Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "keytagd.db")
-	s, err := sqlite.OpenServer(context.Background(), path, clock)
+	s, err := ledgerdb.OpenSQLite(context.Background(), path, clock)
 	if err != nil {
 		t.Fatalf("open sqlite store: %v", err)
 	}

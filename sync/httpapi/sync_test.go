@@ -1,4 +1,4 @@
-package sync_test
+package httpapi_test
 
 import (
 	"encoding/json"
@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"keytag/pos"
-	"keytag/pos/ledgerdb"
 	"keytag/pos/ledgerdb/ledgerdbtest"
 )
 
@@ -53,7 +52,7 @@ func TestServerPushIsIdempotentPerRecord(t *testing.T) {
 		if got := h.balance("a1"); got.Available != 159 {
 			t.Errorf("a rejected record moved the balance to %+v", got)
 		}
-		var flags struct{ Flags []ledgerdb.Flag }
+		var flags struct{ Flags []pos.Flag }
 		h.call("GET", "/v1/admin/flags?code=rejected", h.admin, nil, &flags)
 		if len(flags.Flags) != 1 || flags.Flags[0].Record != "e2" {
 			t.Errorf("review queue = %+v, want the forged e2", flags.Flags)
@@ -75,7 +74,7 @@ func TestServerPullGivesChangesInOrder(t *testing.T) {
 		code := tagCode(t, "000000002")
 		h.push(tok1, accountRecord(1, "a1", "ann@example.com"), entryRecord(2, "e1", "a1", pos.KindSignup, 100),
 			tagRecord(3, "t1", code, "a1"), entryRecord(4, "e2", "a1", pos.KindEarn, 10))
-		var created ledgerdb.AccountView
+		var created pos.AccountView
 		h.call("POST", "/v1/accounts", h.webshop, map[string]any{"email": "bob@example.com", "name": "Bob"}, &created)
 
 		changes := h.pullAll(tok2)
@@ -196,7 +195,7 @@ func TestServerJudgesOfflineConflicts(t *testing.T) {
 		if got := h.balance("ann-1"); got.Available != 140 {
 			t.Errorf("merged balance = %+v, want 100 + 40", got)
 		}
-		var ann ledgerdb.AccountView
+		var ann pos.AccountView
 		h.call("GET", "/v1/accounts?email=ann@example.com", h.webshop, nil, &ann)
 		if ann.Account != "ann-1" || ann.Tag == nil || *ann.Tag != tag1 {
 			t.Errorf("Ann = %+v: the first account keeps its tag", ann)
@@ -204,7 +203,7 @@ func TestServerJudgesOfflineConflicts(t *testing.T) {
 		if got := h.balance("cy"); got.Available != -200 {
 			t.Errorf("overspent balance = %+v, want -200 (posted anyway)", got)
 		}
-		var flags struct{ Flags []ledgerdb.Flag }
+		var flags struct{ Flags []pos.Flag }
 		h.call("GET", "/v1/admin/flags?code=overspend", h.admin, nil, &flags)
 		if len(flags.Flags) != 1 || flags.Flags[0].Account != "cy" {
 			t.Errorf("overspend flags = %+v", flags.Flags)
@@ -303,7 +302,7 @@ func TestServerMergesTheSameEmailPushedAtOnce(t *testing.T) {
 				t.Errorf("tag verdict %+v", x)
 			}
 		}
-		var a ledgerdb.AccountView
+		var a pos.AccountView
 		h.call("GET", "/v1/accounts?email=same@example.com", h.webshop, nil, &a)
 		if merged != terminals-1 || tagged != 1 || a.Account != first || a.Balance.Available != 100 || a.Tag == nil || *a.Tag != codes[strings.IndexByte("01234567", first[len(first)-1])] {
 			t.Errorf("%d merged, %d tagged, account %+v; want %d, 1, one account with 100 points and the tag", merged, tagged, a, terminals-1)

@@ -1,4 +1,4 @@
-package sync_test
+package httpapi_test
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 	"keytag/pos"
 	"keytag/pos/ledgerdb"
 	"keytag/pos/ledgerdb/ledgerdbtest"
-	possync "keytag/sync"
+	"keytag/sync/httpapi"
 )
 
 // srvHarness is a keytagd API on a real loopback listener over a fresh
@@ -22,7 +22,7 @@ type srvHarness struct {
 	t       *testing.T
 	store   *ledgerdb.Store
 	clock   *ledgerdbtest.Clock
-	api     *possync.Server
+	api     *httpapi.Server
 	url     string
 	webshop string
 	admin   string
@@ -35,7 +35,7 @@ func newSrvHarness(t *testing.T, b ledgerdbtest.Backend) *srvHarness {
 	t.Helper()
 	clock := ledgerdbtest.NewClock(srvStart)
 	store, _ := b.Open(t, clock)
-	api := possync.NewServer(store, nil)
+	api := httpapi.New(store, nil)
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	h := &srvHarness{t: t, store: store, clock: clock, api: api, url: ts.URL}

@@ -1,4 +1,6 @@
-package sync
+// Package worker is the terminal's sync worker: it pushes the outbox to
+// keytagd and applies what it pulls, on a store that satisfies Store.
+package worker
 
 import (
 	"context"
@@ -7,17 +9,17 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	gosync "sync"
+	"sync"
 	"time"
 
 	"keytag/pos"
-	"keytag/pos/ledgerdb"
 	"keytag/pos/sqlite"
+	"keytag/sync/client"
 )
 
 // Options tune the sync worker. Zero values take the defaults.
 type Options struct {
-	Client ClientOptions
+	Client client.Options
 	// Logger is where the worker writes (a sub-logger with the terminal
 	// id is made from it). nil: slog.Default().
 	Logger *slog.Logger
@@ -32,7 +34,7 @@ type Options struct {
 	// BootstrapPullLimit is the page size until a new terminal has
 	// pulled the server's whole log once: fewer, larger pages for the
 	// bulk of a chain's accounts (a page of 5000 applies in well under a
-	// second). Default: ledgerdb.MaxPullLimit (5000) when PullLimit is not
+	// second). Default: pos.MaxPullLimit (5000) when PullLimit is not
 	// set, PullLimit when it is.
 	BootstrapPullLimit int
 	// BackoffMin and BackoffMax bound the wait after a failed round; it
@@ -67,7 +69,7 @@ func (o Options) withDefaults() Options {
 	if o.BootstrapPullLimit <= 0 {
 		o.BootstrapPullLimit = o.PullLimit
 		if o.PullLimit <= 0 {
-			o.BootstrapPullLimit = ledgerdb.MaxPullLimit
+			o.BootstrapPullLimit = pos.MaxPullLimit
 		}
 	}
 	if o.PullLimit <= 0 {
@@ -107,7 +109,7 @@ type Backoff struct {
 
 // Next returns the next wait and counts the failure.
 func (b *Backoff) Next() time.Duration {
-	d := Jitter(ExpBackoff(b.Min, b.Max, b.n), b.Rand)
+	d := client.Jitter(client.ExpBackoff(b.Min, b.Max, b.n), b.Rand)
 	if b.n < 62 {
 		b.n++
 	}
@@ -117,31 +119,51 @@ func (b *Backoff) Next() time.Duration {
 // Reset starts over after a success.
 func (b *Backoff) Reset() { b.n = 0 }
 
+// Store is what the worker needs of the terminal's store (pos/sqlite's
+// DB): its outbox to push, a page of changes to apply, and its sync
+// bookkeeping. Each call is one short transaction of the store's.
+type Store interface {
+	StatusStore
+	PendingOutboxAfter(ctx context.Context, after int64, limit int) ([]pos.Record, error)
+	Ack(ctx context.Context, epoch string, acked int64, verdicts []pos.Verdict) (sqlite.AckResult, error)
+	ApplyChanges(ctx context.Context, p sqlite.PullPage) (sqlite.ApplyResult, error)
+	RestartPull(ctx context.Context) error
+	PruneSent(ctx context.Context, before time.Time) (int64, error)
+	SaveSyncHealth(ctx context.Context, h sqlite.SyncHealth) error
+}
+
+// StatusStore is what the sync status is read from.
+type StatusStore interface {
+	Identity(ctx context.Context) (sqlite.Identity, error)
+	SyncState(ctx context.Context) (sqlite.SyncState, error)
+	Waiting(ctx context.Context) (int64, error)
+}
+
 // Worker keeps a terminal in step with keytagd: it pushes the outbox and
 // pulls the server's changes, woken by Notify (after a sale), by a ticker,
 // and backing off while the server cannot be reached.
 type Worker struct {
-	db     *sqlite.DB
-	client *Client
+	db     Store
+	client *client.Client
 	opts   Options
 	log    *slog.Logger
 	notify chan struct{}
 
 	// round serialises rounds: the loop's and a caller's SyncOnce.
-	round   gosync.Mutex
+	round   sync.Mutex
 	backoff Backoff
 
-	mu        gosync.Mutex
+	mu        sync.Mutex
 	status    pos.SyncStatus
 	lastPrune time.Time
-	errLog    workerErrLog
+	errLog    errLog
 
 	cancel context.CancelFunc
-	wg     gosync.WaitGroup
+	wg     sync.WaitGroup
 }
 
-// NewWorker returns a worker for an enrolled terminal database.
-func NewWorker(db *sqlite.DB, o Options) (*Worker, error) {
+// New returns a worker for an enrolled terminal database.
+func New(db Store, o Options) (*Worker, error) {
 	o = o.withDefaults()
 	ctx := context.Background()
 	id, err := db.Identity(ctx)
@@ -155,11 +177,11 @@ func NewWorker(db *sqlite.DB, o Options) (*Worker, error) {
 	if id.Server == "" || st.Token == "" {
 		return nil, pos.Errorf(pos.EInvalidInput, "this terminal is not joined to a server: keytag enroll --server URL --code CODE")
 	}
-	client, err := NewClient(id.Server, st.Token, o.Client)
+	c, err := client.New(id.Server, st.Token, o.Client)
 	if err != nil {
 		return nil, err
 	}
-	w := &Worker{db: db, client: client, opts: o, notify: make(chan struct{}, 1),
+	w := &Worker{db: db, client: c, opts: o, notify: make(chan struct{}, 1),
 		log:     o.Logger.With("terminal", id.Terminal),
 		backoff: Backoff{Min: o.BackoffMin, Max: o.BackoffMax, Rand: o.Rand}}
 	w.errLog.every = o.ErrorLogEvery
@@ -171,7 +193,7 @@ func NewWorker(db *sqlite.DB, o Options) (*Worker, error) {
 }
 
 // Client is the worker's HTTP client (the window uses it for gifts).
-func (w *Worker) Client() *Client { return w.client }
+func (w *Worker) Client() *client.Client { return w.client }
 
 // Notify wakes the worker: there is something new to push. It never
 // blocks; several calls before the worker wakes count as one.
@@ -237,9 +259,9 @@ func (w *Worker) run(ctx context.Context) {
 			continue
 		}
 		wait, backingOff = w.backoff.Next(), true
-		var he *HTTPError
+		var he *client.HTTPError
 		if errors.As(err, &he) && he.RetryAfter > wait {
-			// Already capped by the client (ClientOptions.RetryAfterMax).
+			// Already capped by the client (client.Options.RetryAfterMax).
 			wait = he.RetryAfter
 		}
 	}
@@ -297,7 +319,7 @@ func (w *Worker) push(ctx context.Context) error {
 		for _, v := range resp.Verdicts {
 			if v.Status == pos.VerdictRejected {
 				// Ids and codes only: the reason may quote a customer.
-				w.log.Warn("the server rejected a record", "seq", v.Seq, "kind", workerKindOf(recs, v.Seq), "code", v.Code)
+				w.log.Warn("the server rejected a record", "seq", v.Seq, "kind", kindOf(recs, v.Seq), "code", v.Code)
 			}
 		}
 		res, err := w.db.Ack(ctx, resp.Epoch, resp.Acked, resp.Verdicts)
@@ -305,7 +327,7 @@ func (w *Worker) push(ctx context.Context) error {
 			return err
 		}
 		sent = true
-		st.Epoch = workerFirst(resp.Epoch, st.Epoch)
+		st.Epoch = first(resp.Epoch, st.Epoch)
 		if res.Restored {
 			restores++
 			w.log.Warn("the server was restored from a backup: pushing again what it lost and pulling from the start",
@@ -323,7 +345,7 @@ func (w *Worker) push(ctx context.Context) error {
 	}
 }
 
-func workerKindOf(recs []pos.Record, seq int64) pos.RecordKind {
+func kindOf(recs []pos.Record, seq int64) pos.RecordKind {
 	for _, r := range recs {
 		if r.Seq == seq {
 			return r.Kind
@@ -332,7 +354,7 @@ func workerKindOf(recs []pos.Record, seq int64) pos.RecordKind {
 	return ""
 }
 
-func workerFirst(a, b string) string {
+func first(a, b string) string {
 	if a != "" {
 		return a
 	}
@@ -570,7 +592,7 @@ func (w *Worker) Status() pos.SyncStatus {
 
 // ReadStatus reads the sync status as the last round in any process left
 // it: what `keytag status` shows.
-func ReadStatus(ctx context.Context, db *sqlite.DB) (pos.SyncStatus, error) {
+func ReadStatus(ctx context.Context, db StatusStore) (pos.SyncStatus, error) {
 	id, err := db.Identity(ctx)
 	if err != nil {
 		return pos.SyncStatus{}, err
@@ -593,7 +615,7 @@ func Describe(err error) string {
 	if err == nil {
 		return ""
 	}
-	var he *HTTPError
+	var he *client.HTTPError
 	switch {
 	case errors.As(err, &he) && he.Status == http.StatusUnauthorized:
 		return "the server refused this terminal's token: enrol it again (keytag enroll)"
@@ -601,7 +623,7 @@ func Describe(err error) string {
 		return "the server does not let this terminal sync (forbidden)"
 	case errors.As(err, &he):
 		return he.Error()
-	case errors.Is(err, ErrOffline):
+	case errors.Is(err, client.ErrOffline):
 		return "the server cannot be reached"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the server did not answer in time"
@@ -612,7 +634,7 @@ func Describe(err error) string {
 // workerErrLog rate-limits the error log: a failure is logged when it
 // differs from the last one logged or when every has passed; the repeats
 // in between are counted.
-type workerErrLog struct {
+type errLog struct {
 	every      time.Duration
 	last       string
 	lastAt     time.Time
@@ -622,7 +644,7 @@ type workerErrLog struct {
 
 // should reports whether to log this round's outcome, and how many
 // rounds failed since the last line.
-func (l *workerErrLog) should(err error, msg string, now time.Time) (bool, int) {
+func (l *errLog) should(err error, msg string, now time.Time) (bool, int) {
 	if err == nil {
 		n := l.failing
 		l.last, l.lastAt, l.suppressed, l.failing = "", time.Time{}, 0, 0

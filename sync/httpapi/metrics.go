@@ -1,44 +1,44 @@
-package sync
+package httpapi
 
 import (
-	"keytag/pos"
-
 	"fmt"
 	"io"
 	"net/http"
 	"sort"
 	gosync "sync"
+
+	"keytag/pos"
 )
 
-// ServerMetrics counts requests by route and status and pushed records by
+// Metrics counts requests by route and status and pushed records by
 // verdict, for GET /metrics in the Prometheus text format.
-type ServerMetrics struct {
+type Metrics struct {
 	mu       gosync.Mutex
 	requests map[[2]string]int64
 	verdicts map[[2]string]int64
 }
 
-// NewServerMetrics returns zeroed counters.
-func NewServerMetrics() *ServerMetrics {
-	return &ServerMetrics{requests: map[[2]string]int64{}, verdicts: map[[2]string]int64{}}
+// NewMetrics returns zeroed counters.
+func NewMetrics() *Metrics {
+	return &Metrics{requests: map[[2]string]int64{}, verdicts: map[[2]string]int64{}}
 }
 
 // Request counts one answered request.
-func (m *ServerMetrics) Request(route string, status int) {
+func (m *Metrics) Request(route string, status int) {
 	m.mu.Lock()
 	m.requests[[2]string{route, fmt.Sprint(status)}]++
 	m.mu.Unlock()
 }
 
 // Verdict counts one pushed record's verdict.
-func (m *ServerMetrics) Verdict(status pos.VerdictStatus, code string) {
+func (m *Metrics) Verdict(status pos.VerdictStatus, code string) {
 	m.mu.Lock()
 	m.verdicts[[2]string{string(status), code}]++
 	m.mu.Unlock()
 }
 
 // WriteTo writes the counters in the Prometheus text format.
-func (m *ServerMetrics) WriteTo(w io.Writer) (int64, error) {
+func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var n int64

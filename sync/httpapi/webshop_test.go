@@ -1,4 +1,4 @@
-package sync_test
+package httpapi_test
 
 import (
 	"net/http"
@@ -6,21 +6,20 @@ import (
 	"time"
 
 	"keytag/pos"
-	"keytag/pos/ledgerdb"
 	"keytag/pos/ledgerdb/ledgerdbtest"
 )
 
 func TestServerWebshopAccounts(t *testing.T) {
 	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
 		h := newSrvHarness(t, b)
-		var a ledgerdb.AccountView
+		var a pos.AccountView
 		if st := h.call("POST", "/v1/accounts", h.webshop, map[string]any{"email": " Dee@Example.com", "name": "Dee", "birth_date": "1990-04-17", "opt_in": true}, &a); st != http.StatusCreated {
 			t.Fatalf("create: %d", st)
 		}
 		if a.Balance != (pos.Balance{Available: 100}) || a.Email != "d***@example.com" || a.Name != "Dee" || a.Tag != nil || a.Account == "" {
 			t.Errorf("created %+v: want the sign-up bonus and a masked email", a)
 		}
-		var found ledgerdb.AccountView
+		var found pos.AccountView
 		h.call("GET", "/v1/accounts?email=DEE@example.com", h.webshop, nil, &found)
 		if found != a {
 			t.Errorf("found %+v, want %+v", found, a)
@@ -59,7 +58,7 @@ func order(id, email string, lines []orderLine, shipping int64, tenders []orderL
 func TestServerOrders(t *testing.T) {
 	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
 		h := newSrvHarness(t, b)
-		var a ledgerdb.AccountView
+		var a pos.AccountView
 		h.call("POST", "/v1/accounts", h.webshop, map[string]any{"email": "eve@example.com", "name": "Eve"}, &a)
 
 		// SPEC's example: M 100.00, S 10.00, gift card 50.00, cash 60.00 →
@@ -137,7 +136,7 @@ func TestServerOrderReturns(t *testing.T) {
 			}{{last, true}, {dayAfter(t, last), false}} {
 				n++
 				email := "c" + itoa(int64(n)) + "@example.com"
-				var a ledgerdb.AccountView
+				var a pos.AccountView
 				h.clock.Set(srvStart)
 				h.call("POST", "/v1/accounts", h.webshop, map[string]any{"email": email, "name": "C"}, &a)
 				id := "W-" + itoa(int64(n))
@@ -169,7 +168,7 @@ func TestServerOrderReturns(t *testing.T) {
 func TestServerReturnsClawBackProportionally(t *testing.T) {
 	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
 		h := newSrvHarness(t, b)
-		var a ledgerdb.AccountView
+		var a pos.AccountView
 		h.call("POST", "/v1/accounts", h.webshop, map[string]any{"email": "f@example.com", "name": "F"}, &a)
 		// M 100.00 (two 50.00 items), 20 points redeemed, card 99.80: earns 99.
 		o := order("W-1", "f@example.com", []orderLine{{"sku": "A", "qty": 2, "unit_price": 5000}}, 0, []orderLine{{"type": "card", "amount": 9980}}, 20)

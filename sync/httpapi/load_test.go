@@ -1,4 +1,4 @@
-package sync_test
+package httpapi_test
 
 import (
 	"fmt"

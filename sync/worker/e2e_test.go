@@ -1,4 +1,4 @@
-package sync_test
+package worker_test
 
 // End-to-end tests: the real keytagd and keytag binaries as child
 // processes on loopback, real SQLite files, real HTTP, with a reverse
@@ -22,7 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	gosync "sync"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -30,11 +30,12 @@ import (
 
 	"keytag/pos"
 	"keytag/pos/sqlite"
-	possync "keytag/sync"
+	"keytag/sync/client"
+	"keytag/sync/worker"
 )
 
 var bins struct {
-	once            gosync.Once
+	once            sync.Once
 	dir             string
 	keytag, keytagd string
 	err             error
@@ -72,7 +73,7 @@ func binaries(t testing.TB) (keytag, keytagd string) {
 
 // lockedBuffer collects a child's output for the failure message.
 type lockedBuffer struct {
-	mu gosync.Mutex
+	mu sync.Mutex
 	b  bytes.Buffer
 }
 
@@ -91,7 +92,7 @@ func (l *lockedBuffer) String() string {
 // keytagd is the server as a child process.
 type keytagd struct {
 	// mu guards cmd and done: a fault hook kills from the proxy's goroutine.
-	mu   gosync.Mutex
+	mu   sync.Mutex
 	t    testing.TB
 	bin  string
 	DB   string
@@ -230,7 +231,7 @@ type proxy struct {
 	onPush atomic.Pointer[func(n int64)]
 	pushes atomic.Int64
 
-	mu       gosync.Mutex
+	mu       sync.Mutex
 	recorded []recordedPush
 }
 
@@ -376,7 +377,7 @@ func (tm *terminal) reopen() {
 
 // syncAll runs rounds on every terminal until each has nothing to send
 // and a round on each brought nothing new, or the deadline passes.
-func (c *cluster) syncAll(ws ...*possync.Worker) {
+func (c *cluster) syncAll(ws ...*worker.Worker) {
 	c.t.Helper()
 	ctx := context.Background()
 	deadline := time.Now().Add(60 * time.Second)
@@ -410,8 +411,8 @@ func (c *cluster) syncAll(ws ...*possync.Worker) {
 	}
 }
 
-func (c *cluster) workers(o possync.Options) []*possync.Worker {
-	ws := make([]*possync.Worker, len(c.terms))
+func (c *cluster) workers(o worker.Options) []*worker.Worker {
+	ws := make([]*worker.Worker, len(c.terms))
 	for i, tm := range c.terms {
 		ws[i] = tm.worker(o)
 	}
@@ -475,7 +476,7 @@ func TestEndToEndOfflineTerminalsConverge(t *testing.T) {
 	c.proxy.to(c.srv)
 	// One terminal through the CLI, then both through workers.
 	t1.cli("sync", "--once")
-	ws := c.workers(possync.Options{})
+	ws := c.workers(worker.Options{})
 	c.syncAll(ws...)
 	converged(t, c.srv.serverDB(), t1, t2)
 
@@ -566,14 +567,14 @@ func TestServerKilledMidPush(t *testing.T) {
 		}
 	}
 	c.proxy.onPush.Store(&kill)
-	w1 := t1.worker(possync.Options{})
+	w1 := t1.worker(worker.Options{})
 	if err := w1.SyncOnce(context.Background()); err == nil {
 		t.Fatal("a round with the server killed under it succeeded")
 	}
 	c.proxy.onPush.Store(nil)
 	c.srv.start()
 	c.proxy.to(c.srv)
-	c.syncAll(w1, t2.worker(possync.Options{}))
+	c.syncAll(w1, t2.worker(worker.Options{}))
 	converged(t, c.srv.serverDB(), t1, t2)
 }
 
@@ -586,7 +587,7 @@ func TestAnswersLostAfterCommitAndReplayed(t *testing.T) {
 	// More answers lost than the client retries: the first round fails
 	// after the server committed; the next finds duplicates.
 	c.proxy.dropPushes.Store(4)
-	w1, w2 := t1.worker(possync.Options{}), t2.worker(possync.Options{})
+	w1, w2 := t1.worker(worker.Options{}), t2.worker(worker.Options{})
 	if err := w1.SyncOnce(ctx); err == nil {
 		t.Fatal("a round whose answers were all lost succeeded")
 	}
@@ -622,7 +623,7 @@ func TestAnswersLostAfterCommitAndReplayed(t *testing.T) {
 		t.Fatalf("outbox = %d records, %v", len(recs), err)
 	}
 	st, _ := t1.DB.SyncState(ctx)
-	cl, err := possync.NewClient(c.proxy.URL, st.Token, possync.ClientOptions{})
+	cl, err := client.New(c.proxy.URL, st.Token, client.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -670,7 +671,7 @@ func TestServerRestoredFromOlderBackup(t *testing.T) {
 	c := newCluster(t, 2)
 	t1, t2 := c.terms[0], c.terms[1]
 	tagA1, _ := offlineDay(t, t1, t2)
-	ws := c.workers(possync.Options{})
+	ws := c.workers(worker.Options{})
 	c.syncAll(ws...)
 
 	// The backup: a copy of the stopped server's files.
@@ -708,7 +709,7 @@ func TestTerminalKilledMidPull(t *testing.T) {
 	c := newCluster(t, 2)
 	t1, t2 := c.terms[0], c.terms[1]
 	importAccounts(t, t1, "boot", 1500)
-	c.syncAll(t1.worker(possync.Options{}))
+	c.syncAll(t1.worker(worker.Options{}))
 
 	// t2 pulls as a child process, slowly, and is killed mid-way.
 	c.proxy.pullDelay.Store(int64(40 * time.Millisecond))
@@ -753,7 +754,7 @@ func TestTerminalKilledMidPull(t *testing.T) {
 	}
 
 	t2.cli("sync", "--once")
-	c.syncAll(t1.worker(possync.Options{}), t2.worker(possync.Options{}))
+	c.syncAll(t1.worker(worker.Options{}), t2.worker(worker.Options{}))
 	converged(t, c.srv.serverDB(), t1, t2)
 	if st, _ := t2.DB.SyncState(ctx); !st.Bootstrapped {
 		t.Error("t2 still bootstrapping after a full pull")

@@ -1,4 +1,4 @@
-package sync_test
+package worker_test
 
 import (
 	"context"
@@ -15,7 +15,9 @@ import (
 	"keytag/pos"
 	"keytag/pos/ledgerdb"
 	"keytag/pos/sqlite"
-	possync "keytag/sync"
+	"keytag/sync/client"
+	"keytag/sync/httpapi"
+	"keytag/sync/worker"
 )
 
 // quietLog keeps test output for failures only.
@@ -41,11 +43,11 @@ type inProcServer struct {
 func newInProcServer(t testing.TB) *inProcServer {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.OpenServer(ctx, filepath.Join(t.TempDir(), "keytagd.db"), nil)
+	st, err := ledgerdb.OpenSQLite(ctx, filepath.Join(t.TempDir(), "keytagd.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(possync.NewServer(st, quietLog(t)).Handler())
+	srv := httptest.NewServer(httpapi.New(st, quietLog(t)).Handler())
 	t.Cleanup(func() { srv.Close(); st.Close() })
 	return &inProcServer{URL: srv.URL, Store: st, srv: srv}
 }
@@ -94,7 +96,7 @@ func (tm *terminal) enrollWith(url string, st *ledgerdb.Store, store string) {
 func (tm *terminal) enrollCode(url, code string) {
 	tm.t.Helper()
 	ctx := context.Background()
-	c, err := possync.NewClient(url, "", possync.ClientOptions{})
+	c, err := client.New(url, "", client.Options{})
 	if err != nil {
 		tm.t.Fatal(err)
 	}
@@ -107,7 +109,7 @@ func (tm *terminal) enrollCode(url, code string) {
 	}
 }
 
-func (tm *terminal) worker(o possync.Options) *possync.Worker {
+func (tm *terminal) worker(o worker.Options) *worker.Worker {
 	tm.t.Helper()
 	if o.Logger == nil {
 		o.Logger = quietLog(tm.t)
@@ -118,7 +120,7 @@ func (tm *terminal) worker(o possync.Options) *possync.Worker {
 	if o.Client.RetryWaitMin == 0 {
 		o.Client.RetryWaitMin, o.Client.RetryWaitMax = 10*time.Millisecond, 50*time.Millisecond
 	}
-	w, err := possync.NewWorker(tm.DB, o)
+	w, err := worker.New(tm.DB, o)
 	if err != nil {
 		tm.t.Fatal(err)
 	}
@@ -177,7 +179,7 @@ func TestPushPullBetweenTwoTerminals(t *testing.T) {
 	tag := newTag(t)
 	a := t1.enrol("ann@example.com", "Ann Lee", tag)
 	t1.mustSell(tag, 5999, 0) // earns 59
-	w1, w2 := t1.worker(possync.Options{}), t2.worker(possync.Options{})
+	w1, w2 := t1.worker(worker.Options{}), t2.worker(worker.Options{})
 	if err := w1.SyncOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +270,7 @@ func TestOfflineBudget(t *testing.T) {
 		t.Fatalf("budget before sync = %+v", b)
 	}
 
-	w := tm.worker(possync.Options{})
+	w := tm.worker(worker.Options{})
 	if err := w.SyncOnce(ctx); err == nil || w.Status().Online {
 		t.Fatalf("round while down = %v, status %+v", err, w.Status())
 	}
@@ -299,7 +301,7 @@ func TestGiftReservationNeedsServer(t *testing.T) {
 	if _, err := tm.DB.Adjust(ctx, tm.Manager, a.Email, 1000, "welcome"); err != nil {
 		t.Fatal(err)
 	}
-	w := tm.worker(possync.Options{})
+	w := tm.worker(worker.Options{})
 	if err := w.SyncOnce(ctx); err != nil {
 		t.Fatal(err)
 	}

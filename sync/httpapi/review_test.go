@@ -1,4 +1,4 @@
-package sync_test
+package httpapi_test
 
 import (
 	"net/http"
@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"keytag/pos"
-	"keytag/pos/ledgerdb"
 	"keytag/pos/ledgerdb/ledgerdbtest"
 )
 
@@ -57,7 +56,7 @@ func TestServerReturnIDBelongsToItsOrder(t *testing.T) {
 func TestServerConcurrentTwinsGetOneAnswer(t *testing.T) {
 	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
 		h := newSrvHarness(t, b)
-		var a ledgerdb.AccountView
+		var a pos.AccountView
 		h.call("POST", "/v1/accounts", h.webshop, map[string]any{"email": "t@example.com", "name": "T"}, &a)
 		for n := 0; n < 5; n++ {
 			o := order("W-T"+itoa(int64(n)), "t@example.com", []orderLine{{"sku": "A", "qty": 1, "unit_price": 1000}}, 0,

@@ -1,4 +1,4 @@
-package sync_test
+package worker_test
 
 import (
 	"context"
@@ -8,14 +8,15 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	gosync "sync"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"keytag/pos"
 	"keytag/pos/sqlite"
-	possync "keytag/sync"
+	"keytag/sync/client"
+	"keytag/sync/worker"
 )
 
 // Benchmarks run only under -bench; docs/BENCHMARKS.md ("Sync") has the
@@ -40,7 +41,7 @@ func seedServer(b *testing.B, srv *inProcServer, n int) {
 	for lo := 0; lo < n; lo += 50_000 {
 		importAccounts(b, seed, fmt.Sprintf("c%d-", lo), min(50_000, n-lo))
 	}
-	w := seed.worker(possync.Options{BatchSize: 2000, PullLimit: 5000})
+	w := seed.worker(worker.Options{BatchSize: 2000, PullLimit: 5000})
 	if err := w.PushOnce(ctx); err != nil {
 		b.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func BenchmarkBootstrapPull(b *testing.B) {
 			tm.enrollWith(srv.URL, srv.Store, "S9")
 			// The window's options: defaults, so the bootstrap page size
 			// is the worker's (BootstrapPullLimit, 5000).
-			w := tm.worker(possync.Options{})
+			w := tm.worker(worker.Options{})
 			b.StartTimer()
 			if err := w.SyncOnce(ctx); err != nil {
 				b.Fatal(err)
@@ -131,7 +132,7 @@ func BenchmarkDrainOffline(b *testing.B) {
 			tm := newTerminal(b, b.TempDir(), "till")
 			tm.enrollWith(srv.URL, srv.Store, "S1")
 			importAccounts(b, tm, "d", n)
-			w := tm.worker(possync.Options{})
+			w := tm.worker(worker.Options{})
 			b.StartTimer()
 			if err := w.SyncOnce(ctx); err != nil {
 				b.Fatal(err)
@@ -177,7 +178,7 @@ func BenchmarkDrainOffline(b *testing.B) {
 
 // timedTransport records how long each push takes.
 type timedTransport struct {
-	mu   gosync.Mutex
+	mu   sync.Mutex
 	took []time.Duration
 }
 
@@ -205,16 +206,16 @@ func Benchmark50TerminalsPush(b *testing.B) {
 			b.StopTimer()
 			srv := newInProcServer(b)
 			dir := b.TempDir()
-			ws := make([]*possync.Worker, k)
+			ws := make([]*worker.Worker, k)
 			tr := &timedTransport{}
 			for i := range k {
 				tm := newTerminal(b, dir, fmt.Sprintf("t%d", i))
 				tm.enrollWith(srv.URL, srv.Store, "S1")
 				importAccounts(b, tm, fmt.Sprintf("t%d-", i), per)
-				ws[i] = tm.worker(possync.Options{Client: possync.ClientOptions{Transport: tr}})
+				ws[i] = tm.worker(worker.Options{Client: client.Options{Transport: tr}})
 			}
 			b.StartTimer()
-			var wg gosync.WaitGroup
+			var wg sync.WaitGroup
 			for _, w := range ws {
 				wg.Go(func() {
 					if err := w.PushOnce(ctx); err != nil {

@@ -1,7 +1,7 @@
-// Package sync is the terminal's sync worker and HTTP client and the
-// server's HTTP handlers; the messages they exchange are pos's (see
-// pos/syncwire.go). Callers import it as possync.
-package sync
+// Package client is the terminal's HTTP client of keytagd: retries with
+// capped backoff and jitter, and errors that tell offline from refused.
+// The messages are pos's (pos/syncwire.go).
+package client
 
 import (
 	"context"
@@ -25,9 +25,9 @@ import (
 	"keytag/pos"
 )
 
-// ClientOptions tune the terminal's HTTP client. Zero values take the
+// Options tune the terminal's HTTP client. Zero values take the
 // defaults below.
-type ClientOptions struct {
+type Options struct {
 	// RequestTimeout bounds one attempt (connect, send, answer). Default 30 s.
 	RequestTimeout time.Duration
 	// RetryMax is how many times one call is retried on a network error,
@@ -50,7 +50,7 @@ type ClientOptions struct {
 	Rand func() float64
 }
 
-func (o ClientOptions) withDefaults() ClientOptions {
+func (o Options) withDefaults() Options {
 	if o.RequestTimeout <= 0 {
 		o.RequestTimeout = 30 * time.Second
 	}
@@ -81,12 +81,12 @@ type Client struct {
 	base  *url.URL
 	token string
 	http  *retryablehttp.Client
-	opts  ClientOptions
+	opts  Options
 }
 
-// NewClient returns a client of the server at baseURL, authenticating
+// New returns a client of the server at baseURL, authenticating
 // with token ("" before enrolment).
-func NewClient(baseURL, token string, o ClientOptions) (*Client, error) {
+func New(baseURL, token string, o Options) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(baseURL), "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, pos.Errorf(pos.EInvalidInput, "server %q is not a URL like https://keytagd.example.com", baseURL)
@@ -112,7 +112,7 @@ func NewClient(baseURL, token string, o ClientOptions) (*Client, error) {
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	if o.Logger != nil {
-		rc.Logger = clientLeveled{o.Logger}
+		rc.Logger = leveled{o.Logger}
 	}
 	return &Client{base: u, token: token, http: rc, opts: o}, nil
 }
@@ -127,7 +127,7 @@ func (c *Client) Server() string { return c.base.String() }
 func CappedBackoff(retryAfterMax time.Duration, rnd func() float64) retryablehttp.Backoff {
 	return func(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
 		if d, ok := RetryAfter(resp); ok {
-			return clientClamp(d, 0, retryAfterMax)
+			return clamp(d, 0, retryAfterMax)
 		}
 		return Jitter(ExpBackoff(min, max, attempt), rnd)
 	}
@@ -156,7 +156,7 @@ func Jitter(d time.Duration, rnd func() float64) time.Duration {
 	return d/2 + time.Duration(rnd()*float64(d/2))
 }
 
-func clientClamp(d, lo, hi time.Duration) time.Duration {
+func clamp(d, lo, hi time.Duration) time.Duration {
 	return min(max(d, lo), hi)
 }
 
@@ -242,7 +242,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		if resp != nil {
 			resp.Body.Close()
 		}
-		return fmt.Errorf("%s %s: %w: %w", method, path, ErrOffline, clientNetError(err))
+		return fmt.Errorf("%s %s: %w: %w", method, path, ErrOffline, netError(err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
@@ -259,7 +259,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			he.Code, he.Message = eb.Error.Code, eb.Error.Message
 		}
 		if d, ok := RetryAfter(resp); ok {
-			he.RetryAfter = clientClamp(d, 0, c.opts.RetryAfterMax)
+			he.RetryAfter = clamp(d, 0, c.opts.RetryAfterMax)
 		}
 		return fmt.Errorf("%s %s: %w", method, path, he)
 	}
@@ -274,7 +274,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 
 // clientNetError keeps the kind of a network failure, not the URL (the
 // url.Error would repeat it in every log line).
-func clientNetError(err error) error {
+func netError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
@@ -291,7 +291,7 @@ func (c *Client) Enroll(ctx context.Context, code, name string) (pos.EnrollRespo
 	var out pos.EnrollResponse
 	err := c.do(ctx, http.MethodPost, "/v1/enroll", nil, pos.EnrollRequest{Code: code, Name: name}, &out)
 	if err != nil {
-		return out, clientRefusal(err, "enrolment")
+		return out, refusal(err, "enrolment")
 	}
 	if out.TerminalID == "" || out.Token == "" {
 		return out, fmt.Errorf("enrol: the server's answer has no terminal id or token")
@@ -320,7 +320,7 @@ func (c *Client) Pull(ctx context.Context, cursor int64, limit int) (pos.PullRes
 // clientRefusal turns a failed call into what a cashier can act on: a
 // refusal from the server keeps its code and message; anything that
 // means "no answer" is needs_server.
-func clientRefusal(err error, what string) error {
+func refusal(err error, what string) error {
 	if err == nil {
 		return nil
 	}
@@ -343,16 +343,9 @@ func (c *Client) Gifts(ctx context.Context) ([]pos.Gift, error) {
 		Gifts []pos.Gift `json:"gifts"`
 	}
 	if err := c.do(ctx, http.MethodGet, "/v1/gifts", nil, nil, &out); err != nil {
-		return nil, clientRefusal(err, "the gift catalog")
+		return nil, refusal(err, "the gift catalog")
 	}
 	return out.Gifts, nil
-}
-
-// GiftReservation is a reservation as the server answers it, with the
-// account's balance after it.
-type GiftReservation struct {
-	pos.Reservation
-	Balance pos.Balance `json:"balance"`
 }
 
 // ReserveGift reserves a gift for an account: the points are deducted
@@ -360,53 +353,53 @@ type GiftReservation struct {
 // here, so a retry after a lost answer finds the same reservation
 // instead of reserving twice. Offline it answers needs_server and
 // nothing changes.
-func (c *Client) ReserveGift(ctx context.Context, account, gift, staff string) (GiftReservation, error) {
-	var out GiftReservation
+func (c *Client) ReserveGift(ctx context.Context, account, gift, staff string) (pos.ReservationView, error) {
+	var out pos.ReservationView
 	in := map[string]string{"reservation_id": pos.NewID(), "account": account, "gift": gift}
 	if staff != "" {
 		in["staff"] = staff
 	}
 	err := c.do(ctx, http.MethodPost, "/v1/gifts/reservations", nil, in, &out)
-	return out, clientRefusal(err, "reserving a gift")
+	return out, refusal(err, "reserving a gift")
 }
 
 // ChangeGift swaps a held reservation's gift for another.
-func (c *Client) ChangeGift(ctx context.Context, reservation, gift, staff string) (GiftReservation, error) {
+func (c *Client) ChangeGift(ctx context.Context, reservation, gift, staff string) (pos.ReservationView, error) {
 	return c.giftAction(ctx, reservation, "change", map[string]string{"gift": gift, "staff": staff}, "changing a reserved gift")
 }
 
 // HandOverGift records that the customer has the gift.
-func (c *Client) HandOverGift(ctx context.Context, reservation, staff string) (GiftReservation, error) {
+func (c *Client) HandOverGift(ctx context.Context, reservation, staff string) (pos.ReservationView, error) {
 	return c.giftAction(ctx, reservation, "handover", map[string]string{"staff": staff}, "handing over a gift")
 }
 
 // ForgoGift releases a reservation: points refunded, stock released.
-func (c *Client) ForgoGift(ctx context.Context, reservation, staff string) (GiftReservation, error) {
+func (c *Client) ForgoGift(ctx context.Context, reservation, staff string) (pos.ReservationView, error) {
 	return c.giftAction(ctx, reservation, "forgo", map[string]string{"staff": staff}, "releasing a gift")
 }
 
 // GetReservation reads a reservation.
-func (c *Client) GetReservation(ctx context.Context, reservation string) (GiftReservation, error) {
-	var out GiftReservation
+func (c *Client) GetReservation(ctx context.Context, reservation string) (pos.ReservationView, error) {
+	var out pos.ReservationView
 	err := c.do(ctx, http.MethodGet, "/v1/gifts/reservations/"+url.PathEscape(reservation), nil, nil, &out)
-	return out, clientRefusal(err, "reading a gift reservation")
+	return out, refusal(err, "reading a gift reservation")
 }
 
-func (c *Client) giftAction(ctx context.Context, reservation, action string, in map[string]string, what string) (GiftReservation, error) {
-	var out GiftReservation
+func (c *Client) giftAction(ctx context.Context, reservation, action string, in map[string]string, what string) (pos.ReservationView, error) {
+	var out pos.ReservationView
 	if in["staff"] == "" {
 		delete(in, "staff")
 	}
 	err := c.do(ctx, http.MethodPost, "/v1/gifts/reservations/"+url.PathEscape(reservation)+"/"+action, nil, in, &out)
-	return out, clientRefusal(err, what)
+	return out, refusal(err, what)
 }
 
 // clientLeveled adapts slog to retryablehttp's LeveledLogger. Its
 // messages carry the method and the URL without query; ours never holds
 // personal data in either.
-type clientLeveled struct{ l *slog.Logger }
+type leveled struct{ l *slog.Logger }
 
-func (c clientLeveled) Error(msg string, kv ...any) { c.l.Debug(msg, kv...) }
-func (c clientLeveled) Info(msg string, kv ...any)  { c.l.Debug(msg, kv...) }
-func (c clientLeveled) Debug(msg string, kv ...any) { c.l.Debug(msg, kv...) }
-func (c clientLeveled) Warn(msg string, kv ...any)  { c.l.Debug(msg, kv...) }
+func (c leveled) Error(msg string, kv ...any) { c.l.Debug(msg, kv...) }
+func (c leveled) Info(msg string, kv ...any)  { c.l.Debug(msg, kv...) }
+func (c leveled) Debug(msg string, kv ...any) { c.l.Debug(msg, kv...) }
+func (c leveled) Warn(msg string, kv ...any)  { c.l.Debug(msg, kv...) }

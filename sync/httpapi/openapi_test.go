@@ -1,4 +1,4 @@
-package sync_test
+package httpapi_test
 
 import (
 	"bufio"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	possync "keytag/sync"
+	"keytag/sync/httpapi"
 )
 
 // openAPIRoutes reads "METHOD /path" pairs from the paths section of an
@@ -48,9 +48,9 @@ func openAPIRoutes(t *testing.T, path string) []string {
 }
 
 func TestServerRoutesMatchOpenAPI(t *testing.T) {
-	documented := openAPIRoutes(t, "../docs/openapi.yaml")
+	documented := openAPIRoutes(t, "../../docs/openapi.yaml")
 	var served []string
-	for _, r := range possync.Routes() {
+	for _, r := range httpapi.Routes() {
 		served = append(served, r.Method+" "+r.Path)
 	}
 	sort.Strings(served)

@@ -1,4 +1,4 @@
-package sync_test
+package httpapi_test
 
 import (
 	"bytes"
@@ -96,14 +96,14 @@ func TestServerStoresHostileStringsLiterally(t *testing.T) {
 	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
 		h := newSrvHarness(t, b)
 		evil := `Robert'); DROP TABLE accounts; -- "?" $1 \ %`
-		var a ledgerdb.AccountView
+		var a pos.AccountView
 		if st := h.call("POST", "/v1/accounts", h.webshop, map[string]any{"email": "o'brien@example.com", "name": evil, "phone": "+1 (555) 010-9999"}, &a); st != 201 {
 			t.Fatalf("create: %d", st)
 		}
 		if a.Name != evil {
 			t.Errorf("name stored as %q", a.Name)
 		}
-		var found ledgerdb.AccountView
+		var found pos.AccountView
 		h.call("GET", "/v1/accounts?email=O%27Brien@example.com", h.webshop, nil, &found)
 		if found.Account != a.Account || found.Name != evil {
 			t.Errorf("found %+v", found)

@@ -1,4 +1,4 @@
-package sync_test
+package worker_test
 
 import (
 	"context"
@@ -7,14 +7,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	gosync "sync"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"keytag/pos"
-	possync "keytag/sync"
+	"keytag/sync/client"
+	"keytag/sync/worker"
 )
 
 func TestExpBackoffAndJitter(t *testing.T) {
@@ -22,17 +23,17 @@ func TestExpBackoffAndJitter(t *testing.T) {
 		attempt int
 		want    time.Duration
 	}{{0, time.Second}, {1, 2 * time.Second}, {3, 8 * time.Second}, {8, 256 * time.Second}, {9, 5 * time.Minute}, {80, 5 * time.Minute}} {
-		if got := possync.ExpBackoff(time.Second, 5*time.Minute, c.attempt); got != c.want {
+		if got := client.ExpBackoff(time.Second, 5*time.Minute, c.attempt); got != c.want {
 			t.Errorf("ExpBackoff(attempt %d) = %v, want %v", c.attempt, got, c.want)
 		}
 	}
 	for _, r := range []float64{0, 0.5, 0.999} {
-		got := possync.Jitter(8*time.Second, func() float64 { return r })
+		got := client.Jitter(8*time.Second, func() float64 { return r })
 		if got < 4*time.Second || got >= 8*time.Second {
 			t.Errorf("Jitter(8s, %v) = %v, want in [4s, 8s)", r, got)
 		}
 	}
-	b := possync.Backoff{Min: time.Second, Max: 4 * time.Second, Rand: func() float64 { return 0 }}
+	b := worker.Backoff{Min: time.Second, Max: 4 * time.Second, Rand: func() float64 { return 0 }}
 	var got []time.Duration
 	for range 5 {
 		got = append(got, b.Next())
@@ -50,7 +51,7 @@ func TestExpBackoffAndJitter(t *testing.T) {
 // script is an in-memory server for the worker's loop: it answers each
 // request with the next scripted status and notes the (fake) time.
 type script struct {
-	mu    gosync.Mutex
+	mu    sync.Mutex
 	steps []int // HTTP status per round; 0: the network fails
 	at    []time.Time
 	paths []string
@@ -128,10 +129,10 @@ func TestWorkerBacksOffAndResets(t *testing.T) {
 		// Three failed rounds, two good ones, a failure, then good.
 		sc := &script{steps: []int{0, 503, 0, 200, 200, 0, 200, 200}}
 		var statuses atomic.Int64
-		w := tm.worker(possync.Options{
+		w := tm.worker(worker.Options{
 			Interval: time.Minute, BackoffMin: time.Second, BackoffMax: time.Hour,
 			Rand:     func() float64 { return 0 }, // waits are exactly half the cap
-			Client:   possync.ClientOptions{Transport: sc, RetryMax: -1},
+			Client:   client.Options{Transport: sc, RetryMax: -1},
 			OnStatus: func(pos.SyncStatus) { statuses.Add(1) },
 		})
 		ctx, cancel := context.WithCancel(context.Background())
@@ -175,13 +176,13 @@ func TestWorkerCapsRetryAfter(t *testing.T) {
 		// The server asks for a day's pause, twice; the worker waits the
 		// cap (2 min) and no longer, in the client's own retry too.
 		sc := &script{steps: []int{429, 429, 200}, hdr: http.Header{"Retry-After": {"86400"}}}
-		w := tm.worker(possync.Options{
+		w := tm.worker(worker.Options{
 			Interval: time.Hour, BackoffMin: time.Second, BackoffMax: time.Hour, Rand: func() float64 { return 0 },
-			Client: possync.ClientOptions{Transport: sc, RetryMax: 1, RetryAfterMax: 2 * time.Minute},
+			Client: client.Options{Transport: sc, RetryMax: 1, RetryAfterMax: 2 * time.Minute},
 		})
 		ctx := context.Background()
 		err := w.SyncOnce(ctx)
-		var he *possync.HTTPError
+		var he *client.HTTPError
 		if !errors.As(err, &he) || he.Status != 429 || he.RetryAfter != 2*time.Minute {
 			t.Fatalf("SyncOnce = %v, want a 429 with Retry-After capped to 2m", err)
 		}
@@ -200,7 +201,7 @@ func TestWorkerCancelIsNotAFailure(t *testing.T) {
 	if err := tm.DB.Enroll(context.Background(), "http://127.0.0.1:1", "S1", "T1", "tok", "e1"); err != nil {
 		t.Fatal(err)
 	}
-	w := tm.worker(possync.Options{})
+	w := tm.worker(worker.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := w.SyncOnce(ctx); !errors.Is(err, context.Canceled) {

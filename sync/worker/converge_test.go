@@ -1,4 +1,4 @@
-package sync_test
+package worker_test
 
 import (
 	"context"

@@ -1,0 +1,62 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"keytag/pos"
+)
+
+func (s *Server) enroll(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
+	var req pos.EnrollRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Code) == "" {
+		return pos.Errorf(pos.EInvalidInput, "send the enrolment code: {\"code\":\"…\",\"name\":\"…\"}")
+	}
+	e, err := s.ledger.Enroll(r.Context(), req.Code, req.Name)
+	if err != nil {
+		return err
+	}
+	s.log.InfoContext(r.Context(), "terminal enrolled", "terminal", e.TerminalID)
+	writeJSON(w, http.StatusOK, e)
+	return nil
+}
+
+func (s *Server) push(w http.ResponseWriter, r *http.Request, p pos.Principal) error {
+	var req pos.PushRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	out, err := s.ledger.Push(r.Context(), p, req.Records)
+	if err != nil {
+		return err
+	}
+	for _, v := range out.Verdicts {
+		s.metrics.Verdict(v.Status, v.Code)
+		if v.Status == pos.VerdictRejected {
+			s.log.WarnContext(r.Context(), "record rejected", "terminal", p.Terminal, "seq", v.Seq, "code", v.Code)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) pull(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
+	q := r.URL.Query()
+	cursor, err := intParam(q.Get("cursor"), 0)
+	if err != nil {
+		return pos.Errorf(pos.EInvalidInput, "cursor: %s", err)
+	}
+	limit, err := intParam(q.Get("limit"), 1000)
+	if err != nil || limit < 1 || limit > pos.MaxPullLimit {
+		return pos.Errorf(pos.EInvalidInput, "limit must be 1 to %d", pos.MaxPullLimit)
+	}
+	out, err := s.ledger.Pull(r.Context(), cursor, int(limit))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
