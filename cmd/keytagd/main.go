@@ -21,7 +21,6 @@ import (
 
 	"keytag/pos"
 	"keytag/pos/ledgerdb"
-	"keytag/pos/postgres"
 	"keytag/sync/httpapi"
 )
 
@@ -233,7 +232,7 @@ func cmdName(cmd string) string {
 func (m *Main) open(ctx context.Context) error {
 	var err error
 	if strings.HasPrefix(m.db, "postgres://") || strings.HasPrefix(m.db, "postgresql://") {
-		m.store, err = postgres.Open(ctx, m.db, m.Clock)
+		m.store, err = ledgerdb.OpenPostgres(ctx, m.db, m.Clock)
 	} else {
 		m.store, err = ledgerdb.OpenSQLite(ctx, m.db, m.Clock)
 	}

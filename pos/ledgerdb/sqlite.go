@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"keytag/internal/migrate"
 	"keytag/internal/sqlitedb"
 	"keytag/pos"
 )
@@ -19,7 +20,7 @@ func SQLite() Dialect {
 	if err != nil {
 		panic(err) // the embedded folder is always there
 	}
-	return Dialect{Name: "sqlite", Migrations: sub, IsUnique: sqlitedb.IsUnique}
+	return Dialect{Name: "sqlite", Migrations: sub, Migrator: migrate.SQLite, IsUnique: sqlitedb.IsUnique}
 }
 
 // OpenSQLite opens (creating if needed, readable by its owner only) the

@@ -1,7 +1,8 @@
 // Package ledgerdb is the central server's ledger of record over
 // database/sql. The logic is written once; a small Dialect says how the
-// SQL differs between SQLite (pos/sqlite) and PostgreSQL (pos/postgres),
-// so both stores run the same code and the same tests.
+// SQL differs between SQLite (sqlite.go) and PostgreSQL (postgres.go),
+// each with its migrations under migrations/, so both run the same code
+// and the same tests.
 package ledgerdb
 
 import (
@@ -14,11 +15,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"keytag/internal/migrate"
 	"keytag/pos"
 )
 
@@ -27,8 +28,9 @@ type Dialect struct {
 	// Name is "sqlite" or "postgres".
 	Name string
 	// Migrations holds the schema as *.sql files at its root, applied in
-	// name order.
+	// name order by Migrator.
 	Migrations fs.FS
+	Migrator   migrate.Dialect
 	// Numbered placeholders ($1, $2, …) instead of ?.
 	Numbered bool
 	// ForUpdate is appended to a SELECT that reads rows the transaction
@@ -120,46 +122,7 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)`); err != nil {
-		return err
-	}
-	names, err := fs.Glob(s.d.Migrations, "*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := s.migrateOne(ctx, name); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-func (s *Store) migrateOne(ctx context.Context, name string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, s.rebind(`SELECT count(*) FROM schema_migrations WHERE name = ?`), name).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return nil
-	}
-	body, err := fs.ReadFile(s.d.Migrations, name)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO schema_migrations (name) VALUES (?)`), name); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return migrate.Up(ctx, s.db, s.d.Migrator, migrate.Set{FS: s.d.Migrations, Glob: "*.sql", What: "the database", Program: "keytagd"})
 }
 
 const (

@@ -11,14 +11,11 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
-	"io/fs"
-	"slices"
-	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"keytag/internal/migrate"
 	"keytag/internal/sqlitedb"
 	"keytag/pos"
 )
@@ -85,110 +82,13 @@ func (d *DB) Config() pos.Config { return *d.cfg.Load() }
 // Now is the terminal's clock.
 func (d *DB) Now() time.Time { return d.clock.Now() }
 
-// migrate applies the embedded migrations in name order, each in its own
-// transaction, recording each in schema_migrations.
+// migrate brings the schema up to date (see internal/migrate).
 func (d *DB) migrate(ctx context.Context) error { return d.migrateThrough(ctx, "") }
 
 // migrateThrough applies the migrations up to and including the one
 // named last ("": all of them); tests use it to make an older database.
 func (d *DB) migrateThrough(ctx context.Context, last string) error {
-	if _, err := d.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY) STRICT`); err != nil {
-		return err
-	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	if err := d.refuseNewer(ctx, names); err != nil {
-		return err
-	}
-	for _, name := range names {
-		if last != "" && name > last {
-			break
-		}
-		if err := d.migrateOne(ctx, name); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-// refuseNewer refuses a database that a newer keytag has migrated past
-// what this one knows: this one's statements would write rows the newer
-// schema numbers or keys differently.
-func (d *DB) refuseNewer(ctx context.Context, known []string) error {
-	rows, err := d.db.QueryContext(ctx, `SELECT name FROM schema_migrations ORDER BY name`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return err
-		}
-		if !slices.Contains(known, name) {
-			return pos.Errorf(pos.EConflict, "%s was upgraded by a newer keytag (it has %s, which this version does not know): run that version or newer", d.path, strings.TrimPrefix(name, "migrations/"))
-		}
-	}
-	return rows.Err()
-}
-
-// migrateOne applies one migration in one transaction. Foreign keys are
-// off while it runs, as SQLite asks of a migration that rebuilds a table
-// under its children (see 0003), and checked before it commits.
-func (d *DB) migrateOne(ctx context.Context, name string) (err error) {
-	conn, err := d.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
-		return err
-	}
-	defer func() {
-		// Even when ctx is done: the connection goes back to the pool.
-		if _, onErr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); onErr != nil && err == nil {
-			err = onErr
-		}
-	}()
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return nil
-	}
-	body, err := fs.ReadFile(migrations, name)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return err
-	}
-	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
-	if err != nil {
-		return err
-	}
-	broken := rows.Next()
-	checkErr := rows.Err()
-	rows.Close()
-	if checkErr != nil {
-		return fmt.Errorf("check foreign keys: %w", checkErr)
-	}
-	if broken {
-		return errors.New("it would leave rows whose foreign keys point at nothing")
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name) VALUES (?)`, name); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return migrate.Through(ctx, d.db, migrate.SQLite, migrate.Set{FS: migrations, Glob: "migrations/*.sql", What: d.path, Program: "keytag"}, last)
 }
 
 // Meta keys.

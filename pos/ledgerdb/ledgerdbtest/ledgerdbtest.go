@@ -17,7 +17,6 @@ import (
 
 	"keytag/pos"
 	"keytag/pos/ledgerdb"
-	"keytag/pos/postgres"
 )
 
 // EnvPostgres names the PostgreSQL server tests use, as a URL like
@@ -102,7 +101,7 @@ func PostgresURL(t testing.TB) string {
 func OpenPostgres(t testing.TB, clock pos.Clock) (*ledgerdb.Store, string) {
 	t.Helper()
 	dbURL := PostgresURL(t)
-	s, err := postgres.Open(context.Background(), dbURL, clock)
+	s, err := ledgerdb.OpenPostgres(context.Background(), dbURL, clock)
 	if err != nil {
 		t.Fatalf("open postgres store: %v", err)
 	}

@@ -1,6 +1,7 @@
 -- The central server's store on SQLite: the ledger of record. Times are
--- Unix milliseconds; booleans are 0/1. pos/postgres/migrations holds the
--- same schema for PostgreSQL; pos/ledgerdb runs the same SQL on both.
+-- Unix milliseconds; booleans are 0/1. ../postgres holds the same schema for
+-- PostgreSQL (the test TestSchemasDoNotDrift compares them); pos/ledgerdb runs
+-- the same SQL on both.
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
 	value TEXT NOT NULL

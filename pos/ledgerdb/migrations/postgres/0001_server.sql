@@ -1,6 +1,6 @@
 -- The central server's store on PostgreSQL: the ledger of record. Times are
--- Unix milliseconds. pos/sqlite/server_migrations holds the same schema for
--- SQLite; pos/ledgerdb runs the same SQL on both.
+-- Unix milliseconds. ../sqlite holds the same schema for SQLite (the test
+-- TestSchemasDoNotDrift compares them); pos/ledgerdb runs the same SQL on both.
 CREATE TABLE meta (
 	key   TEXT PRIMARY KEY,
 	value TEXT NOT NULL

@@ -1,0 +1,65 @@
+package ledgerdb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
+
+	"keytag/internal/migrate"
+	"keytag/pos"
+)
+
+//go:embed migrations/postgres/*.sql
+var postgresMigrations embed.FS
+
+// Postgres is how the ledger runs on PostgreSQL (or any server that
+// speaks its protocol), through pgx's database/sql driver.
+func Postgres() Dialect {
+	sub, err := fs.Sub(postgresMigrations, "migrations/postgres")
+	if err != nil {
+		panic(err) // the embedded folder is always there
+	}
+	return Dialect{Name: "postgres", Migrations: sub, Migrator: migrate.Postgres, Numbered: true, ForUpdate: " FOR UPDATE",
+		IsUnique: pgIsUnique, IsDeadlock: pgIsDeadlock}
+}
+
+// OpenPostgres connects to the database at url (postgres://…) and brings
+// its schema up to date.
+func OpenPostgres(ctx context.Context, url string, clock pos.Clock) (*Store, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	s, err := Open(ctx, db, Postgres(), clock)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return s, nil
+}
+
+// pgIsUnique reports whether err is a unique violation (SQLSTATE 23505).
+func pgIsUnique(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// pgIsDeadlock reports whether PostgreSQL failed the transaction to break
+// a deadlock (40P01) or a serialisation conflict (40001): safe to run
+// again.
+func pgIsDeadlock(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
