@@ -159,17 +159,14 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	}
 	fs.StringVar(&m.db, "db", dbDefault, "")
 	fs.StringVar(&m.listen, "listen", "127.0.0.1:8700", "")
-	fs.StringVar(&m.adminLn, "admin-listen", "", "")
-	fs.StringVar(&m.tlsCert, "tls-cert", "", "")
-	fs.StringVar(&m.tlsKey, "tls-key", "", "")
-	fs.StringVar(&m.smtpAddr, "smtp-addr", "", "")
-	fs.StringVar(&m.smtpFrom, "smtp-from", "", "")
-	fs.StringVar(&m.store_, "store", "", "")
-	fs.StringVar(&m.name, "name", "", "")
-	fs.StringVar(&m.role, "role", "", "")
-	fs.StringVar(&m.cost, "cost", "", "")
-	fs.StringVar(&m.stock, "stock", "", "")
-	fs.StringVar(&m.active, "active", "", "")
+	// Every other flag is a string that defaults to empty.
+	for name, dst := range map[string]*string{
+		"admin-listen": &m.adminLn, "tls-cert": &m.tlsCert, "tls-key": &m.tlsKey,
+		"smtp-addr": &m.smtpAddr, "smtp-from": &m.smtpFrom, "store": &m.store_, "name": &m.name,
+		"role": &m.role, "cost": &m.cost, "stock": &m.stock, "active": &m.active,
+	} {
+		fs.StringVar(dst, name, "", "")
+	}
 	var words []string
 	for {
 		if err := fs.Parse(args); err != nil {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"keytag/internal/sqlrows"
 	"keytag/pos"
 )
 
@@ -210,18 +211,13 @@ func (s *Store) Flags(ctx context.Context, code string, limit int) ([]pos.Flag, 
 	if err != nil {
 		return nil, fmt.Errorf("list flags: %w", err)
 	}
-	defer rows.Close()
-	out := []pos.Flag{}
-	for rows.Next() {
+	return sqlrows.Append([]pos.Flag{}, rows, func(rows *sql.Rows) (pos.Flag, error) {
 		var f pos.Flag
 		var at int64
-		if err := rows.Scan(&f.ID, &f.Code, &f.Record, &f.Account, &f.Terminal, &f.Detail, &at); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&f.ID, &f.Code, &f.Record, &f.Account, &f.Terminal, &f.Detail, &at)
 		f.At = fromMillis(at)
-		out = append(out, f)
-	}
-	return out, rows.Err()
+		return f, err
+	})
 }
 
 // Mismatch is an account whose stored balance is not the sum of its

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"keytag/internal/sqlrows"
 	"keytag/pos"
 )
 
@@ -165,13 +166,11 @@ func (s *Store) Terminals(ctx context.Context) ([]pos.ServerTerminal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list terminals: %w", err)
 	}
-	defer rows.Close()
-	var out []pos.ServerTerminal
-	for rows.Next() {
+	return sqlrows.Append(nil, rows, func(rows *sql.Rows) (pos.ServerTerminal, error) {
 		var t pos.ServerTerminal
 		var enrolled, revoked int64
 		if err := rows.Scan(&t.ID, &t.Store, &t.Name, &enrolled, &revoked, &t.Acked); err != nil {
-			return nil, err
+			return t, err
 		}
 		if enrolled != 0 {
 			t.EnrolledAt = fromMillis(enrolled)
@@ -179,9 +178,8 @@ func (s *Store) Terminals(ctx context.Context) ([]pos.ServerTerminal, error) {
 		if revoked != 0 {
 			t.RevokedAt = fromMillis(revoked)
 		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		return t, nil
+	})
 }
 
 // Authenticate finds the live token. Anything else is unauthorized.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"keytag/internal/sqlrows"
 	"keytag/pos"
 )
 
@@ -16,16 +17,11 @@ func (s *Store) Gifts(ctx context.Context, all bool) ([]pos.Gift, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list gifts: %w", err)
 	}
-	defer rows.Close()
-	out := []pos.Gift{}
-	for rows.Next() {
+	return sqlrows.Append([]pos.Gift{}, rows, func(rows *sql.Rows) (pos.Gift, error) {
 		var g pos.Gift
-		if err := rows.Scan(&g.ID, &g.Name, &g.Cost, &g.Stock, &g.Active); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+		err := rows.Scan(&g.ID, &g.Name, &g.Cost, &g.Stock, &g.Active)
+		return g, err
+	})
 }
 
 // AddGift adds a gift to the catalog.

@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
@@ -21,11 +20,7 @@ var postgresMigrations embed.FS
 // Postgres is how the ledger runs on PostgreSQL (or any server that
 // speaks its protocol), through pgx's database/sql driver.
 func Postgres() Dialect {
-	sub, err := fs.Sub(postgresMigrations, "migrations/postgres")
-	if err != nil {
-		panic(err) // the embedded folder is always there
-	}
-	return Dialect{Name: "postgres", Migrations: sub, Migrator: migrate.Postgres, Numbered: true, ForUpdate: " FOR UPDATE",
+	return Dialect{Name: "postgres", Migrations: embedded(postgresMigrations, "migrations/postgres"), Migrator: migrate.Postgres, Numbered: true, ForUpdate: " FOR UPDATE",
 		IsUnique: pgIsUnique, IsDeadlock: pgIsDeadlock}
 }
 

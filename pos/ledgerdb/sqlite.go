@@ -16,11 +16,16 @@ var sqliteMigrations embed.FS
 
 // SQLite is how the ledger runs on SQLite.
 func SQLite() Dialect {
-	sub, err := fs.Sub(sqliteMigrations, "migrations/sqlite")
+	return Dialect{Name: "sqlite", Migrations: embedded(sqliteMigrations, "migrations/sqlite"), Migrator: migrate.SQLite, IsUnique: sqlitedb.IsUnique}
+}
+
+// embedded is the folder dir of an embedded file system.
+func embedded(fsys embed.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
 	if err != nil {
 		panic(err) // the embedded folder is always there
 	}
-	return Dialect{Name: "sqlite", Migrations: sub, Migrator: migrate.SQLite, IsUnique: sqlitedb.IsUnique}
+	return sub
 }
 
 // OpenSQLite opens (creating if needed, readable by its owner only) the

@@ -280,7 +280,7 @@ func hashHex(b []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-// randomToken returns n random bytes, base32 without padding.
+// randomBytes returns n random bytes.
 func randomBytes(n int) []byte {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {

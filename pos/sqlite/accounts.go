@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"keytag/internal/sqlitedb"
+	"keytag/internal/sqlrows"
 	"keytag/pos"
 )
 
@@ -243,20 +244,15 @@ func (d *DB) Entries(ctx context.Context, account string) ([]pos.Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list entries: %w", err)
 	}
-	defer rows.Close()
-	var out []pos.Entry
-	for rows.Next() {
+	return sqlrows.Append(nil, rows, func(rows *sql.Rows) (pos.Entry, error) {
 		var (
 			e  pos.Entry
 			at int64
 		)
-		if err := rows.Scan(&e.ID, &e.Account, &e.Kind, &e.Points, &e.Pending, &e.Ref, &e.Store, &e.Terminal, &e.Staff, &at, &e.Reason, &e.OverrideBy); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&e.ID, &e.Account, &e.Kind, &e.Points, &e.Pending, &e.Ref, &e.Store, &e.Terminal, &e.Staff, &at, &e.Reason, &e.OverrideBy)
 		e.At = time.UnixMilli(at).UTC()
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	})
 }
 
 // entry starts a ledger entry made here, now, by a staff member.
@@ -305,45 +301,6 @@ func insertMany(ctx context.Context, tx queryer, insertInto string, rows [][]any
 			return err
 		}
 		rows = rows[n:]
-	}
-	return nil
-}
-
-// record is a change queued for the server.
-type record struct {
-	id   string
-	kind pos.RecordKind
-	body any
-	at   time.Time
-}
-
-func entryRecord(e pos.Entry) record {
-	return record{id: e.ID, kind: pos.RecordEntry, body: e, at: e.At}
-}
-
-// outbox queues records for the server in the same transaction as the
-// change they record, numbered on from the outbox counter. The counter
-// lives in meta and rolls back with the transaction, so the numbers
-// have no gaps; its page is one a checkout writes anyway (the receipt
-// number), where AUTOINCREMENT wrote a page of its own.
-func (d *DB) outbox(ctx context.Context, tx queryer, recs ...record) error {
-	if len(recs) == 0 {
-		return nil
-	}
-	last, err := d.advance(ctx, tx, metaOutboxSeq, int64(len(recs)))
-	if err != nil {
-		return fmt.Errorf("number outbox records: %w", err)
-	}
-	rows := make([][]any, len(recs))
-	for i, r := range recs {
-		raw, err := jsonMarshal(r.body)
-		if err != nil {
-			return fmt.Errorf("encode %s: %w", r.kind, err)
-		}
-		rows[i] = []any{last - int64(len(recs)-1-i), r.id, r.kind, string(raw), r.at.UnixMilli()}
-	}
-	if err := insertMany(ctx, tx, `INSERT INTO outbox (seq, id, kind, body, at) VALUES `, rows); err != nil {
-		return fmt.Errorf("queue %s: %w", recs[0].kind, err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"keytag/internal/sqlitedb"
+	"keytag/internal/sqlrows"
 	"keytag/pos"
 )
 
@@ -27,16 +28,11 @@ func (d *DB) ListStaff(ctx context.Context) ([]pos.Staff, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list staff: %w", err)
 	}
-	defer rows.Close()
-	var out []pos.Staff
-	for rows.Next() {
+	return sqlrows.Append(nil, rows, func(rows *sql.Rows) (pos.Staff, error) {
 		var s pos.Staff
-		if err := rows.Scan(&s.ID, &s.Name, &s.Role); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		err := rows.Scan(&s.ID, &s.Name, &s.Role)
+		return s, err
+	})
 }
 
 // AddStaff adds a staff member. While no staff exist anyone may add the

@@ -272,7 +272,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	return nil
 }
 
-// clientNetError keeps the kind of a network failure, not the URL (the
+// netError keeps the kind of a network failure, not the URL (the
 // url.Error would repeat it in every log line).
 func netError(err error) error {
 	var ue *url.Error
@@ -317,7 +317,7 @@ func (c *Client) Pull(ctx context.Context, cursor int64, limit int) (pos.PullRes
 	return out, err
 }
 
-// clientRefusal turns a failed call into what a cashier can act on: a
+// refusal turns a failed call into what a cashier can act on: a
 // refusal from the server keeps its code and message; anything that
 // means "no answer" is needs_server.
 func refusal(err error, what string) error {
@@ -394,7 +394,7 @@ func (c *Client) giftAction(ctx context.Context, reservation, action string, in 
 	return out, refusal(err, what)
 }
 
-// clientLeveled adapts slog to retryablehttp's LeveledLogger. Its
+// leveled adapts slog to retryablehttp's LeveledLogger. Its
 // messages carry the method and the URL without query; ours never holds
 // personal data in either.
 type leveled struct{ l *slog.Logger }

@@ -18,11 +18,7 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request, _ pos.Pri
 		return err
 	}
 	a, err := s.ledger.CreateAccount(r.Context(), pos.NewAccount{Email: req.Email, Name: req.Name, BirthDate: req.BirthDate, OptIn: req.OptIn, Phone: req.Phone})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, a)
-	return nil
+	return reply(w, http.StatusCreated, a, err)
 }
 
 func (s *Server) findAccount(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
@@ -31,9 +27,5 @@ func (s *Server) findAccount(w http.ResponseWriter, r *http.Request, _ pos.Princ
 		return pos.Errorf(pos.EInvalidInput, "ask with ?email=…")
 	}
 	a, err := s.ledger.AccountByEmail(r.Context(), email)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, a)
-	return nil
+	return reply(w, http.StatusOK, a, err)
 }

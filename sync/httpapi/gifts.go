@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"keytag/pos"
@@ -34,20 +35,12 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request, p pos.Principal
 		return err
 	}
 	res, err := s.ledger.Reserve(r.Context(), actor(p, req.Staff), req.ReserveRequest)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	return reply(w, http.StatusOK, res, err)
 }
 
 func (s *Server) getReservation(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
 	res, err := s.ledger.GetReservation(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	return reply(w, http.StatusOK, res, err)
 }
 
 // giftAction is the optional body of change, handover and forgo.
@@ -65,35 +58,25 @@ func (s *Server) changeGift(w http.ResponseWriter, r *http.Request, p pos.Princi
 		return pos.Errorf(pos.EInvalidInput, "name the new gift: {\"gift\":\"…\"}")
 	}
 	res, err := s.ledger.ChangeGift(r.Context(), actor(p, req.Staff), r.PathValue("id"), req.Gift)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	return reply(w, http.StatusOK, res, err)
 }
 
 func (s *Server) handover(w http.ResponseWriter, r *http.Request, p pos.Principal) error {
-	var req giftAction
-	if err := decodeOptional(r, &req); err != nil {
-		return err
-	}
-	res, err := s.ledger.Handover(r.Context(), actor(p, req.Staff), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	return s.giftStep(w, r, p, s.ledger.Handover)
 }
 
 func (s *Server) forgo(w http.ResponseWriter, r *http.Request, p pos.Principal) error {
+	return s.giftStep(w, r, p, s.ledger.Forgo)
+}
+
+// giftStep hands over or forgoes the reservation the path names, for
+// the staff member the optional body names.
+func (s *Server) giftStep(w http.ResponseWriter, r *http.Request, p pos.Principal,
+	step func(ctx context.Context, by pos.Actor, id string) (pos.ReservationView, error)) error {
 	var req giftAction
 	if err := decodeOptional(r, &req); err != nil {
 		return err
 	}
-	res, err := s.ledger.Forgo(r.Context(), actor(p, req.Staff), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	res, err := step(r.Context(), actor(p, req.Staff), r.PathValue("id"))
+	return reply(w, http.StatusOK, res, err)
 }

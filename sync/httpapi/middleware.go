@@ -126,6 +126,15 @@ func writeError(w http.ResponseWriter, err error) {
 	writeJSON(w, statusOf(body.Error.Code), body)
 }
 
+// reply answers with v, unless err: then wrap writes err as the answer.
+func reply(w http.ResponseWriter, status int, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, v)
+	return nil
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
@@ -158,7 +167,7 @@ func decode(r *http.Request, v any) error {
 	return nil
 }
 
-// jSONProblem says what is wrong without echoing the body back.
+// jsonProblem says what is wrong without echoing the body back.
 func jsonProblem(err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {

@@ -12,20 +12,12 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request, _ pos.Princi
 		return err
 	}
 	res, err := s.ledger.PlaceOrder(r.Context(), req)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	return reply(w, http.StatusOK, res, err)
 }
 
 func (s *Server) processOrder(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
 	res, err := s.ledger.ProcessOrder(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	return reply(w, http.StatusOK, res, err)
 }
 
 func (s *Server) returnOrder(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
@@ -34,9 +26,5 @@ func (s *Server) returnOrder(w http.ResponseWriter, r *http.Request, _ pos.Princ
 		return err
 	}
 	res, err := s.ledger.ReturnOrder(r.Context(), r.PathValue("id"), req)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	return reply(w, http.StatusOK, res, err)
 }

@@ -54,9 +54,5 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, _ pos.Principal) e
 		return pos.Errorf(pos.EInvalidInput, "limit must be 1 to %d", pos.MaxPullLimit)
 	}
 	out, err := s.ledger.Pull(r.Context(), cursor, int(limit))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return reply(w, http.StatusOK, out, err)
 }

@@ -8,12 +8,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
-	"keytag/pos"
 	"keytag/sync/client"
 	"keytag/sync/worker"
 )
@@ -128,12 +126,10 @@ func TestWorkerBacksOffAndResets(t *testing.T) {
 		}
 		// Three failed rounds, two good ones, a failure, then good.
 		sc := &script{steps: []int{0, 503, 0, 200, 200, 0, 200, 200}}
-		var statuses atomic.Int64
 		w := tm.worker(worker.Options{
 			Interval: time.Minute, BackoffMin: time.Second, BackoffMax: time.Hour,
-			Rand:     func() float64 { return 0 }, // waits are exactly half the cap
-			Client:   client.Options{Transport: sc, RetryMax: -1},
-			OnStatus: func(pos.SyncStatus) { statuses.Add(1) },
+			Rand:   func() float64 { return 0 }, // waits are exactly half the cap
+			Client: client.Options{Transport: sc, RetryMax: -1},
 		})
 		ctx, cancel := context.WithCancel(context.Background())
 		w.Start(ctx)
@@ -159,8 +155,9 @@ func TestWorkerBacksOffAndResets(t *testing.T) {
 				t.Fatalf("round gaps = %v, want %v first", got[:len(want)], want)
 			}
 		}
-		if statuses.Load() < int64(len(want)) {
-			t.Errorf("OnStatus called %d times", statuses.Load())
+		// The status the window polls followed the rounds: the last was good.
+		if st := w.Status(); !st.Online || st.LastSuccess.IsZero() || st.LastError != "" {
+			t.Errorf("status after the rounds: %+v", st)
 		}
 		tm.DB.Close()
 	})

@@ -125,13 +125,18 @@ func BenchmarkBootstrapPull(b *testing.B) {
 func BenchmarkDrainOffline(b *testing.B) {
 	ctx := context.Background()
 	const n = 10_000
+	// offline is a server and a terminal holding n new accounts unsent.
+	offline := func(b *testing.B) (*inProcServer, *terminal) {
+		srv := newInProcServer(b)
+		tm := newTerminal(b, b.TempDir(), "till")
+		tm.enrollWith(srv.URL, srv.Store, "S1")
+		importAccounts(b, tm, "d", n)
+		return srv, tm
+	}
 	b.Run("worker", func(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
-			srv := newInProcServer(b)
-			tm := newTerminal(b, b.TempDir(), "till")
-			tm.enrollWith(srv.URL, srv.Store, "S1")
-			importAccounts(b, tm, "d", n)
+			_, tm := offline(b)
 			w := tm.worker(worker.Options{})
 			b.StartTimer()
 			if err := w.SyncOnce(ctx); err != nil {
@@ -149,10 +154,7 @@ func BenchmarkDrainOffline(b *testing.B) {
 	b.Run("baseline-store-push", func(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
-			srv := newInProcServer(b)
-			tm := newTerminal(b, b.TempDir(), "till")
-			tm.enrollWith(srv.URL, srv.Store, "S1")
-			importAccounts(b, tm, "d", n)
+			srv, tm := offline(b)
 			recs, err := tm.DB.PendingOutbox(ctx, 3*n)
 			if err != nil {
 				b.Fatal(err)

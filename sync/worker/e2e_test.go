@@ -158,12 +158,18 @@ func (k *keytagd) start() {
 	}
 }
 
-// kill ends the server at once, as a power cut would.
-func (k *keytagd) kill() {
+// take hands the running server over to the one ending it (nil: none).
+func (k *keytagd) take() (*exec.Cmd, chan struct{}) {
 	k.mu.Lock()
+	defer k.mu.Unlock()
 	cmd, done := k.cmd, k.done
 	k.cmd = nil
-	k.mu.Unlock()
+	return cmd, done
+}
+
+// kill ends the server at once, as a power cut would.
+func (k *keytagd) kill() {
+	cmd, done := k.take()
 	if cmd == nil {
 		return
 	}
@@ -173,10 +179,7 @@ func (k *keytagd) kill() {
 
 // stop ends the server cleanly.
 func (k *keytagd) stop() {
-	k.mu.Lock()
-	cmd, done := k.cmd, k.done
-	k.cmd = nil
-	k.mu.Unlock()
+	cmd, done := k.take()
 	if cmd == nil {
 		return
 	}

@@ -51,9 +51,6 @@ type Options struct {
 	Clock pos.Clock
 	// Rand gives jitter in [0,1). nil: math/rand/v2.
 	Rand func() float64
-	// OnStatus, if set, is called (from the worker's goroutine) with the
-	// new status after every round; the window binds it with fyne.Do.
-	OnStatus func(pos.SyncStatus)
 }
 
 func (o Options) withDefaults() Options {
@@ -536,7 +533,7 @@ func (w *Worker) prune(ctx context.Context) {
 }
 
 // record updates the status after a round, persists it for `keytag
-// status` in another process, logs (rate-limited) and tells OnStatus.
+// status` in another process, and logs (rate-limited).
 func (w *Worker) record(ctx context.Context, err error) {
 	if err != nil && ctx.Err() != nil {
 		// Shutting down, not failing.
@@ -571,9 +568,6 @@ func (w *Worker) record(ctx context.Context, err error) {
 	if perr := w.db.SaveSyncHealth(ctx, sqlite.SyncHealth{Online: s.Online, LastAttempt: now, LastSuccess: s.LastSuccess,
 		OfflineSince: s.OfflineSince, LastError: s.LastError}); perr != nil && ctx.Err() == nil {
 		w.log.Warn("could not save the sync status", "err", perr)
-	}
-	if w.opts.OnStatus != nil {
-		w.opts.OnStatus(s)
 	}
 }
 
@@ -631,7 +625,7 @@ func Describe(err error) string {
 	return err.Error()
 }
 
-// workerErrLog rate-limits the error log: a failure is logged when it
+// errLog rate-limits the error log: a failure is logged when it
 // differs from the last one logged or when every has passed; the repeats
 // in between are counted.
 type errLog struct {
