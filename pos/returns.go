@@ -247,7 +247,7 @@ func (c Config) QuoteReturn(s SaleSummary, r ReturnRequest, today Day) (ReturnQu
 			return ReturnQuote{}, Errorf(EInvalidInput, "receipt %s was not shipped: only a shipped order can come back undelivered", s.Receipt)
 		}
 		if len(r.Lines) == 0 {
-			r.Lines = unitsLeft(s)
+			r.Lines = UnitsLeft(s)
 		}
 	}
 	if len(r.Lines) == 0 {
@@ -440,9 +440,9 @@ func splitRefund(s SaleSummary, refund Money) ([]Tender, Money) {
 	return out, refund
 }
 
-// unitsLeft is every unit of the order not yet returned, replaced or held
+// UnitsLeft is every unit of the order not yet returned, replaced or held
 // by a claim, as return lines: an undelivered order comes back whole.
-func unitsLeft(s SaleSummary) []ReturnLine {
+func UnitsLeft(s SaleSummary) []ReturnLine {
 	var out []ReturnLine
 	for _, l := range s.Lines {
 		if n := l.Qty - l.Returned - l.Replaced - l.Held; n > 0 {
