@@ -188,7 +188,7 @@ func (k *ClaimCase) Describe(today Day) {
 // ClaimRefund is what a claim's refund answers (`claim refund --json`).
 type ClaimRefund struct {
 	Claim string `json:"claim"`
-	ReturnResult
+	ReturnRefund
 }
 
 // ClaimService is a claim's life on a terminal. Every step is one transaction:

@@ -112,9 +112,15 @@ type ReturnResult struct {
 	PointsCredited   int64   `json:"points_credited"`
 	Balance          Balance `json:"balance"`
 	LastDay          string  `json:"last_day"`
-	// RefundTenders is the refund split over the order's tenders (not
-	// known on the server's web orders).
-	RefundTenders []Tender `json:"refund_tenders,omitempty"`
+}
+
+// ReturnRefund is a return's result with its refund split over the
+// order's tenders (the CLI's `return --json` and `claim refund --json`).
+// The split is kept beside ReturnResult, which the server answers too and
+// callers compare with ==.
+type ReturnRefund struct {
+	ReturnResult
+	RefundTenders []Tender `json:"refund_tenders"`
 }
 
 // OfflineBudget is how much of the offline redemption cap an account has
@@ -156,6 +162,8 @@ type Terminal interface {
 	GetSale(ctx context.Context, receipt string) (Sale, error)
 	QuoteReturn(ctx context.Context, by Staff, r ReturnRequest) (ReturnQuote, error)
 	Return(ctx context.Context, by Staff, r ReturnRequest) (ReturnResult, error)
+	// ReturnRefund is Return, answering the refund's split too.
+	ReturnRefund(ctx context.Context, by Staff, r ReturnRequest) (ReturnRefund, error)
 	// Adjust corrects a balance with a new entry: a manager and a reason.
 	Adjust(ctx context.Context, by Staff, tagOrEmail string, points int64, reason string) (Entry, error)
 

@@ -150,14 +150,11 @@ func runClaimSettle(e *env, outcome pos.Outcome, args []string) int {
 			return err
 		}
 		if e.json {
-			e.printJSON(struct {
-				pos.ClaimRefund
-				RefundTenders []pos.Tender `json:"refund_tenders"`
-			}{r, nonNilTenders(r.RefundTenders)})
+			e.printJSON(r)
 			return nil
 		}
 		fmt.Fprintf(e.stdout, "claim %s: %s, return %s on receipt %s\n", r.Claim, r.Outcome, r.Return, r.Receipt)
-		printRefund(e, r.ReturnResult)
+		printRefund(e, r.ReturnRefund)
 		return nil
 	})
 }
@@ -280,7 +277,7 @@ func parseReturnLines(lines []string) ([]pos.ReturnLine, error) {
 }
 
 // printRefund prints what a refund paid back and to which tenders.
-func printRefund(e *env, res pos.ReturnResult) {
+func printRefund(e *env, res pos.ReturnRefund) {
 	fmt.Fprintf(e.stdout, "refund %s  points clawed back %d  credited %d\n", res.Refund, res.PointsClawedBack, res.PointsCredited)
 	for _, t := range res.RefundTenders {
 		fmt.Fprintf(e.stdout, "  %s back to %s\n", t.Amount, t.Type)
@@ -288,12 +285,4 @@ func printRefund(e *env, res pos.ReturnResult) {
 	if res.Balance != (pos.Balance{}) || res.PointsClawedBack+res.PointsCredited > 0 {
 		fmt.Fprintf(e.stdout, "balance %d available, %d pending\n", res.Balance.Available, res.Balance.Pending)
 	}
-}
-
-// nonNilTenders makes an empty split print as [] rather than null.
-func nonNilTenders(ts []pos.Tender) []pos.Tender {
-	if ts == nil {
-		return []pos.Tender{}
-	}
-	return ts
 }

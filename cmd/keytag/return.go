@@ -62,15 +62,12 @@ func runReturn(e *env, args []string) int {
 			}
 			return nil
 		}
-		res, err := d.Return(e.ctx, by, req)
+		res, err := d.ReturnRefund(e.ctx, by, req)
 		if err != nil {
 			return err
 		}
 		if e.json {
-			e.printJSON(struct {
-				pos.ReturnResult
-				RefundTenders []pos.Tender `json:"refund_tenders"`
-			}{res, nonNilTenders(res.RefundTenders)})
+			e.printJSON(res)
 			return nil
 		}
 		fmt.Fprintf(e.stdout, "return %s on receipt %s: %s\n", res.Return, res.Receipt, res.Outcome)

@@ -211,7 +211,7 @@ func (d *DB) SettleClaim(ctx context.Context, by pos.Staff, id string, outcome p
 		if _, err := tx.ExecContext(ctx, `UPDATE claims SET state = ?, return_id = ? WHERE id = ?`, state, ret.Return, k.ID); err != nil {
 			return "", err
 		}
-		res = pos.ClaimRefund{Claim: k.ID, ReturnResult: ret}
+		res = pos.ClaimRefund{Claim: k.ID, ReturnRefund: ret}
 		return "return " + ret.Return + ", refund " + ret.Refund.String(), nil
 	})
 	if err != nil {

@@ -159,7 +159,7 @@ func TestClaimLife(t *testing.T) {
 	// The other unit at the counter, past the window with a manager: the
 	// shipping cost was deducted once already; each tender gets its share
 	// of what it has left (gift card 7.00 of 28.00).
-	cr, err := f.db.Return(f.ctx, f.cashier, pos.ReturnRequest{Receipt: sale.Receipt, Claim: pos.ClaimSatisfaction,
+	cr, err := f.db.ReturnRefund(f.ctx, f.cashier, pos.ReturnRequest{Receipt: sale.Receipt, Claim: pos.ClaimSatisfaction,
 		Lines: []pos.ReturnLine{{SKU: "A", Qty: 1}}, Unopened: true, OverrideBy: &f.manager})
 	want = []pos.Tender{{Type: pos.TenderGiftCard, Amount: 500}, {Type: pos.TenderCard, Amount: 1500}}
 	if err != nil || cr.Refund != 2000 || cr.PointsClawedBack != 15 || !reflect.DeepEqual(cr.RefundTenders, want) {

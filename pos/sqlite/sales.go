@@ -353,23 +353,30 @@ func checkOverride(by *pos.Staff) error {
 // step of a claim at once: the return, its lines, the clawback and credit
 // entries and the outbox rows, in one transaction.
 func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos.ReturnResult, error) {
+	res, err := d.ReturnRefund(ctx, by, r)
+	return res.ReturnResult, err
+}
+
+// ReturnRefund is Return, answering the refund's split over the order's
+// tenders too.
+func (d *DB) ReturnRefund(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos.ReturnRefund, error) {
 	if err := checkOverride(r.OverrideBy); err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
 	now := d.clock.Now()
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
 	defer tx.Rollback()
 	ptx := d.prep(tx)
 	s, err := d.getSale(ctx, ptx, r.Receipt, "")
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
 	res, err := d.postReturn(ctx, ptx, by, s, r, pos.DayOf(now), "")
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
 	return res, tx.Commit()
 }
@@ -377,18 +384,18 @@ func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos
 // postReturn quotes a return as of today (for a claim: the day it was
 // opened) and writes it: the return, its lines, the clawback and credit
 // entries and the outbox rows. claimID names the claim it settles.
-func (d *DB) postReturn(ctx context.Context, ptx queryer, by pos.Staff, s pos.Sale, r pos.ReturnRequest, today pos.Day, claimID string) (pos.ReturnResult, error) {
+func (d *DB) postReturn(ctx context.Context, ptx queryer, by pos.Staff, s pos.Sale, r pos.ReturnRequest, today pos.Day, claimID string) (pos.ReturnRefund, error) {
 	now := d.clock.Now()
 	sum, err := d.saleSummary(ctx, ptx, s)
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
 	if r.Claim == pos.ClaimUndelivered && len(r.Lines) == 0 {
 		r.Lines = pos.UnitsLeft(sum)
 	}
 	q, err := d.Config().QuoteReturn(sum, r, today)
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
 	id, _ := d.Identity(ctx)
 	received := sum.Received
@@ -407,24 +414,24 @@ func (d *DB) postReturn(ctx context.Context, ptx queryer, by pos.Staff, s pos.Sa
 	}
 	tenders, err := jsonMarshal(append([]pos.Tender{}, ret.RefundTenders...))
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
 	if _, err := ptx.ExecContext(ctx, `INSERT INTO returns (id, receipt, claim, outcome, refunded, refund, clawed_back, credited, received, override_by, staff, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ret.ID, ret.Receipt, ret.Claim, ret.Outcome, ret.Refunded, ret.Refund,
 		ret.ClawedBack, ret.Credited, ret.Received, ret.OverrideBy, ret.Staff, now.UnixMilli()); err != nil {
-		return pos.ReturnResult{}, fmt.Errorf("insert return: %w", err)
+		return pos.ReturnRefund{}, fmt.Errorf("insert return: %w", err)
 	}
 	if _, err := ptx.ExecContext(ctx, `INSERT INTO return_refunds (return_id, shipping_deducted, refund_tenders, claim_id) VALUES (?, ?, ?, ?)`,
 		ret.ID, ret.ShippingDeducted, string(tenders), claimID); err != nil {
-		return pos.ReturnResult{}, fmt.Errorf("insert return refund: %w", err)
+		return pos.ReturnRefund{}, fmt.Errorf("insert return refund: %w", err)
 	}
 	for _, l := range r.Lines {
 		if _, err := ptx.ExecContext(ctx, `INSERT INTO return_lines (return_id, sku, qty) VALUES (?, ?, ?)`, ret.ID, strings.TrimSpace(l.SKU), l.Qty); err != nil {
-			return pos.ReturnResult{}, fmt.Errorf("insert return line: %w", err)
+			return pos.ReturnRefund{}, fmt.Errorf("insert return line: %w", err)
 		}
 	}
-	res := pos.ReturnResult{Receipt: s.Receipt, Return: ret.ID, Outcome: ret.Outcome, Refund: ret.Refund, Tax: ret.Tax,
-		PointsClawedBack: ret.ClawedBack, PointsCredited: ret.Credited, LastDay: dayOrEmpty(q.LastDay),
+	res := pos.ReturnRefund{ReturnResult: pos.ReturnResult{Receipt: s.Receipt, Return: ret.ID, Outcome: ret.Outcome, Refund: ret.Refund, Tax: ret.Tax,
+		PointsClawedBack: ret.ClawedBack, PointsCredited: ret.Credited, LastDay: dayOrEmpty(q.LastDay)},
 		RefundTenders: append([]pos.Tender{}, q.RefundTenders...)}
 	// The return and its entries go to the outbox together, the return first.
 	recs := []record{{id: ret.ID, kind: pos.RecordReturn, body: ret, at: now}}
