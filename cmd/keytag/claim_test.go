@@ -127,3 +127,31 @@ func TestClaimCommandRefusals(t *testing.T) {
 		t.Errorf("the refused receive changed the claim: %+v", r)
 	}
 }
+
+// The issue's leak: 1.00 of goods and 0.50 of shipping paid with 150
+// points. Returned, 100 points come back, not 150, and no cash.
+func TestPointsPaidShippingStayPaid(t *testing.T) {
+	c := newCLI(t)
+	tag := tagOf("000000001")
+	c.as("account", "create", "--email", "ann@example.com", "--name", "Ann", "--tag", tag)
+	c.as("sale", "--customer", tag, "--line", "A:1:50.00", "--tender", "cash:50.00") // 100 + 50 points
+	var sale struct {
+		Receipt string
+		Balance pos.Balance
+	}
+	c.json(c.as("sale", "--customer", tag, "--line", "MINI:1:1.00", "--shipping", "0.50", "--redeem", "150", "--json"), &sale)
+	if sale.Balance.Available != 0 {
+		t.Fatalf("sale: %+v", sale)
+	}
+	var ret struct {
+		Refund         int64
+		PointsCredited int64 `json:"points_credited"`
+		Balance        pos.Balance
+		RefundTenders  []pos.Tender `json:"refund_tenders"`
+	}
+	r := c.as("return", "--receipt", sale.Receipt, "--line", "MINI:1", "--claim", "defect", "--json")
+	c.json(r, &ret)
+	if ret.PointsCredited != 100 || ret.Refund != 0 || ret.Balance.Available != 100 || ret.RefundTenders == nil || len(ret.RefundTenders) != 0 {
+		t.Fatalf("return: %+v (%s)", ret, r.stdout)
+	}
+}

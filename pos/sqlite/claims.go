@@ -273,8 +273,8 @@ func (d *DB) GetClaim(ctx context.Context, id string) (pos.ClaimCase, error) {
 	return d.loadClaim(ctx, d.db, id)
 }
 
-// ListClaims lists the claims, newest first; waiting keeps those not
-// closed (what the counter still has to do).
+// ListClaims lists the claims, newest first and at most 1000 of them;
+// waiting keeps those not closed (what the counter still has to do).
 func (d *DB) ListClaims(ctx context.Context, waiting bool) ([]pos.ClaimCase, error) {
 	query := `SELECT id FROM claims ORDER BY opened_at DESC, id DESC LIMIT 1000`
 	if waiting {
