@@ -2,6 +2,7 @@ package pos
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -107,7 +108,13 @@ func (c Claim) CheckStep(s ClaimState, step ClaimStep) error {
 	case step == StepReplace && (c == ClaimSatisfaction || c == ClaimUndelivered):
 		return Errorf(EClaimState, "a %s claim is refunded, not replaced", c)
 	}
-	return Errorf(EClaimState, "the claim is %s and waits to %s: it cannot %s yet", s, c.Waiting(s), step)
+	return Errorf(EClaimState, "the claim is %s and must be %s next: it cannot be %s yet", s, c.Waiting(s).done(), step.done())
+}
+
+// done is the step as a state: "received", "refunded or replaced".
+func (s ClaimStep) done() string {
+	r := strings.NewReplacer("receive", "received", "verify", "verified", "refund", "refunded", "replace", "replaced", "reject", "rejected")
+	return r.Replace(string(s))
 }
 
 // ClaimRequest opens a claim: the customer notified the store.
