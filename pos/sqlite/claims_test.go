@@ -241,11 +241,45 @@ func TestClaimWindowOnTheNotifiedDay(t *testing.T) {
 		t.Fatalf("notified the day after the last day: %v", err)
 	}
 	req.Notified = f.day("2026-03-06")
-	if _, err := f.db.OpenClaim(f.ctx, f.cashier, req); err != nil {
+	onTime, err := f.db.OpenClaim(f.ctx, f.cashier, req)
+	if err != nil {
 		t.Fatalf("notified on the last day, opened later: %v", err)
 	}
 	if _, err := f.db.OpenClaim(f.ctx, f.cashier, req); pos.ErrorCode(err) != pos.EInvalidInput {
 		t.Errorf("the unit is held by the first claim: %v", err)
+	}
+	if _, err := f.db.RejectClaim(f.ctx, f.cashier, onTime.ID, "no defect found"); err != nil {
+		t.Fatal(err)
+	}
+	// A cashier cannot override; a manager can, and is recorded on the
+	// claim and on the return that settles it.
+	req.Notified, req.OverrideBy = f.day("2026-03-07"), &f.cashier
+	if _, err := f.db.OpenClaim(f.ctx, f.cashier, req); pos.ErrorCode(err) != pos.EForbidden {
+		t.Errorf("a cashier's override: %v", err)
+	}
+	req.OverrideBy = &f.manager
+	late, err := f.db.OpenClaim(f.ctx, f.cashier, req)
+	if err != nil || late.OverrideBy != "Mia" {
+		t.Fatalf("a manager's override: %+v %v", late, err)
+	}
+	for _, step := range []func() error{
+		func() error { _, err := f.db.ReceiveClaim(f.ctx, f.cashier, late.ID, pos.Day{}); return err },
+		func() error { _, err := f.db.VerifyClaim(f.ctx, f.cashier, late.ID, false); return err },
+		func() error { _, err := f.db.SettleClaim(f.ctx, f.cashier, late.ID, pos.OutcomeRefund); return err },
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var by string
+	f.db.SQL().QueryRow(`SELECT r.override_by FROM returns r JOIN claims c ON c.return_id = r.id WHERE c.id = ?`, late.ID).Scan(&by)
+	if by != "Mia" {
+		t.Errorf("the return records the override as %q", by)
+	}
+	// Its unit is refunded: a claim on the last day has nothing left.
+	req.Notified, req.OverrideBy = f.day("2026-03-06"), nil
+	if _, err := f.db.OpenClaim(f.ctx, f.cashier, req); pos.ErrorCode(err) != pos.EInvalidInput {
+		t.Errorf("a claim on a refunded unit: %v", err)
 	}
 }
 
