@@ -1,6 +1,10 @@
 package pos
 
-import "strings"
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // The store's working week and holidays decide business-day windows: the
 // returns page counts a missing-item claim (3 business days) and the
@@ -112,4 +116,73 @@ func (d Day) Long() string { return d.Format("Mon") + " " + d.String() }
 // the claim was opened.
 func (c Config) ShipBy(cal Calendar, notified Day) Day {
 	return cal.AddBusinessDays(notified, c.ShipBackBusinessDays)
+}
+
+// calendarSettings are the calendar's program settings as `program show`
+// prints them, each only when it differs from the default (Monday to
+// Friday, no holidays, 5 days to ship back), so the settings a store
+// never touched read as before.
+func (c Config) calendarSettings() []Setting {
+	var out []Setting
+	d := DefaultConfig()
+	if len(c.WorkWeek) > 0 && !slices.Equal(c.WorkWeek, d.WorkWeek) {
+		out = append(out, Setting{"work_week", strings.Join(c.WorkWeek, ",")})
+	}
+	if len(c.Holidays) > 0 {
+		out = append(out, Setting{"holidays", strings.Join(c.Holidays, ",")})
+	}
+	if c.ShipBackBusinessDays != d.ShipBackBusinessDays {
+		out = append(out, Setting{"ship_back_business_days", strconv.Itoa(c.ShipBackBusinessDays)})
+	}
+	return out
+}
+
+// setCalendar sets the working week ("mon,tue,wed,thu,fri,sat"), the
+// holidays ("2026-12-25,2027-01-01"; empty: none) or the business days a
+// customer has to ship a return back.
+func (c *Config) setCalendar(key, value string) error {
+	var parts []string
+	for _, p := range strings.Split(value, ",") {
+		if p = strings.ToLower(strings.TrimSpace(p)); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	switch key {
+	case "work_week":
+		if len(parts) == 0 {
+			return Errorf(EInvalidInput, "work_week=%s: name the days the store works, like mon,tue,wed,thu,fri", value)
+		}
+		week := make([]string, 0, len(parts))
+		for _, p := range parts {
+			i := slices.IndexFunc(weekdayNames, func(w string) bool { return len(p) >= 3 && strings.HasPrefix(p, w) })
+			if i < 0 {
+				return Errorf(EInvalidInput, "work_week=%s: %q is not a day; use mon, tue, wed, thu, fri, sat or sun", value, p)
+			}
+			if !slices.Contains(week, weekdayNames[i]) {
+				week = append(week, weekdayNames[i])
+			}
+		}
+		c.WorkWeek = week
+	case "holidays":
+		days := make([]string, 0, len(parts))
+		for _, p := range parts {
+			d, err := ParseDay(p)
+			if err != nil {
+				return Errorf(EInvalidInput, "holidays=%s: %q is not a date like 2026-12-25", value, p)
+			}
+			days = append(days, d.String())
+		}
+		slices.Sort(days)
+		c.Holidays = slices.Compact(days)
+		if len(c.Holidays) == 0 {
+			c.Holidays = nil
+		}
+	case "ship_back_business_days":
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 0 || n > 60 {
+			return Errorf(EInvalidInput, "ship_back_business_days=%s: give a whole number of business days from 0 to 60", value)
+		}
+		c.ShipBackBusinessDays = n
+	}
+	return nil
 }

@@ -316,3 +316,37 @@ func TestClaimSteps(t *testing.T) {
 		}
 	}
 }
+
+// The store sets its calendar as program settings; `program show` gives
+// them back in the form `program set` takes.
+func TestCalendarAsProgramSettings(t *testing.T) {
+	c, err := DefaultConfig().SetProgram([]string{"work_week=Mon,Tue,Wed,Thu,Fri,Sat", "holidays=2026-12-25, 2026-03-09,2026-12-25", "ship_back_business_days=7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c.WorkWeek, []string{"mon", "tue", "wed", "thu", "fri", "sat"}) ||
+		!reflect.DeepEqual(c.Holidays, []string{"2026-03-09", "2026-12-25"}) || c.ShipBackBusinessDays != 7 {
+		t.Fatalf("set: %+v", c)
+	}
+	cal, _ := c.Calendar()
+	// Friday 6 March, a Saturday that counts and the Monday a holiday.
+	if got := c.ShipBy(cal, day("2026-03-06")); got.String() != "2026-03-16" {
+		t.Errorf("ship by %s, want 2026-03-16", got)
+	}
+	var pairs []string
+	for _, s := range c.Settings() {
+		pairs = append(pairs, s.Key+"="+s.Value)
+	}
+	again, err := DefaultConfig().SetProgram(pairs)
+	if err != nil || !reflect.DeepEqual(again.WorkWeek, c.WorkWeek) || !reflect.DeepEqual(again.Holidays, c.Holidays) || again.ShipBackBusinessDays != 7 {
+		t.Errorf("set from show: %+v %v", again, err)
+	}
+	for _, bad := range []string{"work_week=", "work_week=mon,funday", "holidays=25/12/2026", "ship_back_business_days=-1", "ship_back_business_days=x"} {
+		if _, err := DefaultConfig().SetProgram([]string{bad}); ErrorCode(err) != EInvalidInput {
+			t.Errorf("%s: %v, want invalid_input", bad, err)
+		}
+	}
+	if none, _ := DefaultConfig().SetProgram([]string{"holidays="}); none.Holidays != nil {
+		t.Errorf("holidays= should clear them: %v", none.Holidays)
+	}
+}
