@@ -76,7 +76,7 @@ func (cal Calendar) AddBusinessDays(d Day, n int) Day {
 		// No working day at all would never end: count calendar days.
 		return d.AddDays(n)
 	}
-	// A year of holidays in a row is not a calendar: stop there.
+	// Ten years of holidays in a row is not a calendar: stop there.
 	for guard := 0; n > 0 && guard < 366*10; guard++ {
 		d = d.AddDays(1)
 		if cal.IsBusinessDay(d) {
