@@ -316,3 +316,32 @@ func TestUndeliveredClaim(t *testing.T) {
 	}
 	f.verify()
 }
+
+// A claim on a taxed sale gives back its units' tax with the refund, as a
+// counter return does (tax added on top: 2 × 20.00 at 8.25 % = 3.30).
+func TestClaimRefundsTax(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.db.SetProgram(f.ctx, f.manager, []string{"tax.standard=8.25%"}); err != nil {
+		t.Fatal(err)
+	}
+	sale, err := f.db.Checkout(f.ctx, f.cashier, pos.SaleRequest{Order: pos.Order{
+		Lines: []pos.Line{{SKU: "A", Qty: 2, UnitPrice: 2000}}, Tenders: []pos.Tender{{Type: pos.TenderCard, Amount: 4330}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := f.db.OpenClaim(f.ctx, f.cashier, pos.ClaimRequest{Receipt: sale.Receipt, Kind: pos.ClaimDefect, Lines: []pos.ReturnLine{{SKU: "A", Qty: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.db.ReceiveClaim(f.ctx, f.cashier, k.ID, pos.Day{})
+	f.db.VerifyClaim(f.ctx, f.cashier, k.ID, false)
+	r, err := f.db.SettleClaim(f.ctx, f.cashier, k.ID, pos.OutcomeRefund)
+	if err != nil || r.Tax != 165 || r.Refund != 2165 || !reflect.DeepEqual(r.RefundTenders, []pos.Tender{{Type: pos.TenderCard, Amount: 2165}}) {
+		t.Fatalf("refund: %+v %v", r, err)
+	}
+	// The counter return of the other unit gives back the rest, exactly.
+	cr, err := f.db.ReturnRefund(f.ctx, f.cashier, pos.ReturnRequest{Receipt: sale.Receipt, Claim: pos.ClaimDefect, Lines: []pos.ReturnLine{{SKU: "A", Qty: 1}}})
+	if err != nil || cr.Tax != 165 || cr.Refund != 2165 {
+		t.Fatalf("the other unit: %+v %v", cr, err)
+	}
+}
