@@ -37,22 +37,33 @@ type Config struct {
 	// Version counts the changes made to these settings; a sale records
 	// the one it was made under.
 	Version int64 `json:"version,omitempty"`
+	// WorkWeek and Holidays are the store's calendar for the windows the
+	// returns page counts in business days: the days the store works
+	// ("mon" … "sun"; empty is Monday to Friday) and the days it is closed
+	// ("2026-12-25").
+	WorkWeek []string `json:"work_week"`
+	Holidays []string `json:"holidays"`
+	// ShipBackBusinessDays is how long after notifying the store a
+	// customer has to ship a return back.
+	ShipBackBusinessDays int `json:"ship_back_business_days"`
 }
 
 // DefaultConfig returns the settings SPEC.md gives as defaults.
 func DefaultConfig() Config {
 	return Config{
-		Currency:          "USD",
-		SignupBonus:       100,
-		EarnPointsPerUnit: 1,
-		PointValue:        1,
-		EarnHoldDays:      0,
-		OfflineRedeemCap:  2000,
-		BirthdayPoints:    200,
-		GiftMinCost:       800,
-		GiftHoldDays:      14,
-		TagFormat:         DefaultTagFormat,
-		PINAttempts:       5,
-		PINLockout:        5 * time.Minute,
+		Currency:             "USD",
+		SignupBonus:          100,
+		EarnPointsPerUnit:    1,
+		PointValue:           1,
+		EarnHoldDays:         0,
+		OfflineRedeemCap:     2000,
+		BirthdayPoints:       200,
+		GiftMinCost:          800,
+		GiftHoldDays:         14,
+		TagFormat:            DefaultTagFormat,
+		PINAttempts:          5,
+		PINLockout:           5 * time.Minute,
+		WorkWeek:             append([]string(nil), DefaultWorkWeek...),
+		ShipBackBusinessDays: 5,
 	}
 }

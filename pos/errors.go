@@ -25,7 +25,10 @@ const (
 	EForbidden          = "forbidden"
 	ELocked             = "locked"
 	EConflict           = "conflict"
-	EInternal           = "internal"
+	// EClaimState refuses a claim's step out of order (verify before
+	// receive, a second refund).
+	EClaimState = "claim_state"
+	EInternal   = "internal"
 )
 
 // Error is a refusal the user can act on: a code from the list above and a

@@ -67,8 +67,11 @@ func (l Line) Total() Money { return Money(l.Qty) * l.UnitPrice }
 
 // Order is what a checkout is asked to do.
 type Order struct {
-	Lines        []Line   `json:"lines"`
-	Shipping     Money    `json:"shipping"`
+	Lines    []Line `json:"lines"`
+	Shipping Money  `json:"shipping"`
+	// ShippingCost is what the store paid to ship an order that went out
+	// free (Shipping 0): a satisfaction refund deducts it once.
+	ShippingCost Money    `json:"shipping_cost,omitempty"`
 	Tenders      []Tender `json:"tenders"`
 	RedeemPoints int64    `json:"redeem_points"`
 }
@@ -201,6 +204,12 @@ func (c Config) CheckOrder(o Order, available int64) (Quote, error) {
 	}
 	if o.Shipping < 0 || o.Shipping > MaxAmount {
 		return Quote{}, Errorf(EInvalidInput, "shipping must be between 0.00 and %s", MaxAmount)
+	}
+	if o.ShippingCost < 0 || o.ShippingCost > MaxAmount {
+		return Quote{}, Errorf(EInvalidInput, "the shipping cost must be between 0.00 and %s", MaxAmount)
+	}
+	if o.ShippingCost > 0 && o.Shipping > 0 {
+		return Quote{}, Errorf(EInvalidInput, "the customer paid %s for shipping: a shipping cost is recorded only for an order shipped free", o.Shipping)
 	}
 	for i, t := range o.Tenders {
 		if _, err := ParseTenderType(string(t.Type)); err != nil {

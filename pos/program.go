@@ -9,7 +9,8 @@ import (
 // The program settings a store may change, by the names `program set`
 // takes (KEY=VALUE). tax.NAME is one key per tax class.
 var programKeys = []string{"currency", "earn_rate", "point_value", "signup_bonus", "birthday_points", "offline_cap",
-	"gift_min_cost", "gift_hold_days", "prices_include_tax", "store.name", "store.address", "tax.NAME"}
+	"gift_min_cost", "gift_hold_days", "prices_include_tax", "store.name", "store.address", "tax.NAME",
+	"work_week", "holidays", "ship_back_business_days"}
 
 // Setting is one program setting as `program show` prints it.
 type Setting struct {
@@ -33,6 +34,7 @@ func (c Config) Settings() []Setting {
 		{"store.name", c.StoreName},
 		{"store.address", c.StoreAddress},
 	}
+	s = append(s, c.calendarSettings()...)
 	names := make([]string, 0, len(c.TaxClasses))
 	for n := range c.TaxClasses {
 		names = append(names, n)
@@ -127,6 +129,8 @@ func (c *Config) set(key, value string) error {
 		} else {
 			c.StoreAddress = value
 		}
+	case "work_week", "holidays", "ship_back_business_days":
+		return c.setCalendar(key, value)
 	default:
 		name, ok := strings.CutPrefix(key, "tax.")
 		if !ok {

@@ -31,6 +31,7 @@ type Sale struct {
 	Account        string     `json:"account,omitempty"`
 	Lines          []SoldLine `json:"lines"`
 	Shipping       Money      `json:"shipping"`
+	ShippingCost   Money      `json:"shipping_cost,omitempty"`
 	Tenders        []Tender   `json:"tenders"`
 	Merchandise    Money      `json:"merchandise"`
 	PointsRedeemed int64      `json:"points_redeemed"`
@@ -75,23 +76,29 @@ type SaleLine struct {
 
 // Return is a completed return or claim.
 type Return struct {
-	ID         string       `json:"id"`
-	Receipt    string       `json:"receipt"`
-	Account    string       `json:"account,omitempty"`
-	Claim      Claim        `json:"claim"`
-	Outcome    Outcome      `json:"outcome"`
-	Lines      []ReturnLine `json:"lines"`
-	Refunded   Money        `json:"refunded"`
-	Refund     Money        `json:"refund"`
-	Tax        Money        `json:"tax,omitempty"`
-	ClawedBack int64        `json:"points_clawed_back"`
-	Credited   int64        `json:"points_credited"`
-	Received   string       `json:"received"`
-	OverrideBy string       `json:"override_by,omitempty"`
-	Staff      string       `json:"staff,omitempty"`
-	Store      string       `json:"store,omitempty"`
-	Terminal   string       `json:"terminal,omitempty"`
-	At         time.Time    `json:"at"`
+	ID       string       `json:"id"`
+	Receipt  string       `json:"receipt"`
+	Account  string       `json:"account,omitempty"`
+	Claim    Claim        `json:"claim"`
+	Outcome  Outcome      `json:"outcome"`
+	Lines    []ReturnLine `json:"lines"`
+	Refunded Money        `json:"refunded"`
+	Refund   Money        `json:"refund"`
+	Tax      Money        `json:"tax,omitempty"`
+	// ShippingDeducted is the free shipping's cost taken off the refund;
+	// RefundTenders the refund split over the order's tenders.
+	ShippingDeducted Money    `json:"shipping_deducted,omitempty"`
+	RefundTenders    []Tender `json:"refund_tenders,omitempty"`
+	// ClaimID is the claim this return settles ("" at the counter).
+	ClaimID    string    `json:"claim_id,omitempty"`
+	ClawedBack int64     `json:"points_clawed_back"`
+	Credited   int64     `json:"points_credited"`
+	Received   string    `json:"received"`
+	OverrideBy string    `json:"override_by,omitempty"`
+	Staff      string    `json:"staff,omitempty"`
+	Store      string    `json:"store,omitempty"`
+	Terminal   string    `json:"terminal,omitempty"`
+	At         time.Time `json:"at"`
 }
 
 // ReturnResult is what a return answers (the CLI's `return --json`).
@@ -105,6 +112,15 @@ type ReturnResult struct {
 	PointsCredited   int64   `json:"points_credited"`
 	Balance          Balance `json:"balance"`
 	LastDay          string  `json:"last_day"`
+}
+
+// ReturnRefund is a return's result with its refund split over the
+// order's tenders (the CLI's `return --json` and `claim refund --json`).
+// The split is kept beside ReturnResult, which the server answers too and
+// callers compare with ==.
+type ReturnRefund struct {
+	ReturnResult
+	RefundTenders []Tender `json:"refund_tenders"`
 }
 
 // OfflineBudget is how much of the offline redemption cap an account has
@@ -146,6 +162,10 @@ type Terminal interface {
 	GetSale(ctx context.Context, receipt string) (Sale, error)
 	QuoteReturn(ctx context.Context, by Staff, r ReturnRequest) (ReturnQuote, error)
 	Return(ctx context.Context, by Staff, r ReturnRequest) (ReturnResult, error)
+	// ReturnRefund is Return, answering the refund's split too.
+	ReturnRefund(ctx context.Context, by Staff, r ReturnRequest) (ReturnRefund, error)
 	// Adjust corrects a balance with a new entry: a manager and a reason.
 	Adjust(ctx context.Context, by Staff, tagOrEmail string, points int64, reason string) (Entry, error)
+
+	ClaimService
 }

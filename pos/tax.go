@@ -293,7 +293,7 @@ func (q *ReturnQuote) addTax(s SaleSummary, r ReturnRequest) {
 	left := make([]int64, len(s.Lines))
 	for i, l := range s.Lines {
 		refunded[i] = l.Returned
-		left[i] = l.Qty - l.Returned - l.Replaced
+		left[i] = l.Qty - l.Returned - l.Replaced - l.Held
 	}
 	for _, rl := range r.Lines {
 		sku, need := strings.TrimSpace(rl.SKU), rl.Qty

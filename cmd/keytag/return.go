@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"keytag/pos"
 	"keytag/pos/sqlite"
@@ -23,20 +21,16 @@ func runReturn(e *env, args []string) int {
 	if p, err := parse(fs, args); err != nil || len(p) > 0 {
 		return e.usage("%v", firstErr(err, p))
 	}
-	if *receipt == "" || *claim == "" || len(lines) == 0 {
-		return e.usage("--receipt, --claim and at least one --line are required")
+	if *receipt == "" || *claim == "" || (len(lines) == 0 && *claim != string(pos.ClaimUndelivered)) {
+		return e.usage("--receipt, --claim and at least one --line are required (an undelivered order may leave out --line: it comes back whole)")
 	}
 	req := pos.ReturnRequest{Receipt: *receipt, Claim: pos.Claim(*claim), Outcome: pos.Outcome(*outcome), Unopened: *unopened}
 	if _, err := pos.ParseClaim(*claim); err != nil {
 		return e.fail(err)
 	}
-	for _, l := range lines {
-		sku, qty, ok := cutLast(l)
-		n, err := strconv.ParseInt(qty, 10, 64)
-		if !ok || err != nil || strings.TrimSpace(sku) == "" {
-			return e.fail(pos.Errorf(pos.EInvalidInput, "return line %q: write it SKU:QTY, like MINI-1:1", l))
-		}
-		req.Lines = append(req.Lines, pos.ReturnLine{SKU: strings.TrimSpace(sku), Qty: n})
+	var err error
+	if req.Lines, err = parseReturnLines(lines); err != nil {
+		return e.fail(err)
 	}
 	if *received != "" {
 		d, err := pos.ParseDay(*received)
@@ -63,9 +57,12 @@ func runReturn(e *env, args []string) int {
 			}
 			fmt.Fprintf(e.stdout, "preview: refund %s, points clawed back %d, credited %d; window's last day %s\n",
 				q.Refund, q.PointsClawedBack, q.PointsCredited, q.LastDay)
+			for _, t := range q.RefundTenders {
+				fmt.Fprintf(e.stdout, "  %s back to %s\n", t.Amount, t.Type)
+			}
 			return nil
 		}
-		res, err := d.Return(e.ctx, by, req)
+		res, err := d.ReturnRefund(e.ctx, by, req)
 		if err != nil {
 			return err
 		}
@@ -73,11 +70,8 @@ func runReturn(e *env, args []string) int {
 			e.printJSON(res)
 			return nil
 		}
-		fmt.Fprintf(e.stdout, "return %s on receipt %s: %s\nrefund %s  points clawed back %d  credited %d\n",
-			res.Return, res.Receipt, res.Outcome, res.Refund, res.PointsClawedBack, res.PointsCredited)
-		if res.Balance != (pos.Balance{}) || res.PointsClawedBack+res.PointsCredited > 0 {
-			fmt.Fprintf(e.stdout, "balance %d available, %d pending\n", res.Balance.Available, res.Balance.Pending)
-		}
+		fmt.Fprintf(e.stdout, "return %s on receipt %s: %s\n", res.Return, res.Receipt, res.Outcome)
+		printRefund(e, res)
 		return nil
 	})
 }

@@ -14,6 +14,8 @@ func runSale(e *env, args []string) int {
 	var lines, items, tenders listFlag
 	customer := fs.String("customer", "", "")
 	shipping := fs.String("shipping", "0", "")
+	// What the store paid to ship an order that goes out free.
+	shippingCost := fs.String("shipping-cost", "0", "")
 	redeem := fs.Int64("redeem", 0, "")
 	override := fs.Bool("override", false, "")
 	fs.Var(&lines, "line", "")
@@ -46,6 +48,9 @@ func runSale(e *env, args []string) int {
 		req.Tenders = append(req.Tenders, tender)
 	}
 	if req.Shipping, err = pos.ParseMoney(*shipping); err != nil {
+		return e.fail(err)
+	}
+	if req.ShippingCost, err = pos.ParseMoney(*shippingCost); err != nil {
 		return e.fail(err)
 	}
 	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {

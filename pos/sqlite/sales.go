@@ -60,7 +60,7 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 	if err != nil {
 		return pos.SaleResult{}, err
 	}
-	sale := pos.Sale{Receipt: receipt, Shipping: r.Shipping, Tenders: r.Tenders, Merchandise: q.Merchandise,
+	sale := pos.Sale{Receipt: receipt, Shipping: r.Shipping, ShippingCost: r.ShippingCost, Tenders: r.Tenders, Merchandise: q.Merchandise,
 		PointsRedeemed: r.RedeemPoints, Store: id.Store, Terminal: id.Terminal, Staff: by.Name,
 		At: now.UTC().Truncate(time.Millisecond), Tax: q.Tax, TaxIncluded: cfg.PricesIncludeTax, SettingsVersion: cfg.Version}
 	if acct != nil {
@@ -195,6 +195,11 @@ func (d *DB) insertSale(ctx context.Context, tx queryer, s pos.Sale) error {
 	if err != nil {
 		return fmt.Errorf("insert sale: %w", err)
 	}
+	if s.ShippingCost > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sale_shipping_costs (receipt, cost) VALUES (?, ?)`, s.Receipt, s.ShippingCost); err != nil {
+			return fmt.Errorf("insert shipping cost: %w", err)
+		}
+	}
 	lines := make([][]any, len(s.Lines))
 	for i, l := range s.Lines {
 		lines[i] = []any{s.Receipt, i + 1, l.SKU, l.Name, l.Qty, l.UnitPrice}
@@ -205,12 +210,15 @@ func (d *DB) insertSale(ctx context.Context, tx queryer, s pos.Sale) error {
 	return insertSaleTax(ctx, tx, s)
 }
 
-// GetSale reads a receipt with what has come back of it.
+// GetSale reads a receipt with what has come back of it and what open
+// claims hold.
 func (d *DB) GetSale(ctx context.Context, receipt string) (pos.Sale, error) {
-	return d.getSale(ctx, d.db, receipt)
+	return d.getSale(ctx, d.db, receipt, "")
 }
 
-func (d *DB) getSale(ctx context.Context, q queryer, receipt string) (pos.Sale, error) {
+// getSale reads a receipt; units held by the claim exceptClaim are not
+// counted as held (that claim is the one being settled).
+func (d *DB) getSale(ctx context.Context, q queryer, receipt, exceptClaim string) (pos.Sale, error) {
 	var (
 		s       pos.Sale
 		account sql.NullString
@@ -218,11 +226,12 @@ func (d *DB) getSale(ctx context.Context, q queryer, receipt string) (pos.Sale, 
 		at      int64
 	)
 	receipt = strings.TrimSpace(receipt)
-	err := q.QueryRowContext(ctx, `SELECT receipt, account, merchandise, shipping, points_redeemed, points_earned, tenders, staff, at,
+	err := q.QueryRowContext(ctx, `SELECT receipt, account, merchandise, shipping,
+		coalesce((SELECT cost FROM sale_shipping_costs WHERE receipt = s.receipt), 0), points_redeemed, points_earned, tenders, staff, at,
 		coalesce((SELECT sum(clawed_back) FROM returns WHERE receipt = s.receipt), 0),
 		coalesce((SELECT sum(credited) FROM returns WHERE receipt = s.receipt), 0),
 		coalesce(t.tax, 0), coalesce(t.tax_included, 0), coalesce(t.settings_version, 0)
-		FROM sales s LEFT JOIN sale_taxes t USING (receipt) WHERE receipt = ?`, receipt).Scan(&s.Receipt, &account, &s.Merchandise, &s.Shipping,
+		FROM sales s LEFT JOIN sale_taxes t USING (receipt) WHERE receipt = ?`, receipt).Scan(&s.Receipt, &account, &s.Merchandise, &s.Shipping, &s.ShippingCost,
 		&s.PointsRedeemed, &s.PointsEarned, &tenders, &s.Staff, &at, &s.ClawedBack, &s.Credited,
 		&s.Tax, &s.TaxIncluded, &s.SettingsVersion)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -241,15 +250,17 @@ func (d *DB) getSale(ctx context.Context, q queryer, receipt string) (pos.Sale, 
 			WHERE r.receipt = l.receipt AND rl.sku = l.sku AND r.outcome = 'refund'), 0),
 		coalesce((SELECT sum(rl.qty) FROM return_lines rl JOIN returns r ON r.id = rl.return_id
 			WHERE r.receipt = l.receipt AND rl.sku = l.sku AND r.outcome = 'replacement'), 0),
+		coalesce((SELECT sum(cl.qty) FROM claim_lines cl JOIN claims c ON c.id = cl.claim_id
+			WHERE c.receipt = l.receipt AND cl.sku = l.sku AND c.state IN ('opened', 'received', 'verified') AND c.id != ?), 0),
 		coalesce(t.tax_class, ''), coalesce(t.tax, 0), coalesce(t.no_earn, 0)
-		FROM sale_lines l LEFT JOIN sale_line_taxes t USING (receipt, n) WHERE l.receipt = ? ORDER BY l.n`, receipt)
+		FROM sale_lines l LEFT JOIN sale_line_taxes t USING (receipt, n) WHERE l.receipt = ? ORDER BY l.n`, exceptClaim, receipt)
 	if err != nil {
 		return s, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var l pos.SoldLine
-		if err := rows.Scan(&l.SKU, &l.Name, &l.Qty, &l.UnitPrice, &l.Returned, &l.Replaced, &l.TaxClass, &l.Tax, &l.NoEarn); err != nil {
+		if err := rows.Scan(&l.SKU, &l.Name, &l.Qty, &l.UnitPrice, &l.Returned, &l.Replaced, &l.Held, &l.TaxClass, &l.Tax, &l.NoEarn); err != nil {
 			return s, err
 		}
 		s.Lines = append(s.Lines, l)
@@ -262,12 +273,13 @@ func (d *DB) getSale(ctx context.Context, q queryer, receipt string) (pos.Sale, 
 }
 
 // spreadReturned turns the per-SKU counts the query gives every line of a
-// SKU (refunded, replaced) into per-line counts, filling lines in order,
-// refunds first, so a SKU sold on two lines is never counted back twice.
+// SKU (refunded, replaced, held by open claims) into per-line counts,
+// filling lines in order, refunds first, so a SKU sold on two lines is
+// never counted back twice.
 func spreadReturned(lines []pos.SoldLine) {
-	returned, replaced := map[string]int64{}, map[string]int64{}
+	returned, replaced, held := map[string]int64{}, map[string]int64{}, map[string]int64{}
 	for _, l := range lines {
-		returned[l.SKU], replaced[l.SKU] = l.Returned, l.Replaced
+		returned[l.SKU], replaced[l.SKU], held[l.SKU] = l.Returned, l.Replaced, l.Held
 	}
 	for i := range lines {
 		l := &lines[i]
@@ -275,13 +287,42 @@ func spreadReturned(lines []pos.SoldLine) {
 		returned[l.SKU] -= l.Returned
 		l.Replaced = min(replaced[l.SKU], l.Qty-l.Returned)
 		replaced[l.SKU] -= l.Replaced
+		l.Held = min(held[l.SKU], l.Qty-l.Returned-l.Replaced)
+		held[l.SKU] -= l.Held
 	}
 }
 
-func (d *DB) saleSummary(s pos.Sale) pos.SaleSummary {
-	return pos.SaleSummary{Receipt: s.Receipt, Merchandise: s.Merchandise, Earned: s.PointsEarned, Redeemed: s.PointsRedeemed,
-		ClawedBack: s.ClawedBack, Credited: s.Credited, Lines: s.Lines, Received: pos.DayOf(s.At), Shipped: s.Shipping > 0,
-		TaxIncluded: s.TaxIncluded}
+// saleSummary is what a return needs of a sale, with what the sale's
+// earlier returns took of the free shipping's cost and paid back to each
+// tender.
+func (d *DB) saleSummary(ctx context.Context, q queryer, s pos.Sale) (pos.SaleSummary, error) {
+	sum := pos.SaleSummary{Receipt: s.Receipt, Merchandise: s.Merchandise, Earned: s.PointsEarned, Redeemed: s.PointsRedeemed,
+		ClawedBack: s.ClawedBack, Credited: s.Credited, Lines: s.Lines, Received: pos.DayOf(s.At),
+		Shipped: s.Shipping > 0 || s.ShippingCost > 0, Shipping: s.Shipping, ShippingCost: s.ShippingCost, TaxIncluded: s.TaxIncluded,
+		// Never nil: the terminal knows its tenders, so the refund is split.
+		Tenders: append([]pos.Tender{}, s.Tenders...)}
+	rows, err := q.QueryContext(ctx, `SELECT coalesce(f.shipping_deducted, 0), coalesce(f.refund_tenders, '[]')
+		FROM returns r LEFT JOIN return_refunds f ON f.return_id = r.id WHERE r.receipt = ?`, s.Receipt)
+	if err != nil {
+		return sum, fmt.Errorf("read returns: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			deducted pos.Money
+			raw      string
+			ts       []pos.Tender
+		)
+		if err := rows.Scan(&deducted, &raw); err != nil {
+			return sum, err
+		}
+		if err := jsonUnmarshal([]byte(raw), &ts); err != nil {
+			return sum, fmt.Errorf("refund tenders of a return on %s: %w", s.Receipt, err)
+		}
+		sum.ShippingDeducted += deducted
+		sum.TendersRefunded = append(sum.TendersRefunded, ts...)
+	}
+	return sum, rows.Err()
 }
 
 // QuoteReturn previews a return: what it refunds and reverses, and the
@@ -294,7 +335,11 @@ func (d *DB) QuoteReturn(ctx context.Context, by pos.Staff, r pos.ReturnRequest)
 	if err := checkOverride(r.OverrideBy); err != nil {
 		return pos.ReturnQuote{}, err
 	}
-	return d.Config().QuoteReturn(d.saleSummary(s), r, pos.DayOf(d.clock.Now()))
+	sum, err := d.saleSummary(ctx, d.db, s)
+	if err != nil {
+		return pos.ReturnQuote{}, err
+	}
+	return d.Config().QuoteReturn(sum, r, pos.DayOf(d.clock.Now()))
 }
 
 func checkOverride(by *pos.Staff) error {
@@ -304,28 +349,53 @@ func checkOverride(by *pos.Staff) error {
 	return by.RequireManager("overriding a claim window")
 }
 
-// Return makes a return or claim against a receipt: the return, its
-// lines, the clawback and credit entries and the outbox rows, in one
-// transaction.
+// Return makes a return or claim against a receipt at the counter, every
+// step of a claim at once: the return, its lines, the clawback and credit
+// entries and the outbox rows, in one transaction.
 func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos.ReturnResult, error) {
+	res, err := d.ReturnRefund(ctx, by, r)
+	return res.ReturnResult, err
+}
+
+// ReturnRefund is Return, answering the refund's split over the order's
+// tenders too.
+func (d *DB) ReturnRefund(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos.ReturnRefund, error) {
 	if err := checkOverride(r.OverrideBy); err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
 	now := d.clock.Now()
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
 	defer tx.Rollback()
 	ptx := d.prep(tx)
-	s, err := d.getSale(ctx, ptx, r.Receipt)
+	s, err := d.getSale(ctx, ptx, r.Receipt, "")
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
-	sum := d.saleSummary(s)
-	q, err := d.Config().QuoteReturn(sum, r, pos.DayOf(now))
+	res, err := d.postReturn(ctx, ptx, by, s, r, pos.DayOf(now), "")
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
+	}
+	return res, tx.Commit()
+}
+
+// postReturn quotes a return as of today (for a claim: the day it was
+// opened) and writes it: the return, its lines, the clawback and credit
+// entries and the outbox rows. claimID names the claim it settles.
+func (d *DB) postReturn(ctx context.Context, ptx queryer, by pos.Staff, s pos.Sale, r pos.ReturnRequest, today pos.Day, claimID string) (pos.ReturnRefund, error) {
+	now := d.clock.Now()
+	sum, err := d.saleSummary(ctx, ptx, s)
+	if err != nil {
+		return pos.ReturnRefund{}, err
+	}
+	if r.Claim == pos.ClaimUndelivered && len(r.Lines) == 0 {
+		r.Lines = pos.UnitsLeft(sum)
+	}
+	q, err := d.Config().QuoteReturn(sum, r, today)
+	if err != nil {
+		return pos.ReturnRefund{}, err
 	}
 	id, _ := d.Identity(ctx)
 	received := sum.Received
@@ -333,7 +403,8 @@ func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos
 		received = r.Received
 	}
 	ret := pos.Return{ID: pos.NewID(), Receipt: s.Receipt, Account: s.Account, Claim: r.Claim, Outcome: q.Outcome,
-		Lines: r.Lines, Refunded: q.Refunded, Refund: q.Refund, Tax: q.Tax, ClawedBack: q.PointsClawedBack, Credited: q.PointsCredited,
+		Lines: r.Lines, Refunded: q.Refunded, Refund: q.Refund, Tax: q.Tax, ShippingDeducted: q.ShippingDeducted, RefundTenders: q.RefundTenders,
+		ClaimID: claimID, ClawedBack: q.PointsClawedBack, Credited: q.PointsCredited,
 		Received: received.String(), Staff: by.Name, Store: id.Store, Terminal: id.Terminal, At: now.UTC().Truncate(time.Millisecond)}
 	if q.Overridden {
 		ret.OverrideBy = r.OverrideBy.Name
@@ -341,18 +412,27 @@ func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos
 	if s.Account == "" {
 		ret.ClawedBack, ret.Credited = 0, 0
 	}
+	tenders, err := jsonMarshal(append([]pos.Tender{}, ret.RefundTenders...))
+	if err != nil {
+		return pos.ReturnRefund{}, err
+	}
 	if _, err := ptx.ExecContext(ctx, `INSERT INTO returns (id, receipt, claim, outcome, refunded, refund, clawed_back, credited, received, override_by, staff, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ret.ID, ret.Receipt, ret.Claim, ret.Outcome, ret.Refunded, ret.Refund,
 		ret.ClawedBack, ret.Credited, ret.Received, ret.OverrideBy, ret.Staff, now.UnixMilli()); err != nil {
-		return pos.ReturnResult{}, fmt.Errorf("insert return: %w", err)
+		return pos.ReturnRefund{}, fmt.Errorf("insert return: %w", err)
+	}
+	if _, err := ptx.ExecContext(ctx, `INSERT INTO return_refunds (return_id, shipping_deducted, refund_tenders, claim_id) VALUES (?, ?, ?, ?)`,
+		ret.ID, ret.ShippingDeducted, string(tenders), claimID); err != nil {
+		return pos.ReturnRefund{}, fmt.Errorf("insert return refund: %w", err)
 	}
 	for _, l := range r.Lines {
 		if _, err := ptx.ExecContext(ctx, `INSERT INTO return_lines (return_id, sku, qty) VALUES (?, ?, ?)`, ret.ID, strings.TrimSpace(l.SKU), l.Qty); err != nil {
-			return pos.ReturnResult{}, fmt.Errorf("insert return line: %w", err)
+			return pos.ReturnRefund{}, fmt.Errorf("insert return line: %w", err)
 		}
 	}
-	res := pos.ReturnResult{Receipt: s.Receipt, Return: ret.ID, Outcome: ret.Outcome, Refund: ret.Refund, Tax: ret.Tax,
-		PointsClawedBack: ret.ClawedBack, PointsCredited: ret.Credited, LastDay: q.LastDay.String()}
+	res := pos.ReturnRefund{ReturnResult: pos.ReturnResult{Receipt: s.Receipt, Return: ret.ID, Outcome: ret.Outcome, Refund: ret.Refund, Tax: ret.Tax,
+		PointsClawedBack: ret.ClawedBack, PointsCredited: ret.Credited, LastDay: dayOrEmpty(q.LastDay)},
+		RefundTenders: append([]pos.Tender{}, q.RefundTenders...)}
 	// The return and its entries go to the outbox together, the return first.
 	recs := []record{{id: ret.ID, kind: pos.RecordReturn, body: ret, at: now}}
 	var entries []pos.Entry
@@ -383,7 +463,16 @@ func (d *DB) Return(ctx context.Context, by pos.Staff, r pos.ReturnRequest) (pos
 		}
 		res.Balance = b
 	}
-	return res, tx.Commit()
+	return res, nil
+}
+
+// dayOrEmpty writes a day, or "" for none (an undelivered order has no
+// window, so no last day).
+func dayOrEmpty(d pos.Day) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
 }
 
 // Mismatch is an account whose kept balance is not the sum of its entries.
