@@ -239,13 +239,14 @@ func (u *UI) undo() {
 
 // checkoutScan takes a scan made anywhere on the checkout screen: a key
 // tag finds the customer, a product code starts a line.
-func (u *UI) checkoutScan(code string) bool {
+func (u *UI) checkoutScan(s scanner.Scan) bool {
 	v := u.co
+	code := s.Code
 	if pos.IsEmailLookup(code) {
 		u.findCustomer(code)
 		return true
 	}
-	switch scanner.Classify(code, u.cfg().TagFormat) {
+	switch s.Kind {
 	case scanner.KindKeytag:
 		u.findCustomer(code)
 	case scanner.KindProduct:
@@ -632,10 +633,10 @@ func (u *UI) showReceipt(res pos.SaleResult, a *pos.Account, overrideBy string) 
 		}
 		next()
 		return true
-	}, func(code string) bool {
+	}, func(s scanner.Scan) bool {
 		// The next customer's tag starts the next sale.
 		u.newSale()
-		return u.checkoutScan(code)
+		return u.checkoutScan(s)
 	})
 	u.keys.onCanvasRune = func(rune) { next() }
 	u.keys.onCanvasKey = func(*fyne.KeyEvent) { next() }

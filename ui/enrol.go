@@ -73,9 +73,10 @@ func (u *UI) showEnrol(tag, email string) {
 			}
 			return true
 		},
-		func(code string) bool {
+		func(s scanner.Scan) bool {
+			code := s.Code
 			// A tag scanned anywhere on the form goes in the tag field.
-			if scanner.Classify(code, u.cfg().TagFormat) == scanner.KindKeytag {
+			if s.Kind == scanner.KindKeytag {
 				v.tag.SetText(code)
 				setFieldError(v.tagErr, "")
 				return true

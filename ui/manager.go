@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keytag/pos"
+	"keytag/scanner"
 )
 
 // managerView is F10: replace a tag, adjust a balance, add staff, gift
@@ -151,7 +152,8 @@ func (u *UI) showManager() {
 			}
 			return true
 		},
-		func(code string) bool {
+		func(s scanner.Scan) bool {
+			code := s.Code
 			// A scanned tag fills the tag field that has focus, else the
 			// new-tag field: replacing a lost tag is the usual reason.
 			next := map[*field]*field{v.tagWho: v.tagNew, v.adjWho: v.adjPoints, v.giftWho: v.giftPick, v.tagNew: v.tagNew}

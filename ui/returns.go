@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keytag/pos"
+	"keytag/scanner"
 )
 
 // claims in the order the return screen cycles through them.
@@ -102,9 +103,9 @@ func (u *UI) showReturn() {
 	split.Offset = 0.5
 	u.show("return", split,
 		"Enter load receipt / next   ↑↓ claim type   F5 unopened   F6 refund/replacement   F9 confirm   Esc back to the sale   F12 sign out",
-		u.returnKey, func(code string) bool {
-			v.receipt.SetText(code)
-			u.loadReceipt(code)
+		u.returnKey, func(s scanner.Scan) bool {
+			v.receipt.SetText(s.Code)
+			u.loadReceipt(s.Code)
 			return true
 		})
 	u.previewReturn()

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keytag/pos"
+	"keytag/scanner"
 )
 
 // syncDetailView is F11 (or a click on the status bar): everything the
@@ -27,7 +28,7 @@ type savedScreen struct {
 	content    []fyne.CanvasObject
 	hints      string
 	key        func(*fyne.KeyEvent) bool
-	scan       func(string) bool
+	scan       func(scanner.Scan) bool
 	canvasRune func(rune)
 	canvasKey  func(*fyne.KeyEvent)
 	focused    fyne.Focusable
@@ -80,7 +81,7 @@ func (u *UI) toggleSyncDetail() {
 			}
 			return false
 		},
-		func(string) bool { return true }) // a scan here finds nothing and types nothing
+		func(scanner.Scan) bool { return true }) // a scan here finds nothing and types nothing
 	u.syncOpen.Store(true)
 	u.refreshSyncDetail(u.svc.Status())
 }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keytag/pos"
+	"keytag/scanner"
 )
 
 // UI is the terminal's window. Its fields are the views of the screen on
@@ -40,7 +41,7 @@ type UI struct {
 	screen string
 	// screenKey and screenScan are the screen's own keys and scans.
 	screenKey  func(*fyne.KeyEvent) bool
-	screenScan func(code string) bool
+	screenScan func(scanner.Scan) bool
 
 	setup   *setupView
 	signin  *signinView
@@ -69,7 +70,8 @@ func New(a fyne.App, s Services) *UI {
 	}
 	a.Settings().SetTheme(newTheme())
 	ctx, stop := context.WithCancel(context.Background())
-	u := &UI{app: a, svc: s, ctx: ctx, stop: stop, keys: newKeyRouter(), spawn: func(f func()) { go f() }}
+	u := &UI{app: a, svc: s, ctx: ctx, stop: stop, spawn: func(f func()) { go f() }}
+	u.keys = newKeyRouter(func() pos.TagFormat { return u.cfg().TagFormat })
 	u.win = a.NewWindow("keytag")
 	u.win.Resize(fyne.NewSize(1024, 768))
 	u.keys.onKey = u.handleKey
@@ -126,7 +128,7 @@ func (u *UI) start() {
 }
 
 // show puts a screen in the window's body with its keys listed below it.
-func (u *UI) show(name string, content fyne.CanvasObject, hints string, key func(*fyne.KeyEvent) bool, scan func(string) bool) {
+func (u *UI) show(name string, content fyne.CanvasObject, hints string, key func(*fyne.KeyEvent) bool, scan func(scanner.Scan) bool) {
 	u.screen = name
 	u.screenKey, u.screenScan = key, scan
 	u.keys.onCanvasRune, u.keys.onCanvasKey = nil, nil
@@ -168,11 +170,11 @@ func (u *UI) handleKey(k *fyne.KeyEvent) bool {
 	return false
 }
 
-func (u *UI) handleScan(code string) bool {
+func (u *UI) handleScan(s scanner.Scan) bool {
 	if u.screenScan == nil {
 		return false
 	}
-	return u.screenScan(code)
+	return u.screenScan(s)
 }
 
 // signOut ends the cashier's session; a sale in progress is kept so the
