@@ -95,6 +95,9 @@ func (u *UI) showCheckout() {
 	split := container.NewHSplit(v.leftScroll, v.rightScroll)
 	split.Offset = 0.38
 	u.show("checkout", split, checkoutHints, u.checkoutKey, u.checkoutScan)
+	// Back from another screen (an adjustment, a return, a gift), or a
+	// new cashier: the balance is read again, as the store has it now.
+	u.refreshCustomer()
 	u.refreshCheckout()
 	u.focus(v.find)
 }
@@ -261,27 +264,48 @@ func (u *UI) checkoutScan(s scanner.Scan) bool {
 	return true
 }
 
-// findCustomer looks a customer up by tag or email and shows them.
+// findCustomer looks a customer up by tag or email and shows them. A
+// product code typed in the customer field is a line, as if scanned.
 func (u *UI) findCustomer(s string) {
 	v := u.co
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return
 	}
+	if !pos.IsEmailLookup(s) && scanner.ValidRetail(s) {
+		v.find.SetText("")
+		u.checkoutScan(scanner.Scan{Code: s, Kind: scanner.KindProduct})
+		return
+	}
 	v.pendingTag, v.pendingEmail = "", ""
 	a, err := u.svc.Terminal.FindAccount(u.ctx, s)
 	if err != nil {
-		if pos.ErrorCode(err) == pos.ENotFound {
-			if pos.IsEmailLookup(s) {
-				v.pendingEmail = s
-				setMessage(v.msg, fmt.Sprintf("No customer has the email %s — F7 to enrol them", pos.MaskEmail(strings.ToLower(s))), widget.WarningImportance)
-			} else {
-				v.pendingTag = s
-				setMessage(v.msg, s+" is not anyone's tag yet — F7 to enrol a customer with it", widget.WarningImportance)
-			}
+		if pos.ErrorCode(err) != pos.ENotFound {
+			setError(v.msg, err)
 			return
 		}
-		setError(v.msg, err)
+		// Nobody found: the sale is no longer anyone's, so it can never
+		// stay credited to the customer before without the cashier
+		// choosing them again.
+		dropped := ""
+		if c := u.sale.customer; c != nil {
+			dropped = fmt.Sprintf(" The sale has no customer now (it was %s's: F2 finds them again).", c.Name)
+			u.setCustomer(nil)
+		}
+		switch {
+		case pos.IsEmailLookup(s):
+			v.pendingEmail = s
+			setMessage(v.msg, fmt.Sprintf("No customer has the email %s — F7 to enrol them.", pos.MaskEmail(strings.ToLower(s)))+dropped, widget.WarningImportance)
+		case strings.Contains(pos.ErrorMessage(err), "replaced"):
+			// A replaced tag cannot be enrolled again: the store says
+			// whose it was.
+			msg := pos.ErrorMessage(err)
+			setMessage(v.msg, strings.ToUpper(msg[:1])+msg[1:]+"."+dropped, widget.WarningImportance)
+		default:
+			v.pendingTag = s
+			setMessage(v.msg, s+" is not anyone's tag yet — F7 to enrol a customer with it."+dropped, widget.WarningImportance)
+		}
+		v.find.SetText("")
 		return
 	}
 	v.find.SetText("")
@@ -290,19 +314,60 @@ func (u *UI) findCustomer(s string) {
 	u.focus(v.item)
 }
 
-// setCustomer attaches a customer to the sale. Points already chosen are
-// dropped if the new balance cannot pay them.
+// setCustomer attaches a customer to the sale (nil: no customer). Points
+// already chosen are dropped if the new balance cannot pay them.
 func (u *UI) setCustomer(a *pos.Account) {
 	if u.co != nil && u.co.override != nil {
 		u.closeOverride() // a cap refusal was for the customer before
 	}
 	u.sale.customer = a
-	if u.sale.order.RedeemPoints > u.sale.maxRedeem(u.cfg()) {
+	u.readBudget()
+	if u.sale.order.RedeemPoints > u.sale.redeemLimit(u.cfg()) {
 		u.sale.order.RedeemPoints = 0
+		if u.co != nil {
+			u.co.redeem.SetText("")
+		}
 	}
 	u.refreshCheckout()
 	u.refreshStatus()
-	u.loadGifts(a)
+	if a != nil {
+		u.loadGifts(a)
+	}
+}
+
+// readBudget reads the customer's offline budget with their balance.
+func (u *UI) readBudget() {
+	u.sale.budget = nil
+	if a := u.sale.customer; a != nil {
+		if b, err := u.svc.Terminal.OfflineBudget(u.ctx, a.ID); err == nil {
+			u.sale.budget = &b
+		}
+	}
+}
+
+// refreshCustomer reads the customer on the sale again, by id: a
+// manager's adjustment, a return, a gift or a sync may have changed their
+// balance since the scan. It reports whether anything shown changed.
+func (u *UI) refreshCustomer() bool {
+	c := u.sale.customer
+	if c == nil {
+		return false
+	}
+	a, err := u.svc.Terminal.Account(u.ctx, c.ID)
+	if err != nil {
+		return false // the figures shown stay; the checkout reads them again
+	}
+	before := u.sale.budget
+	u.sale.customer = &a
+	u.readBudget()
+	changed := a.Balance != c.Balance || a.Name != c.Name || a.ID != c.ID ||
+		(before == nil) != (u.sale.budget == nil) || (before != nil && *before != *u.sale.budget)
+	if u.sale.order.RedeemPoints > u.sale.redeemLimit(u.cfg()) {
+		u.sale.order.RedeemPoints = 0
+		u.co.redeem.SetText("")
+		setMessage(u.co.msg, fmt.Sprintf("%s's balance is now %s points: the points chosen were dropped (F5, F6)", a.Name, points(a.Balance.Available)), widget.WarningImportance)
+	}
+	return changed
 }
 
 // loadGifts asks the server for the gifts waiting for a, off Fyne's
@@ -434,7 +499,11 @@ func (u *UI) refreshCheckout() {
 	pv := pos.Money(s.order.RedeemPoints) * c.PointValue
 	v.redeemValue.SetText(fmt.Sprintf("%s pts = %s", points(s.order.RedeemPoints), pv))
 	m := s.maxRedeem(c)
-	v.maxLabel.SetText(fmt.Sprintf("max [F6]  %s pts = %s", points(m), pos.Money(m)*c.PointValue))
+	capNote := ""
+	if left, capped := s.capLeft(); capped && left < s.redeemLimit(c) {
+		capNote = "  (offline cap; more needs a manager)"
+	}
+	v.maxLabel.SetText(fmt.Sprintf("max [F6]  %s pts = %s%s", points(m), pos.Money(m)*c.PointValue, capNote))
 
 	v.whyBox.Objects = nil
 	for _, w := range why(c, s, q) {
@@ -519,7 +588,7 @@ func (u *UI) completeSale() {
 	v := u.co
 	req := pos.SaleRequest{Order: u.sale.order}
 	if a := u.sale.customer; a != nil {
-		req.Customer = a.Email
+		req.AccountID = a.ID
 	}
 	if v.capped && v.cappedPoints != req.RedeemPoints {
 		u.closeOverride() // the points changed: try them as they are

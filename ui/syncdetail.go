@@ -174,6 +174,9 @@ func (u *UI) budgetText() string {
 		return pos.ErrorMessage(err)
 	}
 	if len(bs) == 0 {
+		if !u.joined {
+			return "no offline cap: this terminal keeps its own ledger"
+		}
 		return "none used: every redemption here is confirmed by the server"
 	}
 	var used int64
@@ -203,6 +206,9 @@ func (u *UI) conflictsText(n int, note string) string {
 		return pos.ErrorMessage(err)
 	}
 	if len(cs) == 0 {
+		if !u.joined {
+			return "none: this terminal is not joined to a server, so no record is judged"
+		}
 		return "none: the server accepted every record of this terminal as it was"
 	}
 	var b strings.Builder

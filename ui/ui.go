@@ -53,6 +53,8 @@ type UI struct {
 	// syncView is the sync detail (F11) while it is on show.
 	syncView *syncDetailView
 	syncOpen atomic.Bool
+	// joined is whether the last status named a server.
+	joined bool
 	// spawn runs a call to the server off Fyne's goroutine; it ends with
 	// fyne.Do. Tests run it in place.
 	spawn func(func())

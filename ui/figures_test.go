@@ -1,0 +1,99 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+
+	"keytag/pos"
+)
+
+// A manager's adjustment made while a customer is on the sale shows on
+// the checkout at once, and F6 offers the new balance.
+func TestBalanceFreshAfterAdjust(t *testing.T) {
+	f := newFixture(t, true)
+	tag := f.annAtCounter(126)
+	co := f.u.co
+	f.fill(co.item, "MINI-1")
+	f.press(fyne.KeyReturn)
+	f.fill(co.price, "100.00")
+	f.press(fyne.KeyReturn)
+	f.press(fyne.KeyF12)
+	f.signIn("Mia", "1234")
+	f.press(fyne.KeyF10)
+	m := f.u.mgr
+	f.fill(m.adjWho, tag)
+	f.fill(m.adjPoints, "+50")
+	f.fill(m.adjWhy, "goodwill")
+	f.press(fyne.KeyReturn)
+	f.press(fyne.KeyEscape)
+	if f.u.screen != "checkout" {
+		t.Fatalf("Esc from the manager screen: %q", f.u.screen)
+	}
+	want(t, "available", f.u.co.avail.Text, "176 points available")
+	f.press(fyne.KeyF6)
+	if got := f.u.sale.order.RedeemPoints; got != 176 {
+		t.Errorf("F6 after the adjustment offered %d points, want 176", got)
+	}
+}
+
+// A sync (or anything else) changing the balance behind the window shows
+// on the next status tick.
+func TestBalanceFreshAfterStatusTick(t *testing.T) {
+	f := newFixture(t, true)
+	tag := f.annAtCounter(126)
+	if _, err := f.db.Adjust(f.ctx, f.mia, tag, -26, "pulled from the server"); err != nil {
+		t.Fatal(err)
+	}
+	f.u.refreshStatus()
+	want(t, "available", f.u.co.avail.Text, "100 points available")
+}
+
+// An unknown tag scanned while a customer is on the sale leaves the sale
+// with no customer, and says so; a replaced tag says whose it was.
+func TestCustomerNeverAmbiguous(t *testing.T) {
+	f := newFixture(t, true)
+	tag := f.annAtCounter(300)
+	co := f.u.co
+	f.press(fyne.KeyF6)
+	unknown := f.tag("200000002")
+	f.scan(unknown)
+	if f.u.sale.customer != nil || co.name.Text != "No customer" {
+		t.Fatalf("after an unknown tag the sale is still %q's", co.name.Text)
+	}
+	if f.u.sale.order.RedeemPoints != 0 {
+		t.Errorf("Ann's points stayed on a sale with no customer: %d", f.u.sale.order.RedeemPoints)
+	}
+	want(t, "message", co.msg.Text, "not anyone's tag yet")
+	want(t, "message", co.msg.Text, "it was Ann Lee's")
+
+	if _, err := f.db.ReplaceTag(f.ctx, f.mia, tag, f.tag("100000003")); err != nil {
+		t.Fatal(err)
+	}
+	f.scan(tag)
+	want(t, "message", co.msg.Text, "was replaced")
+	want(t, "message", co.msg.Text, "a***@example.com")
+	if strings.Contains(co.msg.Text, "F7") {
+		t.Errorf("a replaced tag offered to enrol: %q", co.msg.Text)
+	}
+	if co.pendingTag != "" {
+		t.Errorf("F7 would enrol the replaced tag %q", co.pendingTag)
+	}
+}
+
+func TestStatusSaysWhenAManagerOverrodeTheCap(t *testing.T) {
+	d := describeStatus(pos.SyncStatus{Server: "x"}, day0, &pos.OfflineBudget{Applies: true, Used: 3000, Cap: 2000})
+	want(t, "budget", d.Budget, "3,000 of 2,000 pts used (over the cap by a manager's override)")
+}
+
+func TestStandaloneSyncDetailClaimsNoServer(t *testing.T) {
+	f := newFixture(t, true, func(s *Services) { s.Sync = &fakeReview{} })
+	f.signIn("Ann", "0000")
+	f.press(fyne.KeyF11)
+	v := f.u.syncView
+	if strings.Contains(v.conflicts.Text, "server accepted") {
+		t.Errorf("standalone sync detail: %q", v.conflicts.Text)
+	}
+	want(t, "budget", v.budget.Text, "no offline cap")
+}
