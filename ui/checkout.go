@@ -39,6 +39,9 @@ type checkoutView struct {
 	cappedPoints    int64
 	override        *fyne.Container
 	mgrName, mgrPIN *field
+	// signOutAsked is set by F12 with a sale open: F12 again parks it,
+	// Delete clears it, any other key keeps the cashier signed in.
+	signOutAsked bool
 	// The scrolls are refreshed after rows are added: Fyne lays a
 	// container out again on Refresh, but not the containers around it.
 	leftScroll, rightScroll *container.Scroll
@@ -95,6 +98,13 @@ func (u *UI) showCheckout() {
 	split := container.NewHSplit(v.leftScroll, v.rightScroll)
 	split.Offset = 0.38
 	u.show("checkout", split, checkoutHints, u.checkoutKey, u.checkoutScan)
+	v.signOutAsked = false
+	if by := u.sale.parkedBy; by != "" && u.staff != nil {
+		// The next cashier sees the sale was left to them and chooses.
+		u.sale.parkedBy = ""
+		defer setMessage(v.msg, fmt.Sprintf("This sale was parked by %s at %s: carry on with it, or F12 then Delete to clear it.",
+			by, u.sale.parkedAt.Local().Format("15:04")), widget.WarningImportance)
+	}
 	// Back from another screen (an adjustment, a return, a gift), or a
 	// new cashier: the balance is read again, as the store has it now.
 	u.refreshCustomer()
@@ -191,7 +201,28 @@ func (u *UI) cfg() pos.Config { return u.svc.Terminal.Config() }
 // checkoutKey is the checkout screen's keys.
 func (u *UI) checkoutKey(k *fyne.KeyEvent) bool {
 	v := u.co
+	if v.signOutAsked {
+		v.signOutAsked = false
+		switch k.Name {
+		case fyne.KeyF12:
+			u.sale.parkedBy, u.sale.parkedAt = u.staff.Name, u.svc.Terminal.Now()
+			u.signOut()
+		case fyne.KeyDelete:
+			u.newSale()
+			u.signOut()
+		default:
+			setMessage(v.msg, "Still signed in; the sale carries on.", widget.MediumImportance)
+		}
+		return true
+	}
 	switch k.Name {
+	case fyne.KeyF12:
+		if !u.sale.open() {
+			return false // the window signs out
+		}
+		v.signOutAsked = true
+		setMessage(v.msg, "A sale is open. F12 again: sign out and park it for the next cashier. "+
+			"Delete: clear the sale and sign out. Any other key: stay.", widget.WarningImportance)
 	case fyne.KeyF1:
 		setMessage(v.msg, "Scan a key tag anywhere, or type an email in the customer field and press Enter. "+
 			"Add lines (F3: code, qty, price), tenders (F4; ↑↓ picks the type, Enter alone pays what is due), "+

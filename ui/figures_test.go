@@ -20,6 +20,7 @@ func TestBalanceFreshAfterAdjust(t *testing.T) {
 	f.fill(co.price, "100.00")
 	f.press(fyne.KeyReturn)
 	f.press(fyne.KeyF12)
+	f.press(fyne.KeyF12) // park the sale
 	f.signIn("Mia", "1234")
 	f.press(fyne.KeyF10)
 	m := f.u.mgr
@@ -96,4 +97,44 @@ func TestStandaloneSyncDetailClaimsNoServer(t *testing.T) {
 		t.Errorf("standalone sync detail: %q", v.conflicts.Text)
 	}
 	want(t, "budget", v.budget.Text, "no offline cap")
+}
+
+// F12 with a sale open asks first; the sale is parked or cleared, and the
+// next cashier is told about a parked one.
+func TestSignOutMidSaleAsks(t *testing.T) {
+	f := newFixture(t, true)
+	f.annAtCounter(100)
+	co := f.u.co
+	f.fill(co.item, "MINI-1")
+	f.press(fyne.KeyReturn)
+	f.fill(co.price, "10.00")
+	f.press(fyne.KeyReturn)
+
+	f.press(fyne.KeyF12)
+	if f.u.screen != "checkout" || f.u.staff == nil {
+		t.Fatalf("F12 mid-sale signed out without asking (screen %q)", f.u.screen)
+	}
+	want(t, "question", co.msg.Text, "A sale is open")
+	f.press(fyne.KeyEscape) // stay
+	if f.u.screen != "checkout" || f.u.staff == nil {
+		t.Fatal("Esc after F12 signed out")
+	}
+
+	f.press(fyne.KeyF12)
+	f.press(fyne.KeyF12) // park
+	f.signIn("Mia", "1234")
+	want(t, "parked note", f.u.co.msg.Text, "parked by Ann")
+	if len(f.u.sale.order.Lines) != 1 || f.u.co.name.Text != "Ann Lee" {
+		t.Fatalf("the parked sale is not on show: %+v", f.u.sale)
+	}
+
+	f.press(fyne.KeyF12)
+	f.press(fyne.KeyDelete) // clear and sign out
+	f.signIn("Ann", "0000")
+	if f.u.sale.open() || f.u.co.name.Text != "No customer" {
+		t.Fatalf("the cleared sale came back: %+v", f.u.sale)
+	}
+	if strings.Contains(f.u.co.msg.Text, "parked") {
+		t.Errorf("a cleared sale announced as parked: %q", f.u.co.msg.Text)
+	}
 }

@@ -293,3 +293,36 @@ func deliver(dst keyTarget, s string) {
 		dst.passRune(x)
 	}
 }
+
+// tickBox is a check box whose keys go through the window's key router
+// like a field's: a scan while it has focus is still a scan, and Enter
+// moves on (Space ticks it).
+type tickBox struct {
+	widget.Check
+	router  *keyRouter
+	onEnter func()
+}
+
+func newTickBox(r *keyRouter, text string) *tickBox {
+	t := &tickBox{router: r}
+	t.Text = text
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+func (t *tickBox) TypedRune(x rune)          { t.router.rune(x, t) }
+func (t *tickBox) TypedKey(k *fyne.KeyEvent) { t.router.key(k, t) }
+func (t *tickBox) passRune(x rune) {
+	if x == ' ' {
+		t.SetChecked(!t.Checked)
+	}
+}
+func (t *tickBox) passKey(k *fyne.KeyEvent) { t.Check.TypedKey(k) }
+func (t *tickBox) screenKey(k *fyne.KeyEvent) bool {
+	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && t.onEnter != nil {
+		t.onEnter()
+		return true
+	}
+	return false
+}
+func (t *tickBox) takeBack(string) {}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"keytag/pos"
 )
@@ -17,6 +18,16 @@ type sale struct {
 	// the customer; nil without one.
 	budget *pos.OfflineBudget
 	order  pos.Order
+	// parkedBy is who signed out leaving this sale open, and when; the
+	// next cashier is told.
+	parkedBy string
+	parkedAt time.Time
+}
+
+// open reports whether anything was rung up, found or paid.
+func (s *sale) open() bool {
+	o := s.order
+	return s.customer != nil || len(o.Lines) > 0 || len(o.Tenders) > 0 || o.RedeemPoints > 0 || o.Shipping != 0
 }
 
 func (s *sale) available() int64 {

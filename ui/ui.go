@@ -179,8 +179,8 @@ func (u *UI) handleScan(s scanner.Scan) bool {
 	return u.screenScan(s)
 }
 
-// signOut ends the cashier's session; a sale in progress is kept so the
-// next cashier can finish it (one key switches cashier mid-queue).
+// signOut ends the cashier's session. A sale in progress was parked (the
+// checkout asked first) and the next cashier is told.
 func (u *UI) signOut() {
 	u.staff = nil
 	u.showSignIn("")

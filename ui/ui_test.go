@@ -92,6 +92,9 @@ func (f *fixture) fill(fl *field, text string) {
 
 func (f *fixture) signIn(who string, pin string) {
 	f.t.Helper()
+	if f.u.screen != "signin" {
+		f.t.Fatalf("sign in as %s: on %s, not sign-in", who, f.u.screen)
+	}
 	v := f.u.signin
 	for v.staff[v.selected].Name != who {
 		f.press(fyne.KeyDown)
