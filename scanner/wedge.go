@@ -62,7 +62,7 @@ type WedgeOptions struct {
 	// typing. Default MaxCodeLen.
 	MaxLen int
 	// Stall is the longest pause a busy machine may put between two keys
-	// of a scan (at most 1 + len/8 such pauses in one code); default
+	// of a scan (at most 1 + len/4 such pauses in one code); default
 	// 200 ms, shorter than a person takes to go from the keyboard to the
 	// scanner's trigger.
 	Stall time.Duration
@@ -155,7 +155,7 @@ func (w *Wedge) Enter(at time.Time) (code string, isScan bool) {
 //
 // Of the ways to read the keys as a scan (the held burst alone, or with
 // some of the keys before it), each must have MinLen keys, no pause
-// longer than Stall, and at most 1 + len/8 pauses longer than MaxGap; the
+// longer than Stall, and at most 1 + len/4 pauses longer than MaxGap; the
 // held burst alone must have none. The one whose code is most clearly a
 // code wins (a key tag of format f, then a retail code with a good check
 // digit, then any other product code; a misread only for the burst
@@ -185,7 +185,7 @@ func (w *Wedge) End(at time.Time, f pos.TagFormat) WedgeEnd {
 		}
 		n := len(keys) - s
 		pure := s == np && slow == 0
-		if !pure && slow > 1+n/8 {
+		if !pure && slow > 1+n/4 {
 			continue
 		}
 		code := string(runes(keys[s:]))

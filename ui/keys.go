@@ -85,9 +85,8 @@ type keyRouter struct {
 	now   func() time.Time
 	// format is the key-tag format scans are classified against.
 	format func() pos.TagFormat
-	// log, when set, gets one line per scan and per key passed as typing
-	// to a field: the real-window test counts scans from it.
-	log func(event string, s scanner.Scan)
+	// tookBack is how many keys the last scan took back from fields.
+	tookBack int
 
 	// onScan handles a scan; it reports false when the screen has no use
 	// for scans, and the code is then typed as text.
@@ -223,9 +222,7 @@ func (r *keyRouter) takeBack(n int, code string) {
 		tail[end-1].takeBack(string(head[start:end]))
 		end = start
 	}
-	if r.log != nil {
-		r.log("takeback", scanner.Scan{Code: string(head)})
-	}
+	r.tookBack = n
 }
 
 // printable reports whether a key event belongs to a character that
@@ -260,9 +257,6 @@ func (r *keyRouter) key(k *fyne.KeyEvent, dst keyTarget) {
 		if end.IsScan {
 			r.takeBack(end.TakeBack, end.Scan.Code)
 			r.passed = r.passed[:0]
-			if r.log != nil {
-				r.log("scan", end.Scan)
-			}
 			if r.onScan != nil && r.onScan(end.Scan) {
 				return
 			}

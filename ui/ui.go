@@ -173,10 +173,23 @@ func (u *UI) handleKey(k *fyne.KeyEvent) bool {
 }
 
 func (u *UI) handleScan(s scanner.Scan) bool {
+	took := u.keys.tookBack
+	u.keys.tookBack = 0
 	if u.screenScan == nil {
 		return false
 	}
-	return u.screenScan(s)
+	ok := u.screenScan(s)
+	if u.svc.Events != nil {
+		e := ScanEvent{Code: s.Code, Kind: string(s.Kind), TookBack: took, Screen: u.screen}
+		if u.co != nil && (u.screen == "checkout" || u.screen == "receipt") {
+			e.Item, e.Message = u.co.item.Text, u.co.msg.Text
+			if c := u.sale.customer; c != nil {
+				e.Customer = c.Name
+			}
+		}
+		u.svc.Events(e)
+	}
+	return ok
 }
 
 // signOut ends the cashier's session. A sale in progress was parked (the
