@@ -138,3 +138,27 @@ func TestSignOutMidSaleAsks(t *testing.T) {
 		t.Errorf("a cleared sale announced as parked: %q", f.u.co.msg.Text)
 	}
 }
+
+// The change due stays in sight on the receipt screen.
+func TestChangeStaysOnTheReceipt(t *testing.T) {
+	f := newFixture(t, true)
+	f.signIn("Ann", "0000")
+	co := f.u.co
+	f.fill(co.item, "DICE-SET")
+	f.press(fyne.KeyReturn)
+	f.fill(co.price, "13.50")
+	f.press(fyne.KeyReturn)
+	f.press(fyne.KeyF4)
+	f.press(fyne.KeyUp) // card -> cash
+	f.fill(co.tender, "10")
+	f.press(fyne.KeyReturn)
+	want(t, "message", co.msg.Text, "3.50 still due")
+	f.fill(co.tender, "20")
+	f.press(fyne.KeyReturn)
+	want(t, "message", co.msg.Text, "CHANGE 16.50")
+	f.press(fyne.KeyF9)
+	if f.u.screen != "receipt" {
+		t.Fatalf("screen %q: %q", f.u.screen, co.msg.Text)
+	}
+	want(t, "receipt", f.u.receipt.change.Text, "CHANGE 16.50")
+}

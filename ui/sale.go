@@ -22,6 +22,8 @@ type sale struct {
 	// next cashier is told.
 	parkedBy string
 	parkedAt time.Time
+	// change is the cash handed back over what was due, for the receipt.
+	change pos.Money
 }
 
 // open reports whether anything was rung up, found or paid.
@@ -148,6 +150,7 @@ func (s *sale) undo() string {
 	case len(o.Tenders) > 0:
 		t := o.Tenders[len(o.Tenders)-1]
 		o.Tenders = o.Tenders[:len(o.Tenders)-1]
+		s.change = 0 // only the last tender can have been over what was due
 		return fmt.Sprintf("removed %s %s", tenderName(t.Type), t.Amount)
 	case o.RedeemPoints > 0:
 		o.RedeemPoints = 0
