@@ -162,3 +162,20 @@ func TestChangeStaysOnTheReceipt(t *testing.T) {
 	}
 	want(t, "receipt", f.u.receipt.change.Text, "CHANGE 16.50")
 }
+
+// F5 in the sync detail wakes the worker at once.
+func TestSyncNowKey(t *testing.T) {
+	woken := 0
+	f := newFixture(t, true, func(s *Services) {
+		s.Status = func() pos.SyncStatus { return pos.SyncStatus{Server: "https://hq", Online: true} }
+		s.Notify = func() { woken++ }
+	})
+	f.signIn("Ann", "0000")
+	f.u.refreshStatus()
+	f.press(fyne.KeyF11)
+	f.press(fyne.KeyF5)
+	if woken != 1 {
+		t.Fatalf("F5 in the sync detail woke the worker %d times, want 1", woken)
+	}
+	want(t, "note", f.u.syncView.note.Text, "Sync round asked for")
+}

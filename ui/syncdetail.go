@@ -18,6 +18,8 @@ import (
 type syncDetailView struct {
 	server, state, last, waiting, lastErr, bootstrap *widget.Label
 	budget, conflicts                                *widget.Label
+	// note says what F5 (sync now) did.
+	note *widget.Label
 	under                                            savedScreen
 	scroll                                           *container.Scroll
 }
@@ -34,7 +36,19 @@ type savedScreen struct {
 	focused    fyne.Focusable
 }
 
-const syncDetailHints = "Esc or F11 back to where you were   (the sync worker runs by itself; this view refreshes every second)"
+const syncDetailHints = "F5 sync now   Esc or F11 back to where you were   (the sync worker runs by itself; this view refreshes every second)"
+
+// syncNow wakes the sync worker for a round at once, instead of at its
+// next tick (after the network came back, before closing the shop).
+func (u *UI) syncNow() {
+	v := u.syncView
+	if !u.joined || u.svc.Notify == nil {
+		setMessage(v.note, "Nothing to sync: this terminal is not joined to a server.", widget.WarningImportance)
+		return
+	}
+	u.notify()
+	setMessage(v.note, "Sync round asked for at "+u.svc.Terminal.Now().Local().Format("15:04:05")+": the lines above change when it is done.", widget.MediumImportance)
+}
 
 // toggleSyncDetail opens the sync detail over the screen on show, or
 // closes it.
@@ -47,7 +61,7 @@ func (u *UI) toggleSyncDetail() {
 	v := &syncDetailView{
 		server: widget.NewLabel(""), state: widget.NewLabel(""), last: widget.NewLabel(""),
 		waiting: widget.NewLabel(""), lastErr: widget.NewLabel(""), bootstrap: widget.NewLabel(""),
-		budget: widget.NewLabel(""), conflicts: widget.NewLabel(""),
+		budget: widget.NewLabel(""), conflicts: widget.NewLabel(""), note: widget.NewLabel(""),
 		under: savedScreen{screen: u.screen, content: u.body.Objects, hints: u.hints.Text,
 			key: u.screenKey, scan: u.screenScan, canvasRune: u.keys.onCanvasRune, canvasKey: u.keys.onCanvasKey,
 			focused: c.Focused()},
@@ -71,10 +85,15 @@ func (u *UI) toggleSyncDetail() {
 		widget.NewSeparator(),
 		line("offline budget", v.budget),
 		line("conflicts", v.conflicts),
+		v.note,
 	)
 	v.scroll = container.NewVScroll(container.NewPadded(box))
 	u.show("sync", v.scroll, syncDetailHints,
 		func(k *fyne.KeyEvent) bool {
+			if k.Name == fyne.KeyF5 {
+				u.syncNow()
+				return true
+			}
 			if k.Name == fyne.KeyEscape {
 				u.closeSyncDetail()
 				return true
