@@ -68,7 +68,7 @@ func (u *UI) showManager() {
 		adjWho: newField(r, "customer's tag or email"), adjPoints: newField(r, "+50 or -20"), adjWhy: newField(r, "reason (required)"),
 		staffName: newField(r, "name"), staffPIN: newPINField(r, "PIN, 4 to 8 digits"), staffRole: pos.RoleCashier,
 		roleLabel: widget.NewLabel(""), staffList: widget.NewLabel(""),
-		giftWho:   newField(r, "customer's tag or email, Enter"), giftPick: newField(r, "gift number, Enter reserves"),
+		giftWho: newField(r, "customer's tag or email, Enter"), giftPick: newField(r, "gift number, Enter reserves"),
 		giftList: widget.NewLabel(""), giftNote: widget.NewLabel(""), resList: widget.NewLabel(""), giftMsg: widget.NewLabel(""),
 		syncNote: widget.NewLabel(""), budgets: widget.NewLabel(""), conflicts: widget.NewLabel(""), msg: widget.NewLabel(""),
 	}
@@ -479,6 +479,7 @@ func (u *UI) giftAction(action string) {
 		})
 	}
 }
+
 // previewReplaceTag shows whose tag is about to be replaced before
 // anything is written, and moves on to the new tag.
 func (u *UI) previewReplaceTag() {

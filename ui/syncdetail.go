@@ -19,9 +19,9 @@ type syncDetailView struct {
 	server, state, last, waiting, lastErr, bootstrap *widget.Label
 	budget, conflicts                                *widget.Label
 	// note says what F5 (sync now) did.
-	note *widget.Label
-	under                                            savedScreen
-	scroll                                           *container.Scroll
+	note   *widget.Label
+	under  savedScreen
+	scroll *container.Scroll
 }
 
 // savedScreen is a screen put aside while the sync detail is shown.
