@@ -456,6 +456,15 @@ func (u *UI) addLine() {
 	l, err := parseLine(v.item.Text, v.qty.Text, v.price.Text)
 	if err != nil {
 		setError(v.msg, err)
+		// The focus goes to the field that caused it, to be typed again.
+		switch {
+		case strings.TrimSpace(v.item.Text) == "":
+			u.focus(v.item)
+		case strings.Contains(pos.ErrorMessage(err), "quantity"):
+			u.focus(v.qty)
+		default:
+			u.focus(v.price)
+		}
 		return
 	}
 	u.sale.order.Lines = append(u.sale.order.Lines, l)

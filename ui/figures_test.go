@@ -179,3 +179,24 @@ func TestSyncNowKey(t *testing.T) {
 	}
 	want(t, "note", f.u.syncView.note.Text, "Sync round asked for")
 }
+
+// A bad line puts the focus on the field that caused it.
+func TestLineErrorFocusesItsField(t *testing.T) {
+	f := newFixture(t, true)
+	f.signIn("Ann", "0000")
+	co := f.u.co
+	f.fill(co.item, "MINI-1")
+	f.fill(co.qty, "two")
+	f.fill(co.price, "10.00")
+	f.press(fyne.KeyReturn)
+	want(t, "message", co.msg.Text, "quantity")
+	if f.u.win.Canvas().Focused() != co.qty {
+		t.Errorf("after a bad quantity the focus is on %p, want the quantity field", f.u.win.Canvas().Focused())
+	}
+	f.fill(co.qty, "2")
+	f.fill(co.price, "10,00")
+	f.press(fyne.KeyReturn)
+	if f.u.win.Canvas().Focused() != co.price {
+		t.Errorf("after a bad price the focus is not on the price field")
+	}
+}
