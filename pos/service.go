@@ -9,6 +9,11 @@ import (
 type SaleRequest struct {
 	// Customer is a key tag or an email; empty for a sale without points.
 	Customer string
+	// AccountID, when set, is the customer instead of Customer: the
+	// account the window already found, so the checkout does not look
+	// them up a second time (a tag replaced meanwhile cannot move the sale
+	// to no one).
+	AccountID string
 	Order
 	// OverrideBy is a manager, signed in with their PIN, who lets an
 	// offline redemption pass the offline cap. It is recorded.
@@ -150,6 +155,10 @@ type Terminal interface {
 	CreateAccount(ctx context.Context, by Staff, n NewAccount) (Account, error)
 	// FindAccount finds a customer by active key tag or by email.
 	FindAccount(ctx context.Context, tagOrEmail string) (Account, error)
+	// Account is an account as the store has it now, by id (following a
+	// merge to the account it lives on): the window reads balances again
+	// with it after adjustments, syncs and returns.
+	Account(ctx context.Context, id string) (Account, error)
 	ReplaceTag(ctx context.Context, by Staff, tagOrEmail, newCode string) (Account, error)
 	Entries(ctx context.Context, account string) ([]Entry, error)
 	OfflineBudget(ctx context.Context, account string) (OfflineBudget, error)

@@ -3,6 +3,8 @@ package scanner
 import (
 	"sync"
 	"time"
+
+	"keytag/pos"
 )
 
 // A keyboard-wedge scanner types the code as key presses followed by Enter,
@@ -19,21 +21,34 @@ import (
 //	// then arm a timer for w.Deadline() (if ok) that calls
 //	//   if typed := w.Flush(time.Now()); typed != "" { pass it through }
 //	// on Enter:
-//	if text, isScan := w.Enter(now); isScan {
-//	    handle scanner.Scan{Code: text, Kind: scanner.Classify(text, format), Source: scanner.SourceWedge}
+//	if end := w.End(now, format); end.IsScan {
+//	    take back the last end.TakeBack keys passed through, then
+//	    handle end.Scan (classified, Source "wedge")
 //	} else {
-//	    pass text, then the Enter itself, to the focused widget
+//	    pass end.Typed, then the Enter itself, to the focused widget
 //	}
+//	// on any other key that is not a character (Tab, arrows, F-keys):
+//	pass w.Break() through, then the key
 //
 // Keys are held back for at most MaxGap (30 ms by default, not noticeable
-// while typing) before they are known to be typing. A Wedge is safe for use
-// from several goroutines (key events and the timer).
+// while typing) before they are known to be typing. A busy machine can
+// still stall between two keys of a scan for longer than that (the first
+// key after an idle spell is the usual victim), so the keys passed through
+// lately are remembered: End takes them back into the scan when they, the
+// burst and the Enter are one code. A Wedge is safe for use from several
+// goroutines (key events and the timer).
 type Wedge struct {
 	opts WedgeOptions
 
-	mu   sync.Mutex
-	buf  []rune
-	last time.Time // time of the last buffered key
+	mu     sync.Mutex
+	buf    []timedKey // held back: perhaps a scan
+	passed []timedKey // passed through as typing lately: perhaps a scan's start
+}
+
+// timedKey is one key and when it came.
+type timedKey struct {
+	r  rune
+	at time.Time
 }
 
 // WedgeOptions tune the burst detector; zero fields take the defaults.
@@ -46,6 +61,26 @@ type WedgeOptions struct {
 	// MaxLen bounds the buffer; a longer burst is passed through as
 	// typing. Default MaxCodeLen.
 	MaxLen int
+	// Stall is the longest pause a busy machine may put between two keys
+	// of a scan (at most 1 + len/4 such pauses in one code); default
+	// 200 ms, shorter than a person takes to go from the keyboard to the
+	// scanner's trigger.
+	Stall time.Duration
+}
+
+// WedgeEnd is what an Enter ended.
+type WedgeEnd struct {
+	// IsScan says the keys were a scan: Scan is it, classified, with
+	// Source SourceWedge.
+	IsScan bool
+	Scan   Scan
+	// TakeBack is how many of the keys most recently passed through as
+	// typing (by Key or Flush) are the start of this scan: the caller
+	// takes them back from wherever it put them.
+	TakeBack int
+	// Typed is, when it was not a scan, the keys still held, to be passed
+	// through before the Enter.
+	Typed string
 }
 
 // NewWedge returns a burst detector with nothing buffered.
@@ -59,6 +94,9 @@ func NewWedge(o WedgeOptions) *Wedge {
 	if o.MaxLen <= 0 {
 		o.MaxLen = MaxCodeLen
 	}
+	if o.Stall <= 0 {
+		o.Stall = 200 * time.Millisecond
+	}
 	return &Wedge{opts: o}
 }
 
@@ -68,27 +106,140 @@ func NewWedge(o WedgeOptions) *Wedge {
 func (w *Wedge) Key(r rune, at time.Time) (typed string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if len(w.buf) > 0 && (at.Sub(w.last) > w.opts.MaxGap || len(w.buf) >= w.opts.MaxLen) {
-		typed = string(w.buf)
-		w.buf = w.buf[:0]
+	if len(w.buf) > 0 && (at.Sub(w.buf[len(w.buf)-1].at) > w.opts.MaxGap || len(w.buf) >= w.opts.MaxLen) {
+		typed = w.releaseLocked()
 	}
-	w.buf = append(w.buf, r)
-	w.last = at
+	w.buf = append(w.buf, timedKey{r, at})
 	return typed
+}
+
+// releaseLocked passes the held keys through as typing, remembering them
+// (as many as a code can have) in case they turn out to start a scan.
+func (w *Wedge) releaseLocked() string {
+	typed := string(runes(w.buf))
+	w.passed = append(w.passed, w.buf...)
+	if over := len(w.passed) - w.opts.MaxLen; over > 0 {
+		w.passed = append(w.passed[:0], w.passed[over:]...)
+	}
+	w.buf = w.buf[:0]
+	return typed
+}
+
+func runes(ks []timedKey) []rune {
+	rs := make([]rune, len(ks))
+	for i, k := range ks {
+		rs[i] = k.r
+	}
+	return rs
 }
 
 // Enter ends what is buffered. It is a scan when every key, Enter
 // included, followed the one before within MaxGap and there are at least
 // MinLen of them; then code is the scanned code (an AIM prefix is not
 // stripped: wedge scanners are set up without one). Otherwise code is the
-// buffered typing, to be passed through followed by the Enter.
+// buffered typing, to be passed through followed by the Enter. Enter knows
+// nothing of keys already passed through; End does.
 func (w *Wedge) Enter(at time.Time) (code string, isScan bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	code = string(w.buf)
-	isScan = len(w.buf) >= w.opts.MinLen && at.Sub(w.last) <= w.opts.MaxGap
-	w.buf = w.buf[:0]
+	code = string(runes(w.buf))
+	isScan = len(w.buf) >= w.opts.MinLen && at.Sub(w.buf[len(w.buf)-1].at) <= w.opts.MaxGap
+	w.buf, w.passed = w.buf[:0], w.passed[:0]
 	return code, isScan
+}
+
+// End ends what is buffered, like Enter, and also looks back at the keys
+// passed through lately: when a stall of the machine let the start of a
+// scan through as typing (or split it in two), those keys, the held ones
+// and the Enter are one code, and End says how many to take back.
+//
+// Of the ways to read the keys as a scan (the held burst alone, or with
+// some of the keys before it), each must have MinLen keys, no pause
+// longer than Stall, and at most 1 + len/4 pauses longer than MaxGap; the
+// held burst alone must have none. The one whose code is most clearly a
+// code wins (a key tag of format f, then a retail code with a good check
+// digit, then any other product code; a misread only for the burst
+// alone), the longest of equals. A person's typing has a pause longer
+// than MaxGap between nearly every two keys, so it is never read as one.
+func (w *Wedge) End(at time.Time, f pos.TagFormat) WedgeEnd {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	keys := append(append([]timedKey(nil), w.passed...), w.buf...)
+	np := len(w.passed)
+	w.buf, w.passed = w.buf[:0], w.passed[:0]
+
+	best, bestRank := -1, -1
+	slow := 0 // pauses longer than MaxGap from keys[s] to the Enter
+	next := at
+	for s := len(keys) - 1; s >= 0; s-- {
+		gap := next.Sub(keys[s].at)
+		if gap > w.opts.Stall {
+			break
+		}
+		if gap > w.opts.MaxGap {
+			slow++
+		}
+		next = keys[s].at
+		if s > np || len(keys)-s < w.opts.MinLen {
+			continue // the whole held burst is in every reading
+		}
+		n := len(keys) - s
+		pure := s == np && slow == 0
+		if !pure && slow > 1+n/4 {
+			continue
+		}
+		code := string(runes(keys[s:]))
+		rank := rankOf(code, f)
+		if rank == 0 && !pure {
+			continue
+		}
+		if rank >= bestRank {
+			best, bestRank = s, rank
+		}
+	}
+	if best < 0 {
+		return WedgeEnd{Typed: string(runes(keys[np:]))}
+	}
+	code := string(runes(keys[best:]))
+	return WedgeEnd{
+		IsScan:   true,
+		Scan:     Scan{Code: code, Kind: Classify(code, f), Source: SourceWedge},
+		TakeBack: np - best,
+	}
+}
+
+// rankOf orders readings of a scan by how clearly they are a code.
+func rankOf(code string, f pos.TagFormat) int {
+	switch Classify(code, f) {
+	case KindKeytag:
+		return 3
+	case KindProduct:
+		if ValidRetail(code) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// Release passes the held keys through at once (the focus moved: they
+// belong where they were typed), still remembered as a scan's possible
+// start.
+func (w *Wedge) Release() (typed string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.releaseLocked()
+}
+
+// Break passes the held keys through and forgets the keys before them: a
+// key that is no character (Tab, an arrow, Backspace) came, so none of
+// them is part of a scan.
+func (w *Wedge) Break() (typed string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	typed = string(runes(w.buf))
+	w.buf, w.passed = w.buf[:0], w.passed[:0]
+	return typed
 }
 
 // Flush returns the buffered keys as typing if no key came for longer than
@@ -97,12 +248,10 @@ func (w *Wedge) Enter(at time.Time) (code string, isScan bool) {
 func (w *Wedge) Flush(now time.Time) (typed string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if len(w.buf) == 0 || now.Sub(w.last) <= w.opts.MaxGap {
+	if len(w.buf) == 0 || now.Sub(w.buf[len(w.buf)-1].at) <= w.opts.MaxGap {
 		return ""
 	}
-	typed = string(w.buf)
-	w.buf = w.buf[:0]
-	return typed
+	return w.releaseLocked()
 }
 
 // Deadline is when Flush should be called to release held keys; ok is
@@ -113,5 +262,5 @@ func (w *Wedge) Deadline() (at time.Time, ok bool) {
 	if len(w.buf) == 0 {
 		return time.Time{}, false
 	}
-	return w.last.Add(w.opts.MaxGap + time.Millisecond), true
+	return w.buf[len(w.buf)-1].at.Add(w.opts.MaxGap + time.Millisecond), true
 }

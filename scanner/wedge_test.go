@@ -3,6 +3,8 @@ package scanner
 import (
 	"testing"
 	"time"
+
+	"keytag/pos"
 )
 
 // keys plays text into w, one key every gap from t0, then Enter after one
@@ -93,5 +95,101 @@ func TestWedgeFlushReleasesHeldKeys(t *testing.T) {
 	}
 	if got := w.Flush(dl.Add(time.Second)); got != "" {
 		t.Errorf("second Flush = %q, want nothing", got)
+	}
+}
+
+// stalled plays a scan whose first `cut` keys come, then a stall of the
+// machine, then the rest and Enter, every other key gap ms apart; keys
+// released by the timer are passed through as a slow machine would.
+func stalled(w *Wedge, t0 time.Time, code string, cut int, gap, stall time.Duration) (typed string, end WedgeEnd) {
+	at := t0
+	for i, r := range code {
+		if i == cut {
+			at = at.Add(stall)
+			typed += w.Flush(at) // the timer fired during the stall
+		}
+		typed += w.Key(r, at)
+		at = at.Add(gap)
+	}
+	return typed, w.End(at, pos.DefaultTagFormat)
+}
+
+func TestWedgeEndTakesBackAStalledStart(t *testing.T) {
+	t0 := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	tag, err := pos.DefaultTagFormat.Make("100000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name     string
+		code     string
+		cut      int
+		gap      time.Duration
+		stall    time.Duration
+		wantKind Kind
+		wantBack int
+	}{
+		{"tag, first key stalled 60 ms", tag, 1, 6 * time.Millisecond, 60 * time.Millisecond, KindKeytag, 1},
+		{"tag at 2 ms, split after 5 keys by 150 ms", tag, 5, 2 * time.Millisecond, 150 * time.Millisecond, KindKeytag, 5},
+		{"EAN-13 split before its last key (the burst alone is too short)", "4006381333931", 12, 6 * time.Millisecond, 80 * time.Millisecond, KindProduct, 12},
+		{"EAN-13 split in the middle", "4006381333931", 6, 6 * time.Millisecond, 100 * time.Millisecond, KindProduct, 6},
+		{"no stall: nothing to take back", tag, 0, 6 * time.Millisecond, 0, KindKeytag, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := NewWedge(WedgeOptions{})
+			typed, end := stalled(w, t0, tt.code, tt.cut, tt.gap, tt.stall)
+			if !end.IsScan || end.Scan.Code != tt.code || end.Scan.Kind != tt.wantKind || end.Scan.Source != SourceWedge {
+				t.Fatalf("End = %+v, want a %s scan of %q", end, tt.wantKind, tt.code)
+			}
+			if end.TakeBack != tt.wantBack || len(typed) != tt.wantBack {
+				t.Errorf("passed through %q, take back %d; want %d keys back", typed, end.TakeBack, tt.wantBack)
+			}
+		})
+	}
+}
+
+func TestWedgeEndLeavesTypingAlone(t *testing.T) {
+	t0 := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	tag, _ := pos.DefaultTagFormat.Make("100000001")
+
+	// A person types a tag at 120 ms a key and presses Enter quickly: typing.
+	w := NewWedge(WedgeOptions{})
+	typed := ""
+	at := t0
+	for _, r := range tag {
+		typed += w.Key(r, at)
+		at = at.Add(120 * time.Millisecond)
+	}
+	end := w.End(at.Add(-100*time.Millisecond), pos.DefaultTagFormat)
+	if end.IsScan {
+		t.Errorf("typing at 120 ms a key read as a scan: %+v", end)
+	}
+	if typed+end.Typed != tag {
+		t.Errorf("typing lost or doubled: %q + %q", typed, end.Typed)
+	}
+
+	// Quantity "2" typed, then 150 ms later a tag scanned: the 2 stays.
+	w = NewWedge(WedgeOptions{})
+	typed = w.Key('2', t0)
+	typed += w.Flush(t0.Add(40 * time.Millisecond))
+	_, end = stalled(w, t0.Add(150*time.Millisecond), tag, 0, 6*time.Millisecond, 0)
+	if !end.IsScan || end.Scan.Code != tag || end.TakeBack != 0 || typed != "2" {
+		t.Errorf("typed %q then scan: End = %+v; want the tag alone, nothing taken back", typed, end)
+	}
+
+	// A key that is no character between typing and a burst: nothing taken back.
+	w = NewWedge(WedgeOptions{})
+	w.Key('K', t0)
+	w.Flush(t0.Add(40 * time.Millisecond))
+	if got := w.Break(); got != "" {
+		t.Errorf("Break after a flush = %q", got)
+	}
+	at = t0.Add(50 * time.Millisecond)
+	for _, r := range tag[1:] {
+		w.Key(r, at)
+		at = at.Add(6 * time.Millisecond)
+	}
+	if end := w.End(at, pos.DefaultTagFormat); end.TakeBack != 0 || end.Scan.Code != tag[1:] {
+		t.Errorf("after Break: End = %+v, want the burst alone", end)
 	}
 }

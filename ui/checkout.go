@@ -39,6 +39,9 @@ type checkoutView struct {
 	cappedPoints    int64
 	override        *fyne.Container
 	mgrName, mgrPIN *field
+	// signOutAsked is set by F12 with a sale open: F12 again parks it,
+	// Delete clears it, any other key keeps the cashier signed in.
+	signOutAsked bool
 	// The scrolls are refreshed after rows are added: Fyne lays a
 	// container out again on Refresh, but not the containers around it.
 	leftScroll, rightScroll *container.Scroll
@@ -95,6 +98,16 @@ func (u *UI) showCheckout() {
 	split := container.NewHSplit(v.leftScroll, v.rightScroll)
 	split.Offset = 0.38
 	u.show("checkout", split, checkoutHints, u.checkoutKey, u.checkoutScan)
+	v.signOutAsked = false
+	if by := u.sale.parkedBy; by != "" && u.staff != nil {
+		// The next cashier sees the sale was left to them and chooses.
+		u.sale.parkedBy = ""
+		defer setMessage(v.msg, fmt.Sprintf("This sale was parked by %s at %s: carry on with it, or F12 then Delete to clear it.",
+			by, u.sale.parkedAt.Local().Format("15:04")), widget.WarningImportance)
+	}
+	// Back from another screen (an adjustment, a return, a gift), or a
+	// new cashier: the balance is read again, as the store has it now.
+	u.refreshCustomer()
 	u.refreshCheckout()
 	u.focus(v.find)
 }
@@ -188,7 +201,28 @@ func (u *UI) cfg() pos.Config { return u.svc.Terminal.Config() }
 // checkoutKey is the checkout screen's keys.
 func (u *UI) checkoutKey(k *fyne.KeyEvent) bool {
 	v := u.co
+	if v.signOutAsked {
+		v.signOutAsked = false
+		switch k.Name {
+		case fyne.KeyF12:
+			u.sale.parkedBy, u.sale.parkedAt = u.staff.Name, u.svc.Terminal.Now()
+			u.signOut()
+		case fyne.KeyDelete:
+			u.newSale()
+			u.signOut()
+		default:
+			setMessage(v.msg, "Still signed in; the sale carries on.", widget.MediumImportance)
+		}
+		return true
+	}
 	switch k.Name {
+	case fyne.KeyF12:
+		if !u.sale.open() {
+			return false // the window signs out
+		}
+		v.signOutAsked = true
+		setMessage(v.msg, "A sale is open. F12 again: sign out and park it for the next cashier. "+
+			"Delete: clear the sale and sign out. Any other key: stay.", widget.WarningImportance)
 	case fyne.KeyF1:
 		setMessage(v.msg, "Scan a key tag anywhere, or type an email in the customer field and press Enter. "+
 			"Add lines (F3: code, qty, price), tenders (F4; ↑↓ picks the type, Enter alone pays what is due), "+
@@ -239,13 +273,14 @@ func (u *UI) undo() {
 
 // checkoutScan takes a scan made anywhere on the checkout screen: a key
 // tag finds the customer, a product code starts a line.
-func (u *UI) checkoutScan(code string) bool {
+func (u *UI) checkoutScan(s scanner.Scan) bool {
 	v := u.co
+	code := s.Code
 	if pos.IsEmailLookup(code) {
 		u.findCustomer(code)
 		return true
 	}
-	switch scanner.Classify(code, u.cfg().TagFormat) {
+	switch s.Kind {
 	case scanner.KindKeytag:
 		u.findCustomer(code)
 	case scanner.KindProduct:
@@ -260,27 +295,48 @@ func (u *UI) checkoutScan(code string) bool {
 	return true
 }
 
-// findCustomer looks a customer up by tag or email and shows them.
+// findCustomer looks a customer up by tag or email and shows them. A
+// product code typed in the customer field is a line, as if scanned.
 func (u *UI) findCustomer(s string) {
 	v := u.co
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return
 	}
+	if !pos.IsEmailLookup(s) && scanner.ValidRetail(s) {
+		v.find.SetText("")
+		u.checkoutScan(scanner.Scan{Code: s, Kind: scanner.KindProduct})
+		return
+	}
 	v.pendingTag, v.pendingEmail = "", ""
 	a, err := u.svc.Terminal.FindAccount(u.ctx, s)
 	if err != nil {
-		if pos.ErrorCode(err) == pos.ENotFound {
-			if pos.IsEmailLookup(s) {
-				v.pendingEmail = s
-				setMessage(v.msg, fmt.Sprintf("No customer has the email %s — F7 to enrol them", pos.MaskEmail(strings.ToLower(s))), widget.WarningImportance)
-			} else {
-				v.pendingTag = s
-				setMessage(v.msg, s+" is not anyone's tag yet — F7 to enrol a customer with it", widget.WarningImportance)
-			}
+		if pos.ErrorCode(err) != pos.ENotFound {
+			setError(v.msg, err)
 			return
 		}
-		setError(v.msg, err)
+		// Nobody found: the sale is no longer anyone's, so it can never
+		// stay credited to the customer before without the cashier
+		// choosing them again.
+		dropped := ""
+		if c := u.sale.customer; c != nil {
+			dropped = fmt.Sprintf(" The sale has no customer now (it was %s's: F2 finds them again).", c.Name)
+			u.setCustomer(nil)
+		}
+		switch {
+		case pos.IsEmailLookup(s):
+			v.pendingEmail = s
+			setMessage(v.msg, fmt.Sprintf("No customer has the email %s — F7 to enrol them.", pos.MaskEmail(strings.ToLower(s)))+dropped, widget.WarningImportance)
+		case strings.Contains(pos.ErrorMessage(err), "replaced"):
+			// A replaced tag cannot be enrolled again: the store says
+			// whose it was.
+			msg := pos.ErrorMessage(err)
+			setMessage(v.msg, strings.ToUpper(msg[:1])+msg[1:]+"."+dropped, widget.WarningImportance)
+		default:
+			v.pendingTag = s
+			setMessage(v.msg, s+" is not anyone's tag yet — F7 to enrol a customer with it."+dropped, widget.WarningImportance)
+		}
+		v.find.SetText("")
 		return
 	}
 	v.find.SetText("")
@@ -289,19 +345,60 @@ func (u *UI) findCustomer(s string) {
 	u.focus(v.item)
 }
 
-// setCustomer attaches a customer to the sale. Points already chosen are
-// dropped if the new balance cannot pay them.
+// setCustomer attaches a customer to the sale (nil: no customer). Points
+// already chosen are dropped if the new balance cannot pay them.
 func (u *UI) setCustomer(a *pos.Account) {
 	if u.co != nil && u.co.override != nil {
 		u.closeOverride() // a cap refusal was for the customer before
 	}
 	u.sale.customer = a
-	if u.sale.order.RedeemPoints > u.sale.maxRedeem(u.cfg()) {
+	u.readBudget()
+	if u.sale.order.RedeemPoints > u.sale.redeemLimit(u.cfg()) {
 		u.sale.order.RedeemPoints = 0
+		if u.co != nil {
+			u.co.redeem.SetText("")
+		}
 	}
 	u.refreshCheckout()
 	u.refreshStatus()
-	u.loadGifts(a)
+	if a != nil {
+		u.loadGifts(a)
+	}
+}
+
+// readBudget reads the customer's offline budget with their balance.
+func (u *UI) readBudget() {
+	u.sale.budget = nil
+	if a := u.sale.customer; a != nil {
+		if b, err := u.svc.Terminal.OfflineBudget(u.ctx, a.ID); err == nil {
+			u.sale.budget = &b
+		}
+	}
+}
+
+// refreshCustomer reads the customer on the sale again, by id: a
+// manager's adjustment, a return, a gift or a sync may have changed their
+// balance since the scan. It reports whether anything shown changed.
+func (u *UI) refreshCustomer() bool {
+	c := u.sale.customer
+	if c == nil {
+		return false
+	}
+	a, err := u.svc.Terminal.Account(u.ctx, c.ID)
+	if err != nil {
+		return false // the figures shown stay; the checkout reads them again
+	}
+	before := u.sale.budget
+	u.sale.customer = &a
+	u.readBudget()
+	changed := a.Balance != c.Balance || a.Name != c.Name || a.ID != c.ID ||
+		(before == nil) != (u.sale.budget == nil) || (before != nil && *before != *u.sale.budget)
+	if u.sale.order.RedeemPoints > u.sale.redeemLimit(u.cfg()) {
+		u.sale.order.RedeemPoints = 0
+		u.co.redeem.SetText("")
+		setMessage(u.co.msg, fmt.Sprintf("%s's balance is now %s points: the points chosen were dropped (F5, F6)", a.Name, points(a.Balance.Available)), widget.WarningImportance)
+	}
+	return changed
 }
 
 // loadGifts asks the server for the gifts waiting for a, off Fyne's
@@ -359,6 +456,15 @@ func (u *UI) addLine() {
 	l, err := parseLine(v.item.Text, v.qty.Text, v.price.Text)
 	if err != nil {
 		setError(v.msg, err)
+		// The focus goes to the field that caused it, to be typed again.
+		switch {
+		case strings.TrimSpace(v.item.Text) == "":
+			u.focus(v.item)
+		case strings.Contains(pos.ErrorMessage(err), "quantity"):
+			u.focus(v.qty)
+		default:
+			u.focus(v.price)
+		}
 		return
 	}
 	u.sale.order.Lines = append(u.sale.order.Lines, l)
@@ -378,6 +484,7 @@ func (u *UI) addTender(text string) {
 		setError(v.msg, err)
 		return
 	}
+	u.sale.change += change
 	v.tender.SetText("")
 	u.refreshCheckout()
 	q := u.sale.quote(u.cfg())
@@ -433,7 +540,11 @@ func (u *UI) refreshCheckout() {
 	pv := pos.Money(s.order.RedeemPoints) * c.PointValue
 	v.redeemValue.SetText(fmt.Sprintf("%s pts = %s", points(s.order.RedeemPoints), pv))
 	m := s.maxRedeem(c)
-	v.maxLabel.SetText(fmt.Sprintf("max [F6]  %s pts = %s", points(m), pos.Money(m)*c.PointValue))
+	capNote := ""
+	if left, capped := s.capLeft(); capped && left < s.redeemLimit(c) {
+		capNote = "  (offline cap; more needs a manager)"
+	}
+	v.maxLabel.SetText(fmt.Sprintf("max [F6]  %s pts = %s%s", points(m), pos.Money(m)*c.PointValue, capNote))
 
 	v.whyBox.Objects = nil
 	for _, w := range why(c, s, q) {
@@ -518,7 +629,7 @@ func (u *UI) completeSale() {
 	v := u.co
 	req := pos.SaleRequest{Order: u.sale.order}
 	if a := u.sale.customer; a != nil {
-		req.Customer = a.Email
+		req.AccountID = a.ID
 	}
 	if v.capped && v.cappedPoints != req.RedeemPoints {
 		u.closeOverride() // the points changed: try them as they are
@@ -586,57 +697,4 @@ func (u *UI) closeOverride() {
 	v.mgrName.SetText("")
 	v.mgrPIN.SetText("")
 	v.override.Hide()
-}
-
-// receiptView is what the customer is told after F9.
-type receiptView struct {
-	receipt, earned, redeemed, balance *widget.Label
-	// override names the manager who let points past the offline cap.
-	override *widget.Label
-}
-
-func (u *UI) showReceipt(res pos.SaleResult, a *pos.Account, overrideBy string) {
-	v := &receiptView{receipt: big("Receipt " + res.Receipt), earned: big(""), redeemed: big(""), balance: big("")}
-	u.receipt = v
-	pv := pos.Money(res.PointsRedeemed) * u.cfg().PointValue
-	if a == nil {
-		v.earned.SetText("No customer: no points earned")
-	} else {
-		v.earned.SetText(fmt.Sprintf("Earned %s points", points(res.PointsEarned)))
-		v.redeemed.SetText(fmt.Sprintf("Redeemed %s points (%s)", points(res.PointsRedeemed), pv))
-		v.balance.SetText(fmt.Sprintf("New balance %s points available", points(res.Balance.Available)))
-		if res.Balance.Pending != 0 {
-			v.balance.SetText(v.balance.Text + fmt.Sprintf(", %s pending", points(res.Balance.Pending)))
-		}
-	}
-	v.override = widget.NewLabel("")
-	if overrideBy != "" {
-		v.override.SetText("Past the offline cap: override by " + overrideBy + " recorded.")
-	}
-	who := "—"
-	if a != nil {
-		who = a.Name + "  " + a.MaskedEmail()
-	}
-	box := container.NewVBox(
-		title("SALE COMPLETE"), v.receipt,
-		widget.NewLabel(who),
-		widget.NewLabel(fmt.Sprintf("merchandise %s   shipping %s", res.Merchandise, res.Shipping)),
-		v.earned, v.redeemed, v.balance, v.override,
-		widget.NewSeparator(),
-		widget.NewLabel("Press any key for the next sale (or scan the next customer's tag)."),
-	)
-	next := func() { u.newSale() }
-	u.show("receipt", centre(box), "any key next sale   F12 sign out", func(k *fyne.KeyEvent) bool {
-		if k.Name == fyne.KeyF12 {
-			return false
-		}
-		next()
-		return true
-	}, func(code string) bool {
-		// The next customer's tag starts the next sale.
-		u.newSale()
-		return u.checkoutScan(code)
-	})
-	u.keys.onCanvasRune = func(rune) { next() }
-	u.keys.onCanvasKey = func(*fyne.KeyEvent) { next() }
 }

@@ -15,7 +15,7 @@ import (
 // enrolView is the enrolment form (F7). Each field has its error beside it.
 type enrolView struct {
 	email, name, birth, phone, tag                *field
-	optIn                                         *widget.Check
+	optIn                                         *tickBox
 	emailErr, nameErr, birthErr, phoneErr, tagErr *widget.Label
 	msg                                           *widget.Label
 }
@@ -34,7 +34,7 @@ func (u *UI) showEnrol(tag, email string) {
 		email: newField(r, "name@example.com"), name: newField(r, "first and last name"),
 		birth: newField(r, "YYYY-MM-DD (optional)"), phone: newField(r, "optional"),
 		tag:      newField(r, "scan the key tag now"),
-		optIn:    widget.NewCheck("Send me offers by email (ask; Space ticks)", nil),
+		optIn:    newTickBox(r, "Send me offers by email (ask; Space ticks, Enter next)"),
 		emailErr: errLabel(), nameErr: errLabel(), birthErr: errLabel(), phoneErr: errLabel(), tagErr: errLabel(),
 		msg: widget.NewLabel(""),
 	}
@@ -42,14 +42,17 @@ func (u *UI) showEnrol(tag, email string) {
 	u.enrol = v
 	v.email.SetText(email)
 	v.tag.SetText(tag)
-	order := []*field{v.email, v.name, v.birth, v.phone, v.tag}
-	for i, f := range order {
-		if i+1 < len(order) {
-			next := order[i+1]
-			f.OnSubmitted = func(string) { u.focus(next) }
-		}
-	}
+	// Enter moves through every field in the order shown, the opt-in
+	// included; an error goes away as soon as its field is typed in.
+	v.email.OnSubmitted = func(string) { u.focus(v.name) }
+	v.name.OnSubmitted = func(string) { u.focus(v.birth) }
+	v.birth.OnSubmitted = func(string) { u.focus(v.optIn) }
+	v.optIn.onEnter = func() { u.focus(v.phone) }
+	v.phone.OnSubmitted = func(string) { u.focus(v.tag) }
 	v.tag.OnSubmitted = func(string) { u.saveEnrol() }
+	for f, l := range map[*field]*widget.Label{v.email: v.emailErr, v.name: v.nameErr, v.birth: v.birthErr, v.phone: v.phoneErr, v.tag: v.tagErr} {
+		f.OnChanged = func(string) { setFieldError(l, "") }
+	}
 	form := container.NewVBox(
 		big("Enrol a customer"),
 		labelled("Email", v.email, v.emailErr),
@@ -73,11 +76,18 @@ func (u *UI) showEnrol(tag, email string) {
 			}
 			return true
 		},
-		func(code string) bool {
+		func(s scanner.Scan) bool {
+			code := s.Code
 			// A tag scanned anywhere on the form goes in the tag field.
-			if scanner.Classify(code, u.cfg().TagFormat) == scanner.KindKeytag {
+			if s.Kind == scanner.KindKeytag {
 				v.tag.SetText(code)
-				setFieldError(v.tagErr, "")
+				// A tag that is someone's already is said at once, not at F9.
+				if a, err := u.svc.Terminal.FindAccount(u.ctx, code); err == nil {
+					setFieldError(v.tagErr, fmt.Sprintf("%s is already %s's tag (%s) — Esc, then scan it at the checkout", code, a.Name, a.MaskedEmail()))
+				} else if pos.ErrorCode(err) == pos.ENotFound && strings.Contains(pos.ErrorMessage(err), "replaced") {
+					setFieldError(v.tagErr, pos.ErrorMessage(err))
+				}
+				u.focus(v.tag)
 				return true
 			}
 			setMessage(v.msg, fmt.Sprintf("%q is not a key tag of this program: scan the customer's new tag", code), widget.DangerImportance)

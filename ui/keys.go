@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
+	"keytag/pos"
 	"keytag/scanner"
 )
 
@@ -58,11 +60,22 @@ func (f *field) screenKey(k *fyne.KeyEvent) bool {
 	return f.onKey != nil && f.onKey(k)
 }
 
+// takeBack removes s from the end of the field, where the start of a
+// scan was typed before it was known to be one.
+func (f *field) takeBack(s string) {
+	if t := f.Text; strings.HasSuffix(t, s) {
+		f.SetText(strings.TrimSuffix(t, s))
+		f.CursorColumn = len([]rune(f.Text))
+		f.Refresh()
+	}
+}
+
 // keyTarget is where held-back keys go: a field, or the canvas (nil).
 type keyTarget interface {
 	passRune(rune)
 	passKey(*fyne.KeyEvent)
 	screenKey(*fyne.KeyEvent) bool
+	takeBack(string)
 }
 
 // keyRouter owns the burst detector. All its methods but the timer's run
@@ -70,10 +83,14 @@ type keyTarget interface {
 type keyRouter struct {
 	wedge *scanner.Wedge
 	now   func() time.Time
+	// format is the key-tag format scans are classified against.
+	format func() pos.TagFormat
+	// tookBack is how many keys the last scan took back from fields.
+	tookBack int
 
-	// onScan handles a scanned code; it reports false when the screen has
-	// no use for scans (sign-in), and the code is then typed as text.
-	onScan func(code string) bool
+	// onScan handles a scan; it reports false when the screen has no use
+	// for scans, and the code is then typed as text.
+	onScan func(scanner.Scan) bool
 	// onKey handles the window's keys (F1–F12, Esc) before the field.
 	onKey func(*fyne.KeyEvent) bool
 	// onCanvasRune and onCanvasKey get what nobody focused takes.
@@ -85,10 +102,14 @@ type keyRouter struct {
 	mu     sync.Mutex
 	holder keyTarget // who the held keys were typed into
 	timer  *time.Timer
+	// passed is where each key the wedge passed through lately went,
+	// oldest first (as many as the wedge remembers), so that the start of
+	// a scan can be taken back from the field that got it.
+	passed []keyTarget
 }
 
-func newKeyRouter() *keyRouter {
-	return &keyRouter{wedge: scanner.NewWedge(scanner.WedgeOptions{}), now: time.Now}
+func newKeyRouter(format func() pos.TagFormat) *keyRouter {
+	return &keyRouter{wedge: scanner.NewWedge(scanner.WedgeOptions{}), now: time.Now, format: format}
 }
 
 // canvasTarget stands for "nothing focused".
@@ -105,6 +126,10 @@ func (c canvasTarget) passKey(k *fyne.KeyEvent) {
 	}
 }
 func (c canvasTarget) screenKey(*fyne.KeyEvent) bool { return false }
+
+// takeBack has nothing to undo: a key given to the canvas was a screen's
+// key (the receipt's "any key"), done already.
+func (c canvasTarget) takeBack(string) {}
 
 // install hooks the canvas: keys typed while nothing has focus.
 func (r *keyRouter) install(c fyne.Canvas) {
@@ -124,11 +149,9 @@ func (r *keyRouter) rune(x rune, dst keyTarget) {
 	r.mu.Unlock()
 	if prev != nil && prev != dst {
 		// Focus moved while keys were held: they belong where they were typed.
-		r.drainTo(prev)
+		r.pass(prev, r.wedge.Release())
 	}
-	if typed := r.wedge.Key(x, r.now()); typed != "" {
-		deliver(dst, typed)
-	}
+	r.pass(dst, r.wedge.Key(x, r.now()))
 	r.arm()
 }
 
@@ -160,17 +183,46 @@ func (r *keyRouter) release() {
 	dst := r.holder
 	r.mu.Unlock()
 	if dst != nil {
-		deliver(dst, typed)
+		r.pass(dst, typed)
 	}
 }
 
-// drainTo passes whatever is held to dst at once (a non-printable key
-// came, or focus moved). Enter is the wedge's only way to empty itself;
-// its verdict is ignored here.
-func (r *keyRouter) drainTo(dst keyTarget) {
-	if held, _ := r.wedge.Enter(r.now()); held != "" && dst != nil {
-		deliver(dst, held)
+// pass gives typed keys to dst and remembers where they went.
+func (r *keyRouter) pass(dst keyTarget, typed string) {
+	if typed == "" || dst == nil {
+		return
 	}
+	deliver(dst, typed)
+	for range typed {
+		r.passed = append(r.passed, dst)
+	}
+	if over := len(r.passed) - scanner.MaxCodeLen; over > 0 {
+		r.passed = append(r.passed[:0], r.passed[over:]...)
+	}
+}
+
+// takeBack removes the last n keys passed through, which turned out to be
+// the start of code, from the fields that got them.
+func (r *keyRouter) takeBack(n int, code string) {
+	if n > len(r.passed) {
+		n = len(r.passed) // cannot happen: the wedge remembers no more than we do
+	}
+	head := []rune(code)
+	if n > len(head) {
+		n = len(head)
+	}
+	head = head[:n]
+	tail := r.passed[len(r.passed)-n:]
+	// Each field gets back its own run of keys, last field first.
+	for end := len(tail); end > 0; {
+		start := end - 1
+		for start > 0 && tail[start-1] == tail[end-1] {
+			start--
+		}
+		tail[end-1].takeBack(string(head[start:end]))
+		end = start
+	}
+	r.tookBack = n
 }
 
 // printable reports whether a key event belongs to a character that
@@ -201,17 +253,26 @@ func (r *keyRouter) key(k *fyne.KeyEvent, dst keyTarget) {
 		holder = dst
 	}
 	if k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
-		code, isScan := r.wedge.Enter(r.now())
-		if isScan && r.onScan != nil && r.onScan(code) {
-			return
+		end := r.wedge.End(r.now(), r.format())
+		if end.IsScan {
+			r.takeBack(end.TakeBack, end.Scan.Code)
+			r.passed = r.passed[:0]
+			if r.onScan != nil && r.onScan(end.Scan) {
+				return
+			}
+			// The screen has no use for scans: the code is typed, whole,
+			// where the Enter was pressed.
+			end.Typed = end.Scan.Code
 		}
-		deliver(holder, code)
+		r.passed = r.passed[:0]
+		deliver(holder, end.Typed)
 		if !dst.screenKey(k) {
 			dst.passKey(k)
 		}
 		return
 	}
-	r.drainTo(holder)
+	r.passed = r.passed[:0]
+	deliver(holder, r.wedge.Break())
 	if r.onKey != nil && r.onKey(k) {
 		return
 	}
@@ -226,3 +287,36 @@ func deliver(dst keyTarget, s string) {
 		dst.passRune(x)
 	}
 }
+
+// tickBox is a check box whose keys go through the window's key router
+// like a field's: a scan while it has focus is still a scan, and Enter
+// moves on (Space ticks it).
+type tickBox struct {
+	widget.Check
+	router  *keyRouter
+	onEnter func()
+}
+
+func newTickBox(r *keyRouter, text string) *tickBox {
+	t := &tickBox{router: r}
+	t.Text = text
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+func (t *tickBox) TypedRune(x rune)          { t.router.rune(x, t) }
+func (t *tickBox) TypedKey(k *fyne.KeyEvent) { t.router.key(k, t) }
+func (t *tickBox) passRune(x rune) {
+	if x == ' ' {
+		t.SetChecked(!t.Checked)
+	}
+}
+func (t *tickBox) passKey(k *fyne.KeyEvent) { t.Check.TypedKey(k) }
+func (t *tickBox) screenKey(k *fyne.KeyEvent) bool {
+	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && t.onEnter != nil {
+		t.onEnter()
+		return true
+	}
+	return false
+}
+func (t *tickBox) takeBack(string) {}

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keytag/pos"
+	"keytag/scanner"
 )
 
 // managerView is F10: replace a tag, adjust a balance, add staff, gift
@@ -24,6 +25,7 @@ type managerView struct {
 	staffName, staffPIN       *field
 	staffRole                 pos.Role
 	roleLabel                 *widget.Label
+	staffList                 *widget.Label
 	giftWho, giftPick         *field
 	gifts                     []pos.Gift
 	giftList, giftNote        *widget.Label
@@ -65,8 +67,8 @@ func (u *UI) showManager() {
 		tagWho: newField(r, "customer's tag or email"), tagNew: newField(r, "scan the new tag"),
 		adjWho: newField(r, "customer's tag or email"), adjPoints: newField(r, "+50 or -20"), adjWhy: newField(r, "reason (required)"),
 		staffName: newField(r, "name"), staffPIN: newPINField(r, "PIN, 4 to 8 digits"), staffRole: pos.RoleCashier,
-		roleLabel: widget.NewLabel(""),
-		giftWho:   newField(r, "customer's tag or email, Enter"), giftPick: newField(r, "gift number, Enter reserves"),
+		roleLabel: widget.NewLabel(""), staffList: widget.NewLabel(""),
+		giftWho: newField(r, "customer's tag or email, Enter"), giftPick: newField(r, "gift number, Enter reserves"),
 		giftList: widget.NewLabel(""), giftNote: widget.NewLabel(""), resList: widget.NewLabel(""), giftMsg: widget.NewLabel(""),
 		syncNote: widget.NewLabel(""), budgets: widget.NewLabel(""), conflicts: widget.NewLabel(""), msg: widget.NewLabel(""),
 	}
@@ -74,7 +76,7 @@ func (u *UI) showManager() {
 		l.Wrapping = fyne.TextWrapWord
 	}
 	u.mgr = v
-	v.tagWho.OnSubmitted = func(string) { u.focus(v.tagNew) }
+	v.tagWho.OnSubmitted = func(string) { u.previewReplaceTag() }
 	v.tagNew.OnSubmitted = func(string) { u.replaceTag() }
 	v.adjWho.OnSubmitted = func(string) { u.focus(v.adjPoints) }
 	v.adjPoints.OnSubmitted = func(string) { u.focus(v.adjWhy) }
@@ -118,7 +120,8 @@ func (u *UI) showManager() {
 		container.NewGridWithColumns(2, v.tagWho, v.tagNew),
 		title("Adjust a balance"),
 		container.NewGridWithColumns(3, v.adjWho, v.adjPoints, v.adjWhy),
-		title("Add staff"),
+		title("Staff"),
+		v.staffList,
 		container.NewBorder(nil, nil, nil, v.roleLabel, container.NewGridWithColumns(2, v.staffName, v.staffPIN)),
 		v.msg,
 		widget.NewSeparator(),
@@ -151,7 +154,8 @@ func (u *UI) showManager() {
 			}
 			return true
 		},
-		func(code string) bool {
+		func(s scanner.Scan) bool {
+			code := s.Code
 			// A scanned tag fills the tag field that has focus, else the
 			// new-tag field: replacing a lost tag is the usual reason.
 			next := map[*field]*field{v.tagWho: v.tagNew, v.adjWho: v.adjPoints, v.giftWho: v.giftPick, v.tagNew: v.tagNew}
@@ -160,15 +164,23 @@ func (u *UI) showManager() {
 				f = v.tagNew
 			}
 			f.SetText(code)
-			if f == v.giftWho {
+			switch f {
+			case v.giftWho:
 				u.giftCustomer(code)
-				return true
+			case v.tagWho:
+				u.previewReplaceTag()
+			case v.tagNew:
+				// The scan's Enter is the new tag's Enter: it commits,
+				// once the customer it is for was shown.
+				u.replaceTag()
+			default:
+				u.focus(next[f])
 			}
-			u.focus(next[f])
 			return true
 		})
 	u.loadCatalog()
 	u.showSyncReview()
+	u.showStaff()
 	if c := u.sale.customer; c != nil && u.svc.Gifts != nil {
 		// The customer at the counter is the usual one a gift is for.
 		who := c.Tag
@@ -467,8 +479,32 @@ func (u *UI) giftAction(action string) {
 		})
 	}
 }
+
+// previewReplaceTag shows whose tag is about to be replaced before
+// anything is written, and moves on to the new tag.
+func (u *UI) previewReplaceTag() {
+	v := u.mgr
+	a, err := u.svc.Terminal.FindAccount(u.ctx, v.tagWho.Text)
+	if err != nil {
+		setError(v.msg, err)
+		u.focus(v.tagWho)
+		return
+	}
+	tag := a.Tag
+	if tag == "" {
+		tag = "no tag yet"
+	}
+	setMessage(v.msg, fmt.Sprintf("Replacing the tag of %s  %s (now %s): scan the new tag.", a.Name, a.MaskedEmail(), tag), widget.MediumImportance)
+	u.focus(v.tagNew)
+}
+
 func (u *UI) replaceTag() {
 	v := u.mgr
+	if strings.TrimSpace(v.tagWho.Text) == "" {
+		setMessage(v.msg, "Whose tag? Type or scan the customer's tag or email first, Enter.", widget.WarningImportance)
+		u.focus(v.tagWho)
+		return
+	}
 	a, err := u.svc.Terminal.ReplaceTag(u.ctx, *u.staff, v.tagWho.Text, strings.TrimSpace(v.tagNew.Text))
 	if err != nil {
 		setError(v.msg, err)
@@ -496,10 +532,14 @@ func (u *UI) adjust() {
 		return
 	}
 	u.notify()
+	who, balance := "", ""
+	if a, err := u.svc.Terminal.Account(u.ctx, e.Account); err == nil {
+		who, balance = a.Name+": ", fmt.Sprintf(", balance now %s points", points(a.Balance.Available))
+	}
 	for _, f := range []*field{v.adjWho, v.adjPoints, v.adjWhy} {
 		f.SetText("")
 	}
-	setMessage(v.msg, fmt.Sprintf("Adjusted by %+d points (%s), recorded under %s.", e.Points, e.Reason, u.staff.Name), widget.SuccessImportance)
+	setMessage(v.msg, fmt.Sprintf("%sadjusted by %+d points (%s)%s, recorded under %s.", who, e.Points, e.Reason, balance, u.staff.Name), widget.SuccessImportance)
 	u.focus(v.adjWho)
 }
 
@@ -513,5 +553,25 @@ func (u *UI) addStaff() {
 	}
 	u.notify()
 	v.staffName.SetText("")
+	// The next one added is a cashier unless ↑↓ says otherwise again.
+	v.staffRole = pos.RoleCashier
+	v.roleLabel.SetText("role ▲▼ " + string(v.staffRole))
+	u.showStaff()
 	setMessage(v.msg, fmt.Sprintf("%s can now sign in as a %s.", s.Name, s.Role), widget.SuccessImportance)
+}
+
+// showStaff lists who can sign in here.
+func (u *UI) showStaff() {
+	v := u.mgr
+	staff, err := u.svc.Terminal.ListStaff(u.ctx)
+	if err != nil {
+		v.staffList.SetText(pos.ErrorMessage(err))
+		return
+	}
+	var names []string
+	for _, s := range staff {
+		names = append(names, fmt.Sprintf("%s (%s)", s.Name, s.Role))
+	}
+	v.staffList.SetText(strings.Join(names, " · ") + "   — add one:")
+	v.staffList.Wrapping = fyne.TextWrapWord
 }

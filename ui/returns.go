@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keytag/pos"
+	"keytag/scanner"
 )
 
 // claims in the order the return screen cycles through them.
@@ -31,22 +32,31 @@ type returnView struct {
 	override                 *fyne.Container
 	mgrName, mgrPIN          *field
 	msg                      *widget.Label
-	inWindow                 bool
+	// customer names whose points the return changes, and the tenders
+	// the refund goes back to.
+	customer, tenders *widget.Label
+	paid              string // "card 18.50, gift card 5.00"
+	inWindow          bool
 }
 
 func (u *UI) showReturn() {
 	r := u.keys
 	v := &returnView{
-		receipt:    newField(r, "receipt number or scan it, Enter"),
-		received:   newField(r, "YYYY-MM-DD if shipped"),
+		receipt:    newField(r, "scan or type it"),
+		received:   newField(r, "YYYY-MM-DD"),
 		lines:      container.NewVBox(),
 		unopened:   widget.NewCheck("unopened, in original packaging [F5]", nil),
 		claimLabel: title(""), window: widget.NewLabel(""),
 		refund: right(""), clawback: right(""), credit: right(""), balance: right(""),
 		mgrName: newField(r, "manager's name"), mgrPIN: newPINField(r, "manager's PIN"),
 		msg:      widget.NewLabel(""),
+		customer: widget.NewLabel(""), tenders: widget.NewLabel(""),
 		inWindow: true,
 	}
+	v.customer.Wrapping = fyne.TextWrapWord
+	v.tenders.Wrapping = fyne.TextWrapWord
+	setOptional(v.customer, "")
+	setOptional(v.tenders, "")
 	v.msg.Wrapping = fyne.TextWrapWord
 	v.window.Wrapping = fyne.TextWrapWord
 	// Every label of the right half wraps: one long line would widen the
@@ -83,6 +93,7 @@ func (u *UI) showReturn() {
 	preview := container.NewVBox(
 		title("PREVIEW"),
 		row("refund to the original payment", v.refund),
+		v.tenders,
 		row("points clawed back", v.clawback),
 		row("points credited back", v.credit),
 		row("balance after", v.balance),
@@ -90,6 +101,7 @@ func (u *UI) showReturn() {
 	left := container.NewVBox(
 		big("Return or claim"),
 		labelled("Receipt", v.receipt, nil),
+		v.customer,
 		v.lines,
 		labelled("Received", v.received, nil),
 	)
@@ -98,13 +110,15 @@ func (u *UI) showReturn() {
 		widget.NewSeparator(), preview, v.override, v.msg,
 		widget.NewButton("F9  CONFIRM RETURN", u.confirmReturn),
 	)
-	split := container.NewHSplit(container.NewVScroll(left), container.NewVScroll(rightSide))
+	// Both halves scroll both ways: a long line scrolls within its half
+	// instead of running under the other.
+	split := container.NewHSplit(container.NewScroll(left), container.NewScroll(rightSide))
 	split.Offset = 0.5
 	u.show("return", split,
-		"Enter load receipt / next   ↑↓ claim type   F5 unopened   F6 refund/replacement   F9 confirm   Esc back to the sale   F12 sign out",
-		u.returnKey, func(code string) bool {
-			v.receipt.SetText(code)
-			u.loadReceipt(code)
+		"Enter load receipt / next   ↑↓ claim type   F5 unopened   F6 refund/replacement   F9 confirm   Esc clear field   F8 back to the sale   F12 sign out",
+		u.returnKey, func(s scanner.Scan) bool {
+			v.receipt.SetText(s.Code)
+			u.loadReceipt(s.Code)
 			return true
 		})
 	u.previewReturn()
@@ -126,6 +140,11 @@ func (u *UI) returnKey(k *fyne.KeyEvent) bool {
 	case fyne.KeyF9:
 		u.confirmReturn()
 	case fyne.KeyEscape:
+		// As on the checkout: Esc clears the field being typed in.
+		if f, ok := u.win.Canvas().Focused().(*field); ok {
+			f.SetText("")
+		}
+	case fyne.KeyF8:
 		u.showCheckout()
 	default:
 		return false
@@ -136,12 +155,27 @@ func (u *UI) returnKey(k *fyne.KeyEvent) bool {
 // loadReceipt shows the lines of a receipt with a quantity field each.
 func (u *UI) loadReceipt(receipt string) {
 	v := u.ret
-	s, err := u.svc.Terminal.GetSale(u.ctx, strings.TrimSpace(receipt))
+	// Receipt numbers are printed in capitals; one typed in small letters
+	// is the same receipt.
+	s, err := u.svc.Terminal.GetSale(u.ctx, strings.ToUpper(strings.TrimSpace(receipt)))
 	if err != nil {
 		setError(v.msg, err)
 		return
 	}
 	v.sale = &s
+	v.unopened.SetChecked(false) // ticked for one return, not the next
+	setOptional(v.customer, "No customer on this receipt: no points change")
+	if s.Account != "" {
+		if a, err := u.svc.Terminal.Account(u.ctx, s.Account); err == nil {
+			setOptional(v.customer, fmt.Sprintf("Customer: %s  %s — %s points now", a.Name, a.MaskedEmail(), points(a.Balance.Available)))
+		}
+	}
+	var paid []string
+	for _, t := range s.Tenders {
+		paid = append(paid, tenderName(t.Type)+" "+t.Amount.String())
+	}
+	v.paid = strings.Join(paid, ", ")
+	setOptional(v.tenders, "paid with "+v.paid+": the refund goes back to these")
 	v.qtys = nil
 	v.lines.Objects = nil
 	v.lines.Add(container.NewGridWithColumns(2, widget.NewLabel(fmt.Sprintf("Receipt %s of %s", s.Receipt, s.At.Local().Format("2006-01-02"))),
@@ -257,27 +291,13 @@ func (u *UI) previewReturn() {
 	v.clawback.SetText(points(q.PointsClawedBack) + " pts")
 	v.credit.SetText(points(q.PointsCredited) + " pts")
 	if v.sale.Account != "" {
-		if b, err := u.balanceOf(v.sale.Account); err == nil {
-			v.balance.SetText(points(b.Available-q.PointsClawedBack+q.PointsCredited) + " pts")
+		if a, err := u.svc.Terminal.Account(u.ctx, v.sale.Account); err == nil {
+			v.balance.SetText(points(a.Balance.Available-q.PointsClawedBack+q.PointsCredited) + " pts")
 		}
 	} else {
 		v.balance.SetText("no customer")
 	}
 	setMessage(v.msg, "F9 confirms this return.", widget.MediumImportance)
-}
-
-// balanceOf sums an account's ledger: the store finds accounts by tag or
-// email only, and a receipt knows the account's id.
-func (u *UI) balanceOf(account string) (pos.Balance, error) {
-	es, err := u.svc.Terminal.Entries(u.ctx, account)
-	if err != nil {
-		return pos.Balance{}, err
-	}
-	var b pos.Balance
-	for _, e := range es {
-		b = b.Add(e)
-	}
-	return b, nil
 }
 
 // confirmReturn is F9: outside the window it needs a manager signed in
@@ -314,8 +334,15 @@ func (u *UI) confirmReturn() {
 		return
 	}
 	u.notify()
-	text := fmt.Sprintf("Return done (%s): refund %s to the original payment; %s points clawed back, %s credited; balance now %s.",
-		res.Outcome, res.Refund, points(res.PointsClawedBack), points(res.PointsCredited), points(res.Balance.Available))
+	who := ""
+	if v.sale.Account != "" {
+		if a, err := u.svc.Terminal.Account(u.ctx, v.sale.Account); err == nil {
+			who = a.Name + "'s "
+		}
+	}
+	text := fmt.Sprintf("Return done (%s): refund %s to the original payment (%s); %s points clawed back, %s credited; %sbalance now %s.",
+		res.Outcome, res.Refund, v.paid,
+		points(res.PointsClawedBack), points(res.PointsCredited), who, points(res.Balance.Available))
 	if r.OverrideBy != nil {
 		text += " Override by " + r.OverrideBy.Name + " recorded."
 	}
@@ -324,6 +351,9 @@ func (u *UI) confirmReturn() {
 	v.lines.Objects = nil
 	v.lines.Refresh()
 	v.receipt.SetText("")
+	v.unopened.SetChecked(false)
+	setOptional(v.customer, "")
+	setOptional(v.tenders, "")
 	v.override.Hide()
 	setMessage(v.msg, text, widget.SuccessImportance)
 	u.focus(v.receipt)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"keytag/pos"
 )
@@ -13,7 +14,22 @@ import (
 // number shown for it comes from pos.Config.Quote.
 type sale struct {
 	customer *pos.Account
-	order    pos.Order
+	// budget is the customer's offline redemption budget here, read with
+	// the customer; nil without one.
+	budget *pos.OfflineBudget
+	order  pos.Order
+	// parkedBy is who signed out leaving this sale open, and when; the
+	// next cashier is told.
+	parkedBy string
+	parkedAt time.Time
+	// change is the cash handed back over what was due, for the receipt.
+	change pos.Money
+}
+
+// open reports whether anything was rung up, found or paid.
+func (s *sale) open() bool {
+	o := s.order
+	return s.customer != nil || len(o.Lines) > 0 || len(o.Tenders) > 0 || o.RedeemPoints > 0 || o.Shipping != 0
 }
 
 func (s *sale) available() int64 {
@@ -25,12 +41,32 @@ func (s *sale) available() int64 {
 
 func (s *sale) quote(c pos.Config) pos.Quote { return c.Quote(s.order, s.available()) }
 
-// maxRedeem is the most points this sale can take: the balance, and what
-// is due before points (tenders already given are not paid back in points).
-func (s *sale) maxRedeem(c pos.Config) int64 {
+// redeemLimit is the most points this sale can take: the balance, and
+// what is due before points (tenders already given are not paid back in
+// points).
+func (s *sale) redeemLimit(c pos.Config) int64 {
 	o := s.order
 	o.RedeemPoints = 0
 	return c.Quote(o, s.available()).MaxRedeem
+}
+
+// maxRedeem is what F6 offers: the limit, and offline no more than the
+// offline cap leaves (more needs a manager's override, typed in F5).
+func (s *sale) maxRedeem(c pos.Config) int64 {
+	m := s.redeemLimit(c)
+	if left, capped := s.capLeft(); capped {
+		m = min(m, left)
+	}
+	return m
+}
+
+// capLeft is what the offline cap leaves this customer, when one applies.
+func (s *sale) capLeft() (int64, bool) {
+	b := s.budget
+	if b == nil || !b.Applies {
+		return 0, false
+	}
+	return max(b.Cap-b.Used, 0), true
 }
 
 // setRedeem checks a typed number of points against the balance and the
@@ -47,7 +83,7 @@ func (s *sale) setRedeem(c pos.Config, text string) error {
 	if n > 0 && s.customer == nil {
 		return pos.Errorf(pos.EInvalidInput, "points need a customer: scan their tag or type their email first (F2)")
 	}
-	if m := s.maxRedeem(c); n > m {
+	if m := s.redeemLimit(c); n > m {
 		return pos.Errorf(pos.EExceedsAmountDue, "at most %s points on this sale (balance %s, amount due); F6 takes the most",
 			points(m), points(s.available()))
 	}
@@ -114,6 +150,7 @@ func (s *sale) undo() string {
 	case len(o.Tenders) > 0:
 		t := o.Tenders[len(o.Tenders)-1]
 		o.Tenders = o.Tenders[:len(o.Tenders)-1]
+		s.change = 0 // only the last tender can have been over what was due
 		return fmt.Sprintf("removed %s %s", tenderName(t.Type), t.Amount)
 	case o.RedeemPoints > 0:
 		o.RedeemPoints = 0

@@ -37,6 +37,10 @@ type Services struct {
 	Sync SyncReview
 	// Place names the store and till for the title bar ("Store S1 · Till 2").
 	Place string
+	// Events, when set, is told of every scan the window took and where it
+	// went (cmd/keytag prints them with --json; the real-window test
+	// counts them). Codes identify customers: nothing keeps them.
+	Events func(ScanEvent)
 	// StatusEvery is how often the status bar refreshes; default 1 s.
 	StatusEvery time.Duration
 }
@@ -97,6 +101,17 @@ type BudgetUse struct {
 // not known yet), Pulled applied so far.
 type SyncProgress struct {
 	Cursor, Head, Pulled int64
+}
+
+// ScanEvent is one scan the window took, after it was routed.
+type ScanEvent struct {
+	Code     string `json:"code"`
+	Kind     string `json:"kind"`
+	TookBack int    `json:"took_back"` // keys taken back from fields
+	Screen   string `json:"screen"`    // the screen it was routed on
+	Customer string `json:"customer"`  // the customer on the sale after it
+	Item     string `json:"item"`      // the item code field after it
+	Message  string `json:"message"`   // the screen's message after it
 }
 
 // StandaloneStatus is the status of a terminal not joined to any server:

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keytag/pos"
+	"keytag/scanner"
 )
 
 // setupView creates the first manager of a new terminal.
@@ -37,7 +38,10 @@ func (u *UI) showSetup() {
 		labelled("PIN again", v.again, nil),
 		v.msg,
 	)
-	u.show("setup", centre(form), "Enter next field / create   Tab next field", nil, nil)
+	u.show("setup", centre(form), "Enter next field / create   Tab next field", nil, func(scanner.Scan) bool {
+		setMessage(v.msg, "That was a scan: create the first manager first (name, PIN, PIN again).", widget.WarningImportance)
+		return true
+	})
 	u.focus(v.name)
 }
 
@@ -98,7 +102,13 @@ func (u *UI) showSignIn(note string) {
 		labelled("PIN", v.pin, nil),
 		v.msg,
 	)
-	u.show("signin", centre(form), "↑↓ choose staff   type PIN   Enter sign in", nil, nil)
+	// A scan here is someone scanning before signing in: it is said so,
+	// and never tried as a PIN (it would use up one of the five tries).
+	u.show("signin", centre(form), "↑↓ choose staff   type PIN   Enter sign in", nil, func(scanner.Scan) bool {
+		v.pin.SetText("")
+		setMessage(v.msg, "That was a scan, not a PIN: sign in first (your PIN, Enter), then scan.", widget.WarningImportance)
+		return true
+	})
 	u.focus(v.pin)
 }
 

@@ -84,6 +84,9 @@ func describeStatus(s pos.SyncStatus, now time.Time, budget *pos.OfflineBudget) 
 		t.Budget = ""
 	case !budget.Applies:
 		t.Budget = "no offline cap"
+	case budget.Used > budget.Cap:
+		// Only a manager's override lets a redemption past the cap.
+		t.Budget = fmt.Sprintf("offline budget %s of %s pts used (over the cap by a manager's override)", points(budget.Used), points(budget.Cap))
 	default:
 		t.Budget = fmt.Sprintf("offline budget %s of %s pts used", points(budget.Used), points(budget.Cap))
 	}
@@ -134,6 +137,11 @@ func (u *UI) tickStatus(ctx context.Context, every time.Duration) {
 func (u *UI) refreshStatus() { u.showStatus(u.svc.Status()) }
 
 func (u *UI) showStatus(s pos.SyncStatus) {
+	u.joined = s.Server != ""
+	// A sync may have brought entries of the customer at the counter.
+	if u.screen == "checkout" && u.refreshCustomer() {
+		u.refreshCheckout()
+	}
 	var budget *pos.OfflineBudget
 	if c := u.sale.customer; c != nil {
 		if b, err := u.svc.Terminal.OfflineBudget(u.ctx, c.ID); err == nil {

@@ -101,7 +101,16 @@ func TestOfflineCapOverrideForgottenWhenPointsChange(t *testing.T) {
 	f.press(fyne.KeyReturn)
 	f.fill(co.price, "100.00")
 	f.press(fyne.KeyReturn)
+	// F6 offers no more than the offline cap leaves; typed points may
+	// ask for more, which needs a manager.
 	f.press(fyne.KeyF6)
+	if got := f.u.sale.order.RedeemPoints; got != 2000 {
+		t.Errorf("F6 offline offered %d points, want the 2,000 the cap leaves", got)
+	}
+	want(t, "max label", co.maxLabel.Text, "offline cap")
+	f.press(fyne.KeyF5)
+	f.fill(co.redeem, "3000")
+	f.press(fyne.KeyReturn)
 	f.press(fyne.KeyReturn) // card pays the rest
 	f.press(fyne.KeyF9)
 	want(t, "cap message", co.msg.Text, "F9 again")

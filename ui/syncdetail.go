@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keytag/pos"
+	"keytag/scanner"
 )
 
 // syncDetailView is F11 (or a click on the status bar): everything the
@@ -17,8 +18,10 @@ import (
 type syncDetailView struct {
 	server, state, last, waiting, lastErr, bootstrap *widget.Label
 	budget, conflicts                                *widget.Label
-	under                                            savedScreen
-	scroll                                           *container.Scroll
+	// note says what F5 (sync now) did.
+	note   *widget.Label
+	under  savedScreen
+	scroll *container.Scroll
 }
 
 // savedScreen is a screen put aside while the sync detail is shown.
@@ -27,13 +30,25 @@ type savedScreen struct {
 	content    []fyne.CanvasObject
 	hints      string
 	key        func(*fyne.KeyEvent) bool
-	scan       func(string) bool
+	scan       func(scanner.Scan) bool
 	canvasRune func(rune)
 	canvasKey  func(*fyne.KeyEvent)
 	focused    fyne.Focusable
 }
 
-const syncDetailHints = "Esc or F11 back to where you were   (the sync worker runs by itself; this view refreshes every second)"
+const syncDetailHints = "F5 sync now   Esc or F11 back to where you were   (the sync worker runs by itself; this view refreshes every second)"
+
+// syncNow wakes the sync worker for a round at once, instead of at its
+// next tick (after the network came back, before closing the shop).
+func (u *UI) syncNow() {
+	v := u.syncView
+	if !u.joined || u.svc.Notify == nil {
+		setMessage(v.note, "Nothing to sync: this terminal is not joined to a server.", widget.WarningImportance)
+		return
+	}
+	u.notify()
+	setMessage(v.note, "Sync round asked for at "+u.svc.Terminal.Now().Local().Format("15:04:05")+": the lines above change when it is done.", widget.MediumImportance)
+}
 
 // toggleSyncDetail opens the sync detail over the screen on show, or
 // closes it.
@@ -46,7 +61,7 @@ func (u *UI) toggleSyncDetail() {
 	v := &syncDetailView{
 		server: widget.NewLabel(""), state: widget.NewLabel(""), last: widget.NewLabel(""),
 		waiting: widget.NewLabel(""), lastErr: widget.NewLabel(""), bootstrap: widget.NewLabel(""),
-		budget: widget.NewLabel(""), conflicts: widget.NewLabel(""),
+		budget: widget.NewLabel(""), conflicts: widget.NewLabel(""), note: widget.NewLabel(""),
 		under: savedScreen{screen: u.screen, content: u.body.Objects, hints: u.hints.Text,
 			key: u.screenKey, scan: u.screenScan, canvasRune: u.keys.onCanvasRune, canvasKey: u.keys.onCanvasKey,
 			focused: c.Focused()},
@@ -70,17 +85,22 @@ func (u *UI) toggleSyncDetail() {
 		widget.NewSeparator(),
 		line("offline budget", v.budget),
 		line("conflicts", v.conflicts),
+		v.note,
 	)
 	v.scroll = container.NewVScroll(container.NewPadded(box))
 	u.show("sync", v.scroll, syncDetailHints,
 		func(k *fyne.KeyEvent) bool {
+			if k.Name == fyne.KeyF5 {
+				u.syncNow()
+				return true
+			}
 			if k.Name == fyne.KeyEscape {
 				u.closeSyncDetail()
 				return true
 			}
 			return false
 		},
-		func(string) bool { return true }) // a scan here finds nothing and types nothing
+		func(scanner.Scan) bool { return true }) // a scan here finds nothing and types nothing
 	u.syncOpen.Store(true)
 	u.refreshSyncDetail(u.svc.Status())
 }
@@ -173,6 +193,9 @@ func (u *UI) budgetText() string {
 		return pos.ErrorMessage(err)
 	}
 	if len(bs) == 0 {
+		if !u.joined {
+			return "no offline cap: this terminal keeps its own ledger"
+		}
 		return "none used: every redemption here is confirmed by the server"
 	}
 	var used int64
@@ -202,6 +225,9 @@ func (u *UI) conflictsText(n int, note string) string {
 		return pos.ErrorMessage(err)
 	}
 	if len(cs) == 0 {
+		if !u.joined {
+			return "none: this terminal is not joined to a server, so no record is judged"
+		}
 		return "none: the server accepted every record of this terminal as it was"
 	}
 	var b strings.Builder

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keytag/pos"
+	"keytag/scanner"
 )
 
 // UI is the terminal's window. Its fields are the views of the screen on
@@ -40,7 +41,7 @@ type UI struct {
 	screen string
 	// screenKey and screenScan are the screen's own keys and scans.
 	screenKey  func(*fyne.KeyEvent) bool
-	screenScan func(code string) bool
+	screenScan func(scanner.Scan) bool
 
 	setup   *setupView
 	signin  *signinView
@@ -52,6 +53,8 @@ type UI struct {
 	// syncView is the sync detail (F11) while it is on show.
 	syncView *syncDetailView
 	syncOpen atomic.Bool
+	// joined is whether the last status named a server.
+	joined bool
 	// spawn runs a call to the server off Fyne's goroutine; it ends with
 	// fyne.Do. Tests run it in place.
 	spawn func(func())
@@ -69,7 +72,8 @@ func New(a fyne.App, s Services) *UI {
 	}
 	a.Settings().SetTheme(newTheme())
 	ctx, stop := context.WithCancel(context.Background())
-	u := &UI{app: a, svc: s, ctx: ctx, stop: stop, keys: newKeyRouter(), spawn: func(f func()) { go f() }}
+	u := &UI{app: a, svc: s, ctx: ctx, stop: stop, spawn: func(f func()) { go f() }}
+	u.keys = newKeyRouter(func() pos.TagFormat { return u.cfg().TagFormat })
 	u.win = a.NewWindow("keytag")
 	u.win.Resize(fyne.NewSize(1024, 768))
 	u.keys.onKey = u.handleKey
@@ -126,7 +130,7 @@ func (u *UI) start() {
 }
 
 // show puts a screen in the window's body with its keys listed below it.
-func (u *UI) show(name string, content fyne.CanvasObject, hints string, key func(*fyne.KeyEvent) bool, scan func(string) bool) {
+func (u *UI) show(name string, content fyne.CanvasObject, hints string, key func(*fyne.KeyEvent) bool, scan func(scanner.Scan) bool) {
 	u.screen = name
 	u.screenKey, u.screenScan = key, scan
 	u.keys.onCanvasRune, u.keys.onCanvasKey = nil, nil
@@ -168,15 +172,28 @@ func (u *UI) handleKey(k *fyne.KeyEvent) bool {
 	return false
 }
 
-func (u *UI) handleScan(code string) bool {
+func (u *UI) handleScan(s scanner.Scan) bool {
+	took := u.keys.tookBack
+	u.keys.tookBack = 0
 	if u.screenScan == nil {
 		return false
 	}
-	return u.screenScan(code)
+	ok := u.screenScan(s)
+	if u.svc.Events != nil {
+		e := ScanEvent{Code: s.Code, Kind: string(s.Kind), TookBack: took, Screen: u.screen}
+		if u.co != nil && (u.screen == "checkout" || u.screen == "receipt") {
+			e.Item, e.Message = u.co.item.Text, u.co.msg.Text
+			if c := u.sale.customer; c != nil {
+				e.Customer = c.Name
+			}
+		}
+		u.svc.Events(e)
+	}
+	return ok
 }
 
-// signOut ends the cashier's session; a sale in progress is kept so the
-// next cashier can finish it (one key switches cashier mid-queue).
+// signOut ends the cashier's session. A sale in progress was parked (the
+// checkout asked first) and the next cashier is told.
 func (u *UI) signOut() {
 	u.staff = nil
 	u.showSignIn("")

@@ -92,6 +92,9 @@ func (f *fixture) fill(fl *field, text string) {
 
 func (f *fixture) signIn(who string, pin string) {
 	f.t.Helper()
+	if f.u.screen != "signin" {
+		f.t.Fatalf("sign in as %s: on %s, not sign-in", who, f.u.screen)
+	}
 	v := f.u.signin
 	for v.staff[v.selected].Name != who {
 		f.press(fyne.KeyDown)
@@ -107,19 +110,24 @@ func (f *fixture) signIn(who string, pin string) {
 // the order the desktop driver delivers it: for each character its key
 // press (Shift first for a capital) to TypedKey, then its rune.
 func (f *fixture) scan(code string) {
-	c := f.u.win.Canvas()
 	for _, r := range code {
-		if unicode.IsUpper(r) {
-			f.press(desktop.KeyShiftLeft)
-		}
-		f.press(fyne.KeyName(strings.ToUpper(string(r))))
-		if w := c.Focused(); w != nil {
-			w.TypedRune(r)
-		} else {
-			c.OnTypedRune()(r)
-		}
+		f.key(r)
 	}
 	f.press(fyne.KeyReturn)
+}
+
+// key types one character as the desktop driver delivers it.
+func (f *fixture) key(r rune) {
+	c := f.u.win.Canvas()
+	if unicode.IsUpper(r) {
+		f.press(desktop.KeyShiftLeft)
+	}
+	f.press(fyne.KeyName(strings.ToUpper(string(r))))
+	if w := c.Focused(); w != nil {
+		w.TypedRune(r)
+	} else {
+		c.OnTypedRune()(r)
+	}
 }
 
 func (f *fixture) balance(tagOrEmail string) pos.Balance {

@@ -105,8 +105,10 @@ func seedDemo(e *env, d *sqlite.DB, at *time.Time) error {
 		fmt.Fprintf(e.stderr, "keytag demo: receipt %s, %d days ago\n", res.Receipt, s.daysAgo)
 	}
 	*at = time.Time{}
-	for _, p := range people[:3] {
-		fmt.Fprintf(e.stderr, "keytag demo: %s has tag %s\n", p.Name, p.Tag)
+	// Every customer, so each can be scanned (or typed) by the tag or
+	// email printed here.
+	for _, p := range people {
+		fmt.Fprintf(e.stderr, "keytag demo: customer %-13s tag %s  email %s\n", p.Name, p.Tag, p.Email)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -200,6 +201,12 @@ func runWindow(e *env) int {
 	defer d.Close()
 	svc, stop := windowServices(e, d)
 	defer stop()
+	if e.json {
+		// One object per scan, where it went: for tests and scanner
+		// set-up. It runs on Fyne's goroutine, so no lock is needed.
+		enc := json.NewEncoder(e.stdout)
+		svc.Events = func(ev ui.ScanEvent) { enc.Encode(map[string]ui.ScanEvent{"scan": ev}) }
+	}
 
 	a := app.NewWithID("app.keytag.terminal")
 	icon := fyne.NewStaticResource("icon.png", assets.Icon)

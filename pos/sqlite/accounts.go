@@ -73,9 +73,12 @@ func (d *DB) findAccount(ctx context.Context, q queryer, tagOrEmail string) (pos
 		if pos.IsEmailLookup(s) {
 			return a, pos.Errorf(pos.ENotFound, "no customer has the email %s", s)
 		}
-		var used int
-		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM tags WHERE code = ?`, s).Scan(&used); err == nil && used > 0 {
-			return a, pos.Errorf(pos.ENotFound, "%s was replaced by a new tag and finds no one now: find the customer by email", s)
+		// A tag that finds no one but is known was replaced: say whose it
+		// was (masked), so the cashier asks the right customer.
+		var holder string
+		if err := q.QueryRowContext(ctx, `SELECT a.email FROM tags t JOIN accounts a ON a.id = t.account
+			WHERE t.code = ? ORDER BY t.active DESC LIMIT 1`, s).Scan(&holder); err == nil {
+			return a, pos.Errorf(pos.ENotFound, "%s was replaced by a new tag and finds no one now (it was %s's): find the customer by email", s, pos.MaskEmail(holder))
 		}
 		return a, pos.Errorf(pos.ENotFound, "%s is not anyone's tag yet: enrol a customer with it", s)
 	}
@@ -83,6 +86,24 @@ func (d *DB) findAccount(ctx context.Context, q queryer, tagOrEmail string) (pos
 		return a, fmt.Errorf("find account: %w", err)
 	}
 	return a, nil
+}
+
+// Account reads an account by id; an id merged away finds the account it
+// lives on.
+func (d *DB) Account(ctx context.Context, id string) (pos.Account, error) {
+	return d.liveAccount(ctx, d.db, id)
+}
+
+func (d *DB) liveAccount(ctx context.Context, q queryer, id string) (pos.Account, error) {
+	var into string
+	err := q.QueryRowContext(ctx, `SELECT into_id FROM account_aliases WHERE from_id = ?`, id).Scan(&into)
+	switch {
+	case err == nil:
+		id = into
+	case !errors.Is(err, sql.ErrNoRows):
+		return pos.Account{}, fmt.Errorf("account alias: %w", err)
+	}
+	return d.accountByID(ctx, q, id)
 }
 
 // accountByID reads an account inside a transaction.

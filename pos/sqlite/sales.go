@@ -28,7 +28,13 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 	ptx := d.prep(tx)
 
 	var acct *pos.Account
-	if strings.TrimSpace(r.Customer) != "" {
+	if r.AccountID != "" {
+		a, err := d.liveAccount(ctx, ptx, r.AccountID)
+		if err != nil {
+			return pos.SaleResult{}, err
+		}
+		acct = &a
+	} else if strings.TrimSpace(r.Customer) != "" {
 		a, err := d.findAccount(ctx, ptx, r.Customer)
 		if err != nil {
 			return pos.SaleResult{}, err

@@ -462,11 +462,42 @@ func TestReplacedTagSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := f.db.FindAccount(f.ctx, a.Tag)
-	if pos.ErrorCode(err) != pos.ENotFound || !strings.Contains(pos.ErrorMessage(err), "was replaced") {
+	if pos.ErrorCode(err) != pos.ENotFound || !strings.Contains(pos.ErrorMessage(err), "was replaced") ||
+		!strings.Contains(pos.ErrorMessage(err), "a***@example.com") {
 		t.Errorf("old tag: %v", err)
 	}
 	_, err = f.db.FindAccount(f.ctx, tag("000000003"))
 	if !strings.Contains(pos.ErrorMessage(err), "enrol a customer") {
 		t.Errorf("new tag: %v", err)
+	}
+}
+
+// The window finds a customer once and checks out with their id: a tag
+// replaced between the scan and F9 does not turn the sale into one for
+// no one, and Account reads the balance as it is now.
+func TestCheckoutByAccountID(t *testing.T) {
+	f := newFixture(t)
+	a := f.enrol("ann@example.com", "100000001")
+	if _, err := f.db.ReplaceTag(f.ctx, f.manager, a.Tag, tag("100000002")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.db.Checkout(f.ctx, f.cashier, pos.SaleRequest{AccountID: a.ID, Order: pos.Order{
+		Lines: []pos.Line{{SKU: "MINI-1", Qty: 1, UnitPrice: 5000}}, Tenders: []pos.Tender{{Type: pos.TenderCard, Amount: 5000}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Account == nil || *res.Account != a.ID || res.PointsEarned != 50 {
+		t.Fatalf("sale by id: account %v earned %d; want %s earning 50", res.Account, res.PointsEarned, a.ID)
+	}
+	now, err := f.db.Account(f.ctx, a.ID)
+	if err != nil || now.Balance.Available != a.Balance.Available+50 || now.Tag != tag("100000002") {
+		t.Fatalf("Account = %+v, %v; want %d points and the new tag", now, err, a.Balance.Available+50)
+	}
+	if _, err := f.db.Account(f.ctx, "no-such-id"); pos.ErrorCode(err) != pos.ENotFound {
+		t.Errorf("an unknown id: %v, want not found", err)
+	}
+	if _, err := f.db.Checkout(f.ctx, f.cashier, pos.SaleRequest{AccountID: "no-such-id", Order: pos.Order{
+		Lines: []pos.Line{{SKU: "MINI-1", Qty: 1, UnitPrice: 5000}}, Tenders: []pos.Tender{{Type: pos.TenderCard, Amount: 5000}}}}); pos.ErrorCode(err) != pos.ENotFound {
+		t.Errorf("a sale for an unknown id: %v, want not found", err)
 	}
 }
