@@ -36,6 +36,10 @@ type env struct {
 	cmd *command
 	// db is the database open() opened, closed by Main.Close.
 	db *sqlite.DB
+	// printer is the receipt printer's URI (--printer, or KEYTAG_PRINTER)
+	// and paper its width in mm (--paper 58|80); see receipt.go.
+	printer string
+	paper   string
 }
 
 // Main is the program, so that tests run it as main does (keytagd has the
@@ -90,8 +94,10 @@ var commands = []command{
 	{"product show", "product show CODE [--json]", runProductShow},
 	{"program set", "program set KEY=VALUE… (currency, earn_rate, point_value, signup_bonus, birthday_points, offline_cap, gift_min_cost, gift_hold_days, tax.NAME=RATE%, prices_include_tax, store.name, store.address)", runProgramSet},
 	{"program show", "program show [--json]", runProgramShow},
+	{"receipt print", "receipt print RECEIPT [--printer URI] [--paper 58|80]", runReceiptPrint},
+	{"receipt show", "receipt show RECEIPT [--paper 58|80]", runReceiptShow},
 	{"return", "return --receipt ID --line SKU:QTY... --claim satisfaction|defect|damage|missing|undelivered [--unopened] [--received YYYY-MM-DD] [--outcome refund|replacement] [--override] [--preview]", runReturn},
-	{"sale", "sale [--customer TAG-OR-EMAIL] --item CODE[:QTY]... --line SKU:QTY:PRICE... [--shipping AMOUNT] [--shipping-cost AMOUNT] --tender TYPE:AMOUNT... [--redeem POINTS] [--override]", runSale},
+	{"sale", "sale [--customer TAG-OR-EMAIL] --item CODE[:QTY]... --line SKU:QTY:PRICE... [--shipping AMOUNT] [--shipping-cost AMOUNT] --tender TYPE:AMOUNT... [--redeem POINTS] [--override] [--printer URI]", runSale},
 	{"scan", scanUsage, func(e *env, args []string) int { return runScan(e.ctx, args, e.stdout, e.stderr, e.json) }},
 	{"staff add", "staff add --name N --role cashier|manager --pin P", runStaffAdd},
 	{"staff list", "staff list", runStaffList},
@@ -128,7 +134,7 @@ func (m *Main) Execute(ctx context.Context, args []string) int {
 // finds the subcommand; the subcommand parses its own flags when it runs.
 func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	e := &env{ctx: ctx, stdout: m.Stdout, stderr: m.Stderr, clock: m.Clock,
-		staff: os.Getenv("KEYTAG_STAFF"), pin: os.Getenv("KEYTAG_PIN")}
+		staff: os.Getenv("KEYTAG_STAFF"), pin: os.Getenv("KEYTAG_PIN"), printer: os.Getenv("KEYTAG_PRINTER"), paper: "80"}
 	m.env = e
 	rest, help, err := e.parseGlobals(args)
 	if err != nil {
@@ -209,6 +215,14 @@ func (e *env) parseGlobals(args []string) (rest []string, help bool, err error) 
 				return nil, false, err
 			}
 			e.pins = append(e.pins, e.pin)
+		case "printer":
+			if e.printer, err = takeValue(); err != nil {
+				return nil, false, err
+			}
+		case "paper":
+			if e.paper, err = takeValue(); err != nil {
+				return nil, false, err
+			}
 		case "json":
 			e.json = !hasVal || val == "true"
 		case "demo":
@@ -248,6 +262,9 @@ global flags (before or after the command):
   --json          machine-readable output on stdout
   --staff NAME    who acts (or KEYTAG_STAFF)
   --pin PIN       their PIN (or KEYTAG_PIN)
+  --printer URI   receipt printer: tcp://HOST:9100, file:/dev/usb/lp0 or
+                  serial:/dev/ttyUSB0[@BAUD] (or KEYTAG_PRINTER)
+  --paper 58|80   the printer's paper width in mm (default 80)
 
 commands:
 `)

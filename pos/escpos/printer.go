@@ -194,3 +194,17 @@ func plain(err error) string {
 	}
 	return err.Error()
 }
+
+// PrintReceipt renders a receipt for paper of cols columns and prints it:
+// what the window calls after a sale (from a goroutine, its error on the
+// status bar), and what `keytag receipt print` does.
+func PrintReceipt(ctx context.Context, uri string, r pos.Receipt, cols int) error {
+	if _, err := ParseURI(uri); err != nil {
+		return err
+	}
+	data, err := Render(r, cols)
+	if err != nil {
+		return err
+	}
+	return Print(ctx, uri, data)
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"strings"
+	"testing"
+
+	"keytag/pos/escpos"
+)
+
+// printerOnLoopback is a network printer: it takes one job, answers the
+// paper-status request with status, and hands back what it received. With
+// hangUpAfter > 0 it closes the connection after that many bytes instead.
+func printerOnLoopback(t *testing.T, status byte, hangUpAfter int) (uri string, jobs <-chan []byte) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	ch := make(chan []byte, 4)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			var got []byte
+			buf := make([]byte, 4096)
+			if hangUpAfter > 0 {
+				buf = buf[:hangUpAfter]
+				n, _ := io.ReadFull(c, buf)
+				c.Close()
+				ch <- buf[:n]
+				continue
+			}
+			for {
+				n, err := c.Read(buf)
+				got = append(got, buf[:n]...)
+				if bytes.HasSuffix(got, []byte{0x10, 0x04, 0x04}) {
+					c.Write([]byte{status})
+				}
+				if err != nil {
+					break
+				}
+			}
+			c.Close()
+			ch <- got
+		}
+	}()
+	return "tcp://" + l.Addr().String(), ch
+}
+
+// aSale enrols Ann and sells her 100.00 + 10.00 shipping, paid by gift
+// card and cash, then a second sale redeeming points: the receipt of the
+// second is returned.
+func aSale(t *testing.T, c *cli) string {
+	t.Helper()
+	tag := tagOf("000000001")
+	if r := c.as("account", "create", "--email", "ann@example.com", "--name", "Ann Lee", "--tag", tag); r.code != 0 {
+		t.Fatalf("create: %+v", r)
+	}
+	if r := c.as("sale", "--customer", tag, "--line", "MINI-1:1:100.00", "--shipping", "10.00",
+		"--tender", "gift_card:50.00", "--tender", "cash:60.00"); r.code != 0 {
+		t.Fatalf("sale: %+v", r)
+	}
+	r := c.as("sale", "--customer", tag, "--line", "PAINT:2:10.00", "--tender", "card:18.50", "--redeem", "150", "--json")
+	var res struct{ Receipt string }
+	c.json(r, &res)
+	return res.Receipt
+}
+
+func TestReceiptShow(t *testing.T) {
+	c := newCLI(t)
+	receipt := aSale(t, c)
+	r := c.as("receipt", "show", receipt, "--paper", "58")
+	if r.code != 0 {
+		t.Fatalf("receipt show: %+v", r)
+	}
+	for _, want := range []string{"Receipt            " + receipt, "Cashier                      Mia", "PAINT", "2 x 10.00",
+		"Points (150)               -1.50", "TOTAL                      18.50", "Card                     18.50",
+		"Customer        a***@example.com", "Points earned                 18", "Points redeemed              150",
+		"New balance                   18", "points (never earn)       1.50", "unopened (30 days)", "[Code 128: " + receipt + "]"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the receipt does not say %q:\n%s", want, r.stdout)
+		}
+	}
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if len([]rune(l)) > 32 {
+			t.Errorf("line %q is wider than 58 mm paper", l)
+		}
+	}
+	if strings.Contains(r.stdout, "COPY") {
+		t.Error("receipt show marks the receipt a copy")
+	}
+	// The balance on a receipt is as it was after that sale, not now.
+	c.as("account", "adjust", "ann@example.com", "--points", "500", "--reason", "goodwill")
+	if again := c.as("receipt", "show", receipt, "--paper", "58"); again.stdout != r.stdout {
+		t.Errorf("a later adjustment changed the receipt:\n%s", again.stdout)
+	}
+	for _, bad := range [][]string{{"receipt", "show"}, {"receipt", "show", "A", "B"}} {
+		if r := c.as(bad...); r.code != 2 {
+			t.Errorf("%v: exit %d, want 2", bad, r.code)
+		}
+	}
+	if r := c.as("receipt", "show", "NOPE-000009"); r.code != 1 || !strings.Contains(r.stderr, "no receipt NOPE-000009") {
+		t.Errorf("unknown receipt: %+v", r)
+	}
+	if r := c.as("receipt", "show", receipt, "--paper", "57"); r.code != 1 || !strings.Contains(r.stderr, "write 58 or 80") {
+		t.Errorf("bad paper: %+v", r)
+	}
+}
+
+// A reprint reaches a network printer on loopback, whole, marked COPY,
+// with the receipt's barcode and a cut.
+func TestReceiptPrint(t *testing.T) {
+	c := newCLI(t)
+	receipt := aSale(t, c)
+	uri, jobs := printerOnLoopback(t, 0x12, 0)
+	if r := c.as("receipt", "print", receipt, "--printer", uri); r.code != 0 {
+		t.Fatalf("receipt print: %+v", r)
+	}
+	ops, err := escpos.Decode(<-jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	var barcode string
+	for _, op := range ops {
+		switch op.Cmd {
+		case "text":
+			text.WriteString(op.Text)
+		case "code128":
+			barcode = op.Text
+		}
+	}
+	if ops[0].Cmd != "init" || barcode != receipt || !strings.Contains(text.String(), "COPY") ||
+		!strings.Contains(text.String(), "New balance") || ops[len(ops)-2].Cmd != "cut" {
+		t.Errorf("the printer got: init %v, barcode %q, copy %v, ops end %v",
+			ops[0], barcode, strings.Contains(text.String(), "COPY"), ops[len(ops)-2:])
+	}
+	if r := c.as("receipt", "print", receipt); r.code != 2 || !strings.Contains(r.stderr, "say which printer") {
+		t.Errorf("no printer: %+v", r)
+	}
+	if r := c.as("receipt", "print", receipt, "--printer", "lp0"); r.code != 1 || !strings.Contains(r.stderr, "write tcp://HOST:9100") {
+		t.Errorf("bad printer URI: %+v", r)
+	}
+}
+
+// A printer that hangs up mid-receipt: the reprint fails with a clear
+// message; a sale that prints to it completes all the same, and the
+// ledger still balances.
+func TestPrinterHangsUpMidReceipt(t *testing.T) {
+	c := newCLI(t)
+	receipt := aSale(t, c)
+	before := c.as("receipt", "show", receipt).stdout
+	uri, jobs := printerOnLoopback(t, 0x12, 100)
+	r := c.as("receipt", "print", receipt, "--printer", uri)
+	if r.code != 1 || !strings.Contains(r.stderr, "reprint it with keytag receipt print") {
+		t.Fatalf("print to a printer that hung up: %+v", r)
+	}
+	<-jobs
+	if after := c.as("receipt", "show", receipt).stdout; after != before {
+		t.Errorf("a failed print changed the receipt")
+	}
+	r = c.as("sale", "--customer", "ann@example.com", "--line", "GLUE:1:5.00", "--tender", "cash:5.00", "--printer", uri, "--json")
+	if r.code != 0 || !strings.Contains(r.stderr, "is complete, but its receipt did not print") {
+		t.Fatalf("sale with a failing printer: %+v", r)
+	}
+	<-jobs
+	var res struct{ Receipt string }
+	c.json(r, &res)
+	if show := c.as("receipt", "show", res.Receipt); show.code != 0 || !strings.Contains(show.stdout, "GLUE") {
+		t.Errorf("the sale is not whole after the failed print: %+v", show)
+	}
+	if d := c.run("doctor"); d.code != 0 {
+		t.Errorf("doctor after a failed print: %+v", d)
+	}
+}
