@@ -86,6 +86,7 @@ var commands = []command{
 	{"claim replace", "claim replace ID", settle(pos.OutcomeReplacement)},
 	{"claim show", "claim show ID", runClaimShow},
 	{"claim verify", "claim verify ID [--unopened]", runClaimVerify},
+	{"close", "close [--final] [--reprint N] [--day YYYY-MM-DD] [--print] [--json]", runClose},
 	{"doctor", "doctor", runDoctor},
 	{"enroll", "enroll --server URL --code CODE [--name NAME]", runEnroll},
 	{"product add", "product add --sku SKU --barcode CODE [--barcode CODE…] --name NAME --price 12.34 [--tax-class NAME] [--no-earn]", runProductAdd},

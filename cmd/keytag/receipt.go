@@ -72,7 +72,7 @@ func runReceiptPrint(e *env, args []string) int {
 			return err
 		}
 		if err := escpos.PrintReceipt(e.ctx, e.printer, r, cols); err != nil {
-			return err
+			return printFailed(err, "print it again with keytag receipt print "+r.ID)
 		}
 		if e.json {
 			e.printJSON(map[string]any{"receipt": r.ID, "printed": true, "printer": e.printer})
@@ -99,6 +99,14 @@ func (e *env) printAfterSale(d *sqlite.DB, receipt string) {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "keytag: sale %s is complete, but its receipt did not print: %s\n", receipt, pos.ErrorMessage(err))
+		fmt.Fprintf(e.stderr, "keytag: sale %s is complete, but its receipt did not print: %s; print it with keytag receipt print %s\n", receipt, pos.ErrorMessage(err), receipt)
 	}
+}
+
+// printFailed adds to a printer's error what to do next.
+func printFailed(err error, then string) error {
+	if pos.ErrorCode(err) == escpos.EPrinter {
+		return pos.Errorf(escpos.EPrinter, "%s: %s", pos.ErrorMessage(err), then)
+	}
+	return err
 }

@@ -158,7 +158,7 @@ func TestPrinterHangsUpMidReceipt(t *testing.T) {
 	before := c.as("receipt", "show", receipt).stdout
 	uri, jobs := printerOnLoopback(t, 0x12, 100)
 	r := c.as("receipt", "print", receipt, "--printer", uri)
-	if r.code != 1 || !strings.Contains(r.stderr, "reprint it with keytag receipt print") {
+	if r.code != 1 || !strings.Contains(r.stderr, "print it again with keytag receipt print "+receipt) {
 		t.Fatalf("print to a printer that hung up: %+v", r)
 	}
 	<-jobs

@@ -301,8 +301,8 @@ func TestPrintTCPClosedMidReceipt(t *testing.T) {
 	if err == nil {
 		t.Fatal("a printer that hung up mid-receipt printed fine")
 	}
-	if pos.ErrorCode(err) != EPrinter || !strings.Contains(err.Error(), "reprint") {
-		t.Errorf("error %q (code %s): want a printer error saying to reprint", err, pos.ErrorCode(err))
+	if pos.ErrorCode(err) != EPrinter || !strings.Contains(err.Error(), "closed the connection") {
+		t.Errorf("error %q (code %s): want a printer error saying it hung up", err, pos.ErrorCode(err))
 	}
 }
 

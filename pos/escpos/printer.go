@@ -158,7 +158,7 @@ func send(ctx context.Context, t Target, c conn, data []byte) error {
 		err = io.ErrShortWrite
 	}
 	if err != nil {
-		return pos.Errorf(EPrinter, "printer %s stopped after %d of %d bytes: %v; the receipt is incomplete, reprint it with keytag receipt print", t, n, len(data), plain(err))
+		return pos.Errorf(EPrinter, "printer %s stopped after %d of %d bytes: %v; the receipt is incomplete", t, n, len(data), plain(err))
 	}
 	if t.Scheme == "file" {
 		// A USB printer's device node takes the bytes into the kernel's
@@ -166,15 +166,15 @@ func send(ctx context.Context, t Target, c conn, data []byte) error {
 		return nil
 	}
 	if _, err := c.Write(paperStatus); err != nil {
-		return pos.Errorf(EPrinter, "printer %s closed the connection before the receipt was confirmed: %v; reprint it with keytag receipt print", t, plain(err))
+		return pos.Errorf(EPrinter, "printer %s closed the connection before the receipt was confirmed: %v", t, plain(err))
 	}
 	var status [1]byte
 	if _, err := io.ReadFull(c, status[:]); err != nil {
-		return pos.Errorf(EPrinter, "printer %s did not confirm the receipt (closed the connection or did not answer): %v; reprint it with keytag receipt print", t, plain(err))
+		return pos.Errorf(EPrinter, "printer %s did not confirm the receipt (closed the connection or did not answer): %v", t, plain(err))
 	}
 	// DLE EOT 4: bits 5 and 6 say the roll is out.
 	if status[0]&0x60 != 0 {
-		return pos.Errorf(EPrinter, "printer %s is out of paper: load a roll and reprint with keytag receipt print", t)
+		return pos.Errorf(EPrinter, "printer %s is out of paper: load a roll", t)
 	}
 	return nil
 }

@@ -18,9 +18,13 @@ import (
 // Waiting counts outbox records the server has not answered yet. The
 // outbox is numbered without gaps, so this reads two index ends, not the
 // table.
-func (d *DB) Waiting(ctx context.Context) (int64, error) {
+func (d *DB) Waiting(ctx context.Context) (int64, error) { return d.waiting(ctx, d.db) }
+
+// waiting is Waiting inside a transaction (the day's close reads it with
+// the figures it adds up).
+func (d *DB) waiting(ctx context.Context, q queryer) (int64, error) {
 	var n int64
-	if err := d.db.QueryRowContext(ctx, `SELECT coalesce(max(seq) - min(seq) + 1, 0) FROM outbox`).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT coalesce(max(seq) - min(seq) + 1, 0) FROM outbox`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count outbox: %w", err)
 	}
 	return n, nil

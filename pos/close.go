@@ -1,0 +1,118 @@
+package pos
+
+import (
+	"fmt"
+	"time"
+)
+
+// CloseReport is a till's day: the X report (any time, changes nothing)
+// or, numbered and stored, the Z report that closes the day.
+type CloseReport struct {
+	// Number is the Z report's number on this terminal; 0 on an X report.
+	Number   int64     `json:"number,omitempty"`
+	Final    bool      `json:"final"`
+	Day      string    `json:"day"`
+	From     time.Time `json:"from"`
+	To       time.Time `json:"to"`
+	Store    string    `json:"store,omitempty"`
+	Terminal string    `json:"terminal,omitempty"`
+	MadeAt   time.Time `json:"made_at"`
+	MadeBy   string    `json:"made_by"`
+
+	Sales       int64 `json:"sales"`
+	Merchandise Money `json:"merchandise"`
+	Shipping    Money `json:"shipping"`
+	// PointsValue is what redeemed points paid of the day's sales.
+	PointsValue Money `json:"points_value"`
+	// Tenders is what the sales kept, by tender type (every type listed).
+	Tenders []Tender `json:"tenders"`
+	// Tax is 0 until the program has tax settings.
+	Tax Money `json:"tax"`
+
+	Returns int64 `json:"returns"`
+	// Refunded is the merchandise that came back; Refund the money paid
+	// back (Refunded less the value of the points credited).
+	Refunded Money `json:"refunded"`
+	Refund   Money `json:"refund"`
+
+	Points    ClosePoints     `json:"points"`
+	Overrides []CloseOverride `json:"overrides"`
+	// Waiting is the records still in the outbox, not yet on the server.
+	Waiting     int64     `json:"waiting"`
+	Server      string    `json:"server,omitempty"`
+	LastSuccess time.Time `json:"last_sync,omitzero"`
+}
+
+// ClosePoints is the day's points of this till's receipts, from the
+// ledger: earned and redeemed on sales, clawed back and credited on
+// returns.
+type ClosePoints struct {
+	Earned     int64 `json:"earned"`
+	Redeemed   int64 `json:"redeemed"`
+	ClawedBack int64 `json:"clawed_back"`
+	Credited   int64 `json:"credited"`
+}
+
+// CloseOverride is a manager's override made that day.
+type CloseOverride struct {
+	At      time.Time `json:"at"`
+	What    string    `json:"what"`
+	Receipt string    `json:"receipt"`
+	By      string    `json:"by"`
+	Staff   string    `json:"staff"`
+}
+
+// Receipt lays the report out for paper and for the terminal's text.
+func (r CloseReport) Receipt(copy bool) Receipt {
+	out := Receipt{}
+	add := func(b ...Block) { out.Blocks = append(out.Blocks, b...) }
+	pair := func(l, r string) Block { return Block{Kind: BlockPair, Text: l, Right: r} }
+	text := func(s string) Block { return Block{Kind: BlockText, Text: s} }
+	rule := Block{Kind: BlockRule}
+	title := "X REPORT"
+	if r.Final {
+		title = fmt.Sprintf("Z REPORT %d", r.Number)
+	}
+	if copy {
+		add(Block{Kind: BlockText, Text: "COPY", Align: AlignCenter, Bold: true, Big: true})
+	}
+	add(Block{Kind: BlockText, Text: title, Align: AlignCenter, Bold: true, Big: true})
+	if !r.Final {
+		add(Block{Kind: BlockText, Text: "(does not close the day)", Align: AlignCenter})
+	}
+	add(rule, pair("Day", r.Day))
+	if r.Store != "" {
+		add(pair("Store", r.Store))
+	}
+	if r.Terminal != "" {
+		add(pair("Till", r.Terminal))
+	}
+	add(pair("Made", ReceiptTime(r.MadeAt)), pair("By", r.MadeBy), rule,
+		pair("Sales", fmt.Sprint(r.Sales)), pair("  Merchandise", r.Merchandise.String()),
+		pair("  Shipping", r.Shipping.String()), pair("  Paid by points", r.PointsValue.String()),
+		pair("  Tax", r.Tax.String()), text("Tenders:"))
+	for _, t := range r.Tenders {
+		add(pair("  "+TenderName(t.Type), t.Amount.String()))
+	}
+	add(rule, pair("Returns", fmt.Sprint(r.Returns)), pair("  Merchandise back", r.Refunded.String()),
+		pair("  Money refunded", r.Refund.String()), rule,
+		text("Points:"), pair("  Earned", fmt.Sprint(r.Points.Earned)), pair("  Redeemed", fmt.Sprint(r.Points.Redeemed)),
+		pair("  Clawed back", fmt.Sprint(r.Points.ClawedBack)), pair("  Credited back", fmt.Sprint(r.Points.Credited)), rule)
+	add(pair("Overrides", fmt.Sprint(len(r.Overrides))))
+	for _, o := range r.Overrides {
+		add(text(fmt.Sprintf("  %s %s %s by %s", o.At.Format("15:04"), o.Receipt, o.What, o.By)))
+	}
+	add(rule)
+	switch {
+	case r.Server == "":
+		add(pair("Sync", "not joined to a server"))
+	default:
+		add(pair("Waiting to sync", fmt.Sprint(r.Waiting)))
+		last := "never"
+		if !r.LastSuccess.IsZero() {
+			last = ReceiptTime(r.LastSuccess)
+		}
+		add(pair("Last sync", last))
+	}
+	return out
+}
