@@ -75,6 +75,7 @@ type command struct {
 var commands = []command{
 	{"account adjust", "account adjust TAG-OR-EMAIL --points N --reason TEXT", runAccountAdjust},
 	{"account create", "account create --email E --name N [--birth YYYY-MM-DD] [--opt-in] [--phone P] [--tag CODE]", runAccountCreate},
+	{"account history", "account history TAG-OR-EMAIL [--json]", runAccountHistory},
 	{"account import", "account import FILE.csv", runAccountImport},
 	{"account show", "account show TAG-OR-EMAIL", runAccountShow},
 	{"account tag", "account tag TAG-OR-EMAIL --new CODE", runAccountTag},
