@@ -53,6 +53,10 @@ func seedDemo(e *env, d *sqlite.DB, at *time.Time) error {
 	if err != nil {
 		return err
 	}
+	// A head for the demo's receipts.
+	if _, err := d.SetProgram(ctx, mia, []string{"store.name=Keytag Hobby & Games", "store.address=12 High Street, Springfield"}); err != nil {
+		return err
+	}
 	if _, err := d.AddStaff(ctx, &mia, "Ann", pos.RoleCashier, "0000"); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -83,22 +84,37 @@ func runReceiptPrint(e *env, args []string) int {
 	})
 }
 
+// receiptPrinter is what prints a completed sale's receipt on the
+// --printer: nil when none is set. The window takes it as is (a field of
+// ui.Services to call from a goroutine after a sale, its error on the
+// status bar); the CLI's sale calls it through printAfterSale.
+func (e *env) receiptPrinter(d *sqlite.DB) func(ctx context.Context, receipt string) error {
+	if e.printer == "" {
+		return nil
+	}
+	return func(ctx context.Context, receipt string) error {
+		cols, err := paperColumns(e.paper)
+		if err != nil {
+			return err
+		}
+		r, err := d.SaleReceipt(ctx, receipt, false)
+		if err != nil {
+			return err
+		}
+		return escpos.PrintReceipt(ctx, e.printer, r, cols)
+	}
+}
+
 // printAfterSale prints a completed sale's receipt when a printer is set.
 // The sale is already committed: a printer that is off or out of paper is
 // reported on stderr, and the sale stands (exit 0); `keytag receipt print`
 // prints it again.
 func (e *env) printAfterSale(d *sqlite.DB, receipt string) {
-	if e.printer == "" {
+	print := e.receiptPrinter(d)
+	if print == nil {
 		return
 	}
-	cols, err := paperColumns(e.paper)
-	if err == nil {
-		var r pos.Receipt
-		if r, err = d.SaleReceipt(e.ctx, receipt, false); err == nil {
-			err = escpos.PrintReceipt(e.ctx, e.printer, r, cols)
-		}
-	}
-	if err != nil {
+	if err := print(e.ctx, receipt); err != nil {
 		fmt.Fprintf(e.stderr, "keytag: sale %s is complete, but its receipt did not print: %s; print it with keytag receipt print %s\n", receipt, pos.ErrorMessage(err), receipt)
 	}
 }
