@@ -324,3 +324,85 @@ func capitalise(s string) string {
 
 // ReceiptTime is how a receipt writes a time.
 func ReceiptTime(t time.Time) string { return t.Format("2006-01-02 15:04") }
+
+// ReturnReceiptInput is what a return's receipt is made of.
+type ReturnReceiptInput struct {
+	Return Return
+	// Sale is the original sale, for the returned lines' names and prices.
+	Sale     Sale
+	Store    StoreInfo
+	Customer *Account
+	// Balance is the customer's balance just after the return.
+	Balance Balance
+	Copy    bool
+}
+
+// ReturnReceipt lays out a return's receipt: what came back, the money
+// refunded and the points reversed, who accepted it (and who overrode a
+// closed window), and the original receipt's barcode.
+func (c Config) ReturnReceipt(in ReturnReceiptInput) Receipt {
+	rt := in.Return
+	r := Receipt{ID: rt.Receipt}
+	add := func(b ...Block) { r.Blocks = append(r.Blocks, b...) }
+	text := func(s string) Block { return Block{Kind: BlockText, Text: s} }
+	pair := func(l, r string) Block { return Block{Kind: BlockPair, Text: l, Right: r} }
+	rule := Block{Kind: BlockRule}
+	if in.Copy {
+		add(Block{Kind: BlockText, Text: "COPY", Align: AlignCenter, Bold: true, Big: true})
+	}
+	if in.Store.Name != "" {
+		add(Block{Kind: BlockText, Text: in.Store.Name, Align: AlignCenter, Bold: true, Big: true})
+	}
+	if in.Store.Address != "" {
+		add(Block{Kind: BlockText, Text: in.Store.Address, Align: AlignCenter})
+	}
+	title := "RETURN"
+	if rt.Outcome == OutcomeReplacement {
+		title = "REPLACEMENT"
+	}
+	add(Block{Kind: BlockText, Text: title, Align: AlignCenter, Bold: true}, rule,
+		pair("Receipt", rt.Receipt), text("Return "+rt.ID), pair("Date", ReceiptTime(rt.At)))
+	if rt.Staff != "" {
+		add(pair("Accepted by", rt.Staff))
+	}
+	add(pair("Claim", string(rt.Claim)), pair("Received", rt.Received))
+	if rt.OverrideBy != "" {
+		add(pair("Window overridden by", rt.OverrideBy))
+	}
+	add(rule)
+	for _, l := range rt.Lines {
+		name := l.SKU
+		var price Money
+		for _, sl := range in.Sale.Lines {
+			if sl.SKU == l.SKU {
+				if sl.Name != "" {
+					name = sl.Name + " (" + sl.SKU + ")"
+				}
+				price = sl.UnitPrice
+				break
+			}
+		}
+		add(text(name), pair(fmt.Sprintf("  %d x %s", l.Qty, price), (Money(l.Qty)*price).String()))
+	}
+	add(rule)
+	if rt.Outcome == OutcomeRefund {
+		credited := Money(rt.Credited) * c.PointValue
+		add(pair("Merchandise back", rt.Refunded.String()))
+		if credited > 0 {
+			add(pair(fmt.Sprintf("Points back (%d)", rt.Credited), "-"+credited.String()))
+		}
+		add(Block{Kind: BlockPair, Text: "REFUND", Right: rt.Refund.String(), Bold: true},
+			text("To the original payment methods. Shipping is never refunded."))
+	} else {
+		add(text("The items are replaced: no money and no points change."))
+	}
+	if in.Customer != nil {
+		add(rule, pair("Customer", in.Customer.MaskedEmail()),
+			pair("Points taken back", fmt.Sprint(rt.ClawedBack)),
+			pair("Points credited", fmt.Sprint(rt.Credited)),
+			Block{Kind: BlockPair, Text: "New balance", Right: fmt.Sprint(in.Balance.Available), Bold: true},
+			pair("Pending", fmt.Sprint(in.Balance.Pending)))
+	}
+	add(Block{Kind: BlockBarcode, Text: rt.Receipt})
+	return r
+}

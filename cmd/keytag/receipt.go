@@ -44,7 +44,7 @@ func runReceiptShow(e *env, args []string) int {
 		return cols
 	}
 	return e.withDB(true, func(d *sqlite.DB, _ pos.Staff) error {
-		r, err := d.SaleReceipt(e.ctx, id, false)
+		r, err := d.AnyReceipt(e.ctx, id, false)
 		if err != nil {
 			return err
 		}
@@ -68,23 +68,23 @@ func runReceiptPrint(e *env, args []string) int {
 		return e.usage("say which printer: --printer tcp://HOST:9100, file:/dev/usb/lp0 or serial:/dev/ttyUSB0 (or KEYTAG_PRINTER)")
 	}
 	return e.withDB(true, func(d *sqlite.DB, _ pos.Staff) error {
-		r, err := d.SaleReceipt(e.ctx, id, true)
+		r, err := d.AnyReceipt(e.ctx, id, true)
 		if err != nil {
 			return err
 		}
 		if err := escpos.PrintReceipt(e.ctx, e.printer, r, cols); err != nil {
-			return printFailed(err, "print it again with keytag receipt print "+r.ID)
+			return printFailed(err, "print it again with keytag receipt print "+id)
 		}
 		if e.json {
-			e.printJSON(map[string]any{"receipt": r.ID, "printed": true, "printer": e.printer})
+			e.printJSON(map[string]any{"receipt": id, "printed": true, "printer": e.printer})
 		} else {
-			fmt.Fprintf(e.stdout, "printed a copy of %s on %s\n", r.ID, e.printer)
+			fmt.Fprintf(e.stdout, "printed a copy of %s on %s\n", id, e.printer)
 		}
 		return nil
 	})
 }
 
-// receiptPrinter is what prints a completed sale's receipt on the
+// receiptPrinter is what prints a completed sale's (or return's) receipt on the
 // --printer: nil when none is set. The window takes it as is (a field of
 // ui.Services to call from a goroutine after a sale, its error on the
 // status bar); the CLI's sale calls it through printAfterSale.
@@ -97,7 +97,7 @@ func (e *env) receiptPrinter(d *sqlite.DB) func(ctx context.Context, receipt str
 		if err != nil {
 			return err
 		}
-		r, err := d.SaleReceipt(ctx, receipt, false)
+		r, err := d.AnyReceipt(ctx, receipt, false)
 		if err != nil {
 			return err
 		}
@@ -105,17 +105,18 @@ func (e *env) receiptPrinter(d *sqlite.DB) func(ctx context.Context, receipt str
 	}
 }
 
-// printAfterSale prints a completed sale's receipt when a printer is set.
+// printAfterSale prints a completed sale's or return's receipt when a
+// printer is set.
 // The sale is already committed: a printer that is off or out of paper is
 // reported on stderr, and the sale stands (exit 0); `keytag receipt print`
 // prints it again.
-func (e *env) printAfterSale(d *sqlite.DB, receipt string) {
+func (e *env) printAfterSale(d *sqlite.DB, what, receipt string) {
 	print := e.receiptPrinter(d)
 	if print == nil {
 		return
 	}
 	if err := print(e.ctx, receipt); err != nil {
-		fmt.Fprintf(e.stderr, "keytag: sale %s is complete, but its receipt did not print: %s; print it with keytag receipt print %s\n", receipt, pos.ErrorMessage(err), receipt)
+		fmt.Fprintf(e.stderr, "keytag: %s %s is complete, but its receipt did not print: %s; print it with keytag receipt print %s\n", what, receipt, pos.ErrorMessage(err), receipt)
 	}
 }
 

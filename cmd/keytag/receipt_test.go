@@ -179,3 +179,45 @@ func TestPrinterHangsUpMidReceipt(t *testing.T) {
 		t.Errorf("doctor after a failed print: %+v", d)
 	}
 }
+
+// A return prints its own receipt: what came back, the refund, the points
+// reversed and the balance after; receipt show finds it by its id.
+func TestReturnReceipt(t *testing.T) {
+	c := newCLI(t)
+	receipt := aSale(t, c)
+	uri, jobs := printerOnLoopback(t, 0x12, 0)
+	r := c.as("return", "--receipt", receipt, "--line", "PAINT:1", "--claim", "satisfaction", "--unopened", "--json", "--printer", uri)
+	var res struct{ Return string }
+	c.json(r, &res)
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("return: %+v", r)
+	}
+	ops, err := escpos.Decode(<-jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for _, op := range ops {
+		if op.Cmd == "text" {
+			text.WriteString(op.Text)
+		}
+	}
+	show := c.as("receipt", "show", res.Return)
+	if show.code != 0 {
+		t.Fatalf("receipt show %s: %+v", res.Return, show)
+	}
+	// Half the PAINT back: 10.00 less 75 points credited (0.75); 9 of the
+	// 18 earned taken back; 18 - 9 + 75 = 84.
+	for _, want := range []string{"RETURN", "Receipt" + strings.Repeat(" ", 48-len("Receipt")-len(receipt)) + receipt,
+		"Merchandise back", "10.00", "Points back (75)", "-0.75", "REFUND", "9.25", "Points taken back", "New balance"} {
+		if !strings.Contains(show.stdout, want) {
+			t.Errorf("the return receipt does not say %q:\n%s", want, show.stdout)
+		}
+	}
+	if !strings.Contains(show.stdout, "New balance"+strings.Repeat(" ", 48-len("New balance")-2)+"84") {
+		t.Errorf("new balance is not 84:\n%s", show.stdout)
+	}
+	if !strings.Contains(text.String(), "REFUND") || !strings.Contains(text.String(), "9.25") {
+		t.Errorf("the printed return receipt: %q", text.String())
+	}
+}

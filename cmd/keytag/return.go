@@ -66,6 +66,7 @@ func runReturn(e *env, args []string) int {
 		if err != nil {
 			return err
 		}
+		defer e.printAfterSale(d, "return", res.Return)
 		if e.json {
 			e.printJSON(res)
 			return nil

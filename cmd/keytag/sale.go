@@ -61,7 +61,7 @@ func runSale(e *env, args []string) int {
 		if err != nil {
 			return err
 		}
-		defer e.printAfterSale(d, res.Receipt)
+		defer e.printAfterSale(d, "sale", res.Receipt)
 		if e.json {
 			e.printJSON(res)
 			return nil

@@ -2,15 +2,18 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"keytag/pos"
 )
 
 // SaleReceipt lays out a stored sale's receipt: the sale as it was, the
-// customer's masked email, and their balance just after it (the sum of
-// their ledger up to the sale's own entries, which carry the sale's time),
-// so a reprint says what the first print said. copy marks a reprint.
+// customer's masked email, and their balance just after it. copy marks a
+// reprint.
 func (d *DB) SaleReceipt(ctx context.Context, receipt string, copy bool) (pos.Receipt, error) {
 	s, err := d.GetSale(ctx, receipt)
 	if err != nil {
@@ -18,27 +21,105 @@ func (d *DB) SaleReceipt(ctx context.Context, receipt string, copy bool) (pos.Re
 	}
 	in := pos.SaleReceiptInput{Sale: s, Store: storeInfo(d.Config()), Copy: copy}
 	if s.Account != "" {
-		id := s.Account
-		// The customer may have been merged into another account since;
-		// their entries followed it.
-		if into, err := d.AccountAlias(ctx, id); err != nil {
-			return pos.Receipt{}, err
-		} else if into != "" {
-			id = into
-		}
-		a, err := d.accountByID(ctx, d.db, id)
+		a, b, err := d.customerAt(ctx, s.Account, s.At)
 		if err != nil {
 			return pos.Receipt{}, err
 		}
-		in.Customer = &a
-		err = d.db.QueryRowContext(ctx, `SELECT coalesce(sum(CASE WHEN pending THEN 0 ELSE points END), 0),
-			coalesce(sum(CASE WHEN pending THEN points ELSE 0 END), 0)
-			FROM entries WHERE account = ? AND at <= ?`, id, s.At.UnixMilli()).Scan(&in.Balance.Available, &in.Balance.Pending)
-		if err != nil {
-			return pos.Receipt{}, fmt.Errorf("balance after %s: %w", s.Receipt, err)
-		}
+		in.Customer, in.Balance = &a, b
 	}
 	return d.Config().SaleReceipt(in), nil
+}
+
+// customerAt reads a customer and their balance as it stood at a moment:
+// the sum of their ledger up to it. A sale's or return's own entries carry
+// its time, so this is the balance just after it, and a reprint says what
+// the first print said. The customer may have been merged into another
+// account since; their entries followed it.
+func (d *DB) customerAt(ctx context.Context, id string, at time.Time) (pos.Account, pos.Balance, error) {
+	var b pos.Balance
+	if into, err := d.AccountAlias(ctx, id); err != nil {
+		return pos.Account{}, b, err
+	} else if into != "" {
+		id = into
+	}
+	a, err := d.accountByID(ctx, d.db, id)
+	if err != nil {
+		return a, b, err
+	}
+	err = d.db.QueryRowContext(ctx, `SELECT coalesce(sum(CASE WHEN pending THEN 0 ELSE points END), 0),
+		coalesce(sum(CASE WHEN pending THEN points ELSE 0 END), 0)
+		FROM entries WHERE account = ? AND at <= ?`, id, at.UnixMilli()).Scan(&b.Available, &b.Pending)
+	if err != nil {
+		return a, b, fmt.Errorf("balance at %s: %w", at, err)
+	}
+	return a, b, nil
+}
+
+// GetReturn reads a return with its lines.
+func (d *DB) GetReturn(ctx context.Context, id string) (pos.Return, error) {
+	var (
+		r  pos.Return
+		at int64
+	)
+	id = strings.TrimSpace(id)
+	err := d.db.QueryRowContext(ctx, `SELECT r.id, r.receipt, coalesce(s.account, ''), r.claim, r.outcome, r.refunded, r.refund,
+		r.clawed_back, r.credited, r.received, r.override_by, r.staff, r.at
+		FROM returns r JOIN sales s ON s.receipt = r.receipt WHERE r.id = ?`, id).Scan(&r.ID, &r.Receipt, &r.Account,
+		&r.Claim, &r.Outcome, &r.Refunded, &r.Refund, &r.ClawedBack, &r.Credited, &r.Received, &r.OverrideBy, &r.Staff, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, pos.Errorf(pos.ENotFound, "no return %s on this terminal", id)
+	}
+	if err != nil {
+		return r, fmt.Errorf("read return: %w", err)
+	}
+	r.At = time.UnixMilli(at).In(d.clock.Now().Location())
+	rows, err := d.db.QueryContext(ctx, `SELECT sku, qty FROM return_lines WHERE return_id = ? ORDER BY rowid`, id)
+	if err != nil {
+		return r, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l pos.ReturnLine
+		if err := rows.Scan(&l.SKU, &l.Qty); err != nil {
+			return r, err
+		}
+		r.Lines = append(r.Lines, l)
+	}
+	return r, rows.Err()
+}
+
+// ReturnReceipt lays out a stored return's receipt, with the customer's
+// balance just after it.
+func (d *DB) ReturnReceipt(ctx context.Context, id string, copy bool) (pos.Receipt, error) {
+	rt, err := d.GetReturn(ctx, id)
+	if err != nil {
+		return pos.Receipt{}, err
+	}
+	s, err := d.GetSale(ctx, rt.Receipt)
+	if err != nil {
+		return pos.Receipt{}, err
+	}
+	in := pos.ReturnReceiptInput{Return: rt, Sale: s, Store: storeInfo(d.Config()), Copy: copy}
+	if rt.Account != "" {
+		a, b, err := d.customerAt(ctx, rt.Account, rt.At)
+		if err != nil {
+			return pos.Receipt{}, err
+		}
+		in.Customer, in.Balance = &a, b
+	}
+	return d.Config().ReturnReceipt(in), nil
+}
+
+// AnyReceipt is a sale's receipt, or a return's when id is a return.
+func (d *DB) AnyReceipt(ctx context.Context, id string, copy bool) (pos.Receipt, error) {
+	r, err := d.SaleReceipt(ctx, id, copy)
+	if pos.ErrorCode(err) != pos.ENotFound {
+		return r, err
+	}
+	if rr, rerr := d.ReturnReceipt(ctx, id, copy); pos.ErrorCode(rerr) != pos.ENotFound {
+		return rr, rerr
+	}
+	return r, err
 }
 
 // storeInfo is the receipt's head from the program settings.
