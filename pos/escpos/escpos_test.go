@@ -349,8 +349,8 @@ func TestPrintTCPSilent(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	err := Print(ctx, "tcp://"+l.Addr().String(), receiptBytes(t))
-	if err == nil || !strings.Contains(err.Error(), "did not confirm") {
-		t.Fatalf("got %v, want did not confirm", err)
+	if err == nil || pos.ErrorCode(err) != EPrinter || !strings.Contains(err.Error(), "did not") {
+		t.Fatalf("got %v, want a printer that did not answer", err)
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the print took %v past a 300 ms deadline", d)
@@ -413,6 +413,31 @@ func TestPrintFile(t *testing.T) {
 	}
 	if _, err := os.Stat(gone); !os.IsNotExist(err) {
 		t.Error("printing to an unplugged printer made a file in its place")
+	}
+}
+
+// A device that never takes the bytes (a FIFO with no reader blocks in
+// open, as a USB printer that is off can): the print gives up at the
+// deadline.
+func TestPrintFileBlocked(t *testing.T) {
+	dev := filepath.Join(t.TempDir(), "lp0")
+	if err := unix.Mkfifo(dev, 0o600); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := Print(ctx, "file:"+dev, receiptBytes(t))
+	if err == nil || !strings.Contains(err.Error(), "did not take the receipt in time") {
+		t.Fatalf("got %v, want a timeout", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the print held for %v past a 300 ms deadline", d)
+	}
+	// Let the blocked open go, so the goroutine ends before the test.
+	if f, err := os.OpenFile(dev, os.O_RDONLY|unix.O_NONBLOCK, 0); err == nil {
+		time.Sleep(50 * time.Millisecond)
+		f.Close()
 	}
 }
 

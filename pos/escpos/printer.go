@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tarm/serial"
@@ -114,12 +115,36 @@ func Print(ctx context.Context, uri string, data []byte) error {
 		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
 		defer cancel()
 	}
-	c, err := open(ctx, t)
-	if err != nil {
-		return pos.Errorf(EPrinter, "printer %s is not reachable (off or unplugged?): %v", t, plain(err))
+	// A device node or serial port can block in open or write (a USB
+	// printer that is off, a port with flow control held): the print runs
+	// aside and is given up at the deadline, so it never holds the till.
+	done := make(chan error, 1)
+	var c conn
+	var mu sync.Mutex
+	go func() {
+		conn, err := open(ctx, t)
+		if err != nil {
+			done <- pos.Errorf(EPrinter, "printer %s is not reachable (off or unplugged?): %v", t, plain(err))
+			return
+		}
+		mu.Lock()
+		c = conn
+		mu.Unlock()
+		err = send(ctx, t, conn, data)
+		conn.Close()
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		mu.Lock()
+		if c != nil {
+			c.Close() // unblocks what can be unblocked; the rest ends on its own
+		}
+		mu.Unlock()
+		return pos.Errorf(EPrinter, "printer %s did not take the receipt in time (off, out of paper or unplugged?)", t)
 	}
-	defer c.Close()
-	return send(ctx, t, c, data)
 }
 
 func open(ctx context.Context, t Target) (conn, error) {
