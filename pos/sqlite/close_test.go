@@ -200,3 +200,31 @@ func jsonOf(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// A redemption past the offline cap, let through by a manager, is on the
+// day's report with who let it through.
+func TestCloseListsCapOverride(t *testing.T) {
+	f := newFixture(t)
+	if err := f.db.SetIdentity(f.ctx, "S1", "T1", "http://127.0.0.1:1"); err != nil {
+		t.Fatal(err)
+	}
+	ann := f.enrol("ann@example.com", "")
+	if _, err := f.db.Adjust(f.ctx, f.manager, ann.Email, 3000, "move from the old card"); err != nil {
+		t.Fatal(err)
+	}
+	s := f.sell(f.cashier, pos.SaleRequest{Customer: ann.Email, OverrideBy: &f.manager, Order: pos.Order{
+		Lines: []pos.Line{{SKU: "BOX", Qty: 1, UnitPrice: 3000}}, RedeemPoints: 2500,
+		Tenders: []pos.Tender{{Type: pos.TenderCash, Amount: 500}}}})
+	x, err := f.db.XReport(f.ctx, f.cashier, pos.DayOf(f.clock.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := pos.CloseOverride{At: f.clock.Now(), What: "offline cap", Receipt: s.Receipt, By: "Mia", Staff: "Cal"}
+	if len(x.Overrides) != 1 || !x.Overrides[0].At.Equal(want.At) || x.Overrides[0].What != want.What ||
+		x.Overrides[0].Receipt != want.Receipt || x.Overrides[0].By != want.By || x.Overrides[0].Staff != want.Staff {
+		t.Errorf("overrides %+v, want %+v", x.Overrides, want)
+	}
+	if x.Store != "S1" || x.Terminal != "T1" || x.Points.Redeemed != 2500 || x.PointsValue != 2500 {
+		t.Errorf("report %+v", x)
+	}
+}
