@@ -185,7 +185,12 @@ func Render(r pos.Receipt, cols int) ([]byte, error) {
 		// it to place; pairs and rules are laid out to the full width.
 		align := Left
 		if b.Kind == pos.BlockText {
-			align = Align(b.Align)
+			switch b.Align {
+			case pos.AlignCenter:
+				align = Center
+			case pos.AlignRight:
+				align = Right
+			}
 		}
 		if align != Left {
 			e.Align(align)
