@@ -26,7 +26,9 @@ type CloseReport struct {
 	PointsValue Money `json:"points_value"`
 	// Tenders is what the sales kept, by tender type (every type listed).
 	Tenders []Tender `json:"tenders"`
-	// Tax is 0 until the program has tax settings.
+	// Tax is the sales tax of the day's sales (in their prices or on top,
+	// as each sale was made). The tax a return gives back is inside its
+	// Refund: returns do not store it apart.
 	Tax Money `json:"tax"`
 
 	Returns int64 `json:"returns"`

@@ -165,9 +165,9 @@ type WhyLine struct{ What, Amount string }
 func TenderName(t TenderType) string { return strings.ReplaceAll(string(t), "_", " ") }
 
 // WhyPoints explains an order's points in the cashier's words: the
-// earning tenders, shipping (settled first out of them), the tenders that
-// never earn, the points paid, what was eligible, and what it earned (none
-// without a customer). earned is what the order earned: the quote's figure
+// earning tenders, shipping and tax (settled first out of them), products
+// that never earn, the tenders that never earn, the points paid, what was
+// eligible, and what it earned (none without a customer). earned is what the order earned: the quote's figure
 // while the cashier builds it, the stored one on a receipt.
 func (c Config) WhyPoints(o Order, q Quote, customer bool, earned int64) []WhyLine {
 	var out []WhyLine
@@ -182,6 +182,14 @@ func (c Config) WhyPoints(o Order, q Quote, customer bool, earned int64) []WhyLi
 	}
 	if q.Shipping > 0 {
 		out = append(out, WhyLine{"shipping (never earns)", "-" + q.Shipping.String()})
+	}
+	if q.Tax > 0 {
+		out = append(out, WhyLine{"tax (never earns)", "-" + q.Tax.String()})
+	}
+	for _, l := range o.Lines {
+		if l.NoEarn {
+			out = append(out, WhyLine{l.SKU + " (never earns)", l.Total().String()})
+		}
 	}
 	for _, t := range TenderTypes {
 		if a, ok := byType[t]; ok && !t.Earns() {
@@ -264,7 +272,14 @@ func (c Config) SaleReceipt(in SaleReceiptInput) Receipt {
 		add(pair(fmt.Sprintf("Points (%d)", s.PointsRedeemed), "-"+pointsValue.String()))
 	}
 	total := s.Merchandise + s.Shipping - pointsValue
+	if s.Tax > 0 && !s.TaxIncluded {
+		add(pair("Tax", s.Tax.String()))
+		total += s.Tax
+	}
 	add(Block{Kind: BlockPair, Text: "TOTAL", Right: total.String(), Bold: true})
+	if s.Tax > 0 && s.TaxIncluded {
+		add(pair("  incl. tax", s.Tax.String()))
+	}
 	for _, t := range s.Tenders {
 		add(pair("  "+capitalise(TenderName(t.Type)), t.Amount.String()))
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"keytag/pos"
 	"keytag/pos/escpos"
 )
 
@@ -219,5 +220,45 @@ func TestReturnReceipt(t *testing.T) {
 	}
 	if !strings.Contains(text.String(), "REFUND") || !strings.Contains(text.String(), "9.25") {
 		t.Errorf("the printed return receipt: %q", text.String())
+	}
+}
+
+// A taxed sale's receipt shows the tax, counts it in the total and says it
+// never earns; reprinted after the rate changed, it still says what the
+// sale was made under.
+func TestTaxedReceipt(t *testing.T) {
+	c := newCLI(t)
+	if r := c.as("program", "set", "tax.standard=10%", "store.name=Corner Shop", "store.address=1 Main St"); r.code != 0 {
+		t.Fatalf("program set: %+v", r)
+	}
+	if r := c.as("account", "create", "--email", "ann@example.com", "--name", "Ann Lee"); r.code != 0 {
+		t.Fatalf("create: %+v", r)
+	}
+	// 50.00 less 1.00 of points is taxed 4.90: 54.90, 53.90 paid by card,
+	// of which 49.00 earns.
+	r := c.as("sale", "--customer", "ann@example.com", "--line", "LAMP:1:50.00", "--redeem", "100", "--tender", "card:53.90", "--json")
+	var res struct{ Receipt string }
+	c.json(r, &res)
+	if r.code != 0 {
+		t.Fatalf("sale: %+v", r)
+	}
+	before := c.as("receipt", "show", res.Receipt)
+	if r := c.as("program", "set", "tax.standard=20%", "store.name=Other Name"); r.code != 0 {
+		t.Fatalf("program set: %+v", r)
+	}
+	show := c.as("receipt", "show", res.Receipt)
+	if show.stdout != before.stdout {
+		t.Errorf("the receipt changed with the settings:\n%s\nwas\n%s", show.stdout, before.stdout)
+	}
+	for _, want := range []string{"Corner Shop", "1 Main St", "Tax" + strings.Repeat(" ", 48-3-4) + "4.90",
+		"TOTAL" + strings.Repeat(" ", 48-5-5) + "53.90", "tax (never earns)", "-4.90", "eligible", "49.00", "49 pts"} {
+		if !strings.Contains(show.stdout, want) {
+			t.Errorf("the taxed receipt does not say %q:\n%s", want, show.stdout)
+		}
+	}
+	var x struct{ Tax pos.Money }
+	c.json(c.as("close", "--json"), &x)
+	if x.Tax != 490 {
+		t.Errorf("X report tax %s, want 4.90", x.Tax)
 	}
 }

@@ -91,17 +91,29 @@ func TestRenderBytes(t *testing.T) {
 	}
 }
 
-// testSale is a sale with a gift card, cash, shipping and points redeemed.
+// taxed is the program with an 8.25 % sales tax added on top.
+func taxed() pos.Config {
+	c := pos.DefaultConfig()
+	c.TaxClasses = map[string]pos.TaxRate{pos.DefaultTaxClass: 82_500}
+	return c
+}
+
+// testSale is a sale with tax, a gift card, cash and points redeemed, its
+// tax and cash worked out as the checkout would.
 func testSale() pos.SaleReceiptInput {
 	at := time.Date(2026, 3, 1, 14, 5, 0, 0, time.UTC)
+	lines := []pos.SoldLine{
+		{Line: pos.Line{SKU: "MINI-1", Name: "Mini dragon, unpainted", Qty: 1, UnitPrice: 10000}},
+		{Line: pos.Line{SKU: "PAINT", Name: "Paint set", Qty: 2, UnitPrice: 1000}, Returned: 1},
+	}
+	o := pos.Order{Lines: []pos.Line{lines[0].Line, lines[1].Line}, RedeemPoints: 150,
+		Tenders: []pos.Tender{{Type: pos.TenderGiftCard, Amount: 5000}}}
+	q := taxed().Quote(o, 1000)
+	o.Tenders = append(o.Tenders, pos.Tender{Type: pos.TenderCash, Amount: q.Due})
+	q = taxed().Quote(o, 1000)
 	return pos.SaleReceiptInput{
-		Sale: pos.Sale{Receipt: "AB3XQZ-000002", Account: "acc", Staff: "Ann", Store: "S1", At: at,
-			Lines: []pos.SoldLine{
-				{Line: pos.Line{SKU: "MINI-1", Name: "Mini dragon, unpainted", Qty: 1, UnitPrice: 10000}},
-				{Line: pos.Line{SKU: "PAINT", Name: "Paint set", Qty: 2, UnitPrice: 1000}, Returned: 1},
-			},
-			Merchandise: 12000, Shipping: 0, PointsRedeemed: 150, PointsEarned: 68,
-			Tenders: []pos.Tender{{Type: pos.TenderGiftCard, Amount: 5000}, {Type: pos.TenderCash, Amount: 6850}}},
+		Sale: pos.Sale{Receipt: "AB3XQZ-000002", Account: "acc", Staff: "Ann", Store: "S1", At: at, Lines: lines,
+			Merchandise: q.Merchandise, PointsRedeemed: 150, PointsEarned: q.PointsEarned, Tenders: o.Tenders, Tax: q.Tax},
 		Store:    pos.StoreInfo{Name: "The Hobby Shop", Address: "12 High Street\nSpringfield"},
 		Customer: &pos.Account{ID: "acc", Email: "ann@example.com", Name: "Ann Lee"},
 		Balance:  pos.Balance{Available: 268, Pending: 0},
@@ -117,7 +129,7 @@ func TestRenderSaleGolden(t *testing.T) {
 		cols int
 	}{{"58mm", pos.Columns58mm}, {"80mm", pos.Columns80mm}} {
 		t.Run(w.name, func(t *testing.T) {
-			r := pos.DefaultConfig().SaleReceipt(testSale())
+			r := taxed().SaleReceipt(testSale())
 			got, err := Render(r, w.cols)
 			if err != nil {
 				t.Fatal(err)
@@ -149,7 +161,8 @@ func TestRenderSaleGolden(t *testing.T) {
 					t.Errorf("line %q is %d columns on %d-column paper", l, n, w.cols)
 				}
 			}
-			for _, s := range []string{"The Hobby Shop", "a***@example.com", "Points earned", "68", "New balance", "268",
+			for _, s := range []string{"The Hobby Shop", "a***@example.com", "Points earned", "New balance", "268",
+				"Tax", "9.78", "TOTAL", "128.28", "tax (never earns)", "-9.78", "eligible", "68.50", "68 pts",
 				"Gift card", "gift card (never earns)", "Mini dragon, unpainted", "1 returned", "unopened (30 days)", "2026-03-31"} {
 				if !strings.Contains(printed, s) {
 					t.Errorf("the receipt does not say %q:\n%s", s, printed)
@@ -236,7 +249,7 @@ func fakePrinter(rw io.ReadWriter, status byte) []byte {
 
 func receiptBytes(t *testing.T) []byte {
 	t.Helper()
-	b, err := Render(pos.DefaultConfig().SaleReceipt(testSale()), pos.Columns80mm)
+	b, err := Render(taxed().SaleReceipt(testSale()), pos.Columns80mm)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,8 +89,9 @@ func (d *DB) closeReport(ctx context.Context, q queryer, by pos.Staff, day pos.D
 	r := pos.CloseReport{Day: day.String(), From: from, To: to, Store: id.Store, Terminal: id.Terminal, Server: id.Server,
 		MadeAt: d.clock.Now().Truncate(time.Millisecond), MadeBy: by.Name, Overrides: []pos.CloseOverride{}}
 	var redeemed int64
-	if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(merchandise), 0), coalesce(sum(shipping), 0), coalesce(sum(points_redeemed), 0)
-		FROM sales WHERE at >= ? AND at < ?`, f, t).Scan(&r.Sales, &r.Merchandise, &r.Shipping, &redeemed); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(s.merchandise), 0), coalesce(sum(s.shipping), 0), coalesce(sum(s.points_redeemed), 0),
+		coalesce(sum(t.tax), 0) FROM sales s LEFT JOIN sale_taxes t USING (receipt)
+		WHERE s.at >= ? AND s.at < ?`, f, t).Scan(&r.Sales, &r.Merchandise, &r.Shipping, &redeemed, &r.Tax); err != nil {
 		return r, fmt.Errorf("add up sales: %w", err)
 	}
 	r.PointsValue = pos.Money(redeemed) * d.Config().PointValue

@@ -228,3 +228,39 @@ func TestCloseListsCapOverride(t *testing.T) {
 		t.Errorf("report %+v", x)
 	}
 }
+
+// The day's tax is the sum of its sales' tax, whatever the settings were
+// when each was made.
+func TestCloseAddsUpTax(t *testing.T) {
+	f := newFixture(t)
+	sale := func() pos.Sale {
+		r := f.sell(f.cashier, pos.SaleRequest{Order: pos.Order{Lines: []pos.Line{{SKU: "BOX", Qty: 1, UnitPrice: 2000}},
+			Tenders: []pos.Tender{{Type: pos.TenderCash, Amount: 2000 + taxOf(f, 2000)}}}})
+		s, err := f.db.GetSale(f.ctx, r.Receipt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	untaxed := sale()
+	if _, err := f.db.SetProgram(f.ctx, f.manager, []string{"tax.standard=10%"}); err != nil {
+		t.Fatal(err)
+	}
+	a, b := sale(), sale()
+	if _, err := f.db.SetProgram(f.ctx, f.manager, []string{"tax.standard=5%"}); err != nil {
+		t.Fatal(err)
+	}
+	c := sale()
+	z, err := f.db.CloseDay(f.ctx, f.manager, pos.DayOf(f.clock.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := untaxed.Tax + a.Tax + b.Tax + c.Tax; z.Tax != want || want != 200+200+100 {
+		t.Errorf("Z tax %s, want the sales' %s (0 + 2.00 + 2.00 + 1.00)", z.Tax, want)
+	}
+}
+
+// taxOf is the tax the current settings add to an untaxed-class price.
+func taxOf(f *fixture, price pos.Money) pos.Money {
+	return f.db.Config().Quote(pos.Order{Lines: []pos.Line{{SKU: "X", Qty: 1, UnitPrice: price}}}, 0).Tax
+}

@@ -19,7 +19,11 @@ func (d *DB) SaleReceipt(ctx context.Context, receipt string, copy bool) (pos.Re
 	if err != nil {
 		return pos.Receipt{}, err
 	}
-	in := pos.SaleReceiptInput{Sale: s, Store: storeInfo(d.Config()), Copy: copy}
+	cfg, err := d.saleConfig(ctx, s)
+	if err != nil {
+		return pos.Receipt{}, err
+	}
+	in := pos.SaleReceiptInput{Sale: s, Store: storeInfo(cfg), Copy: copy}
 	if s.Account != "" {
 		a, b, err := d.customerAt(ctx, s.Account, s.At)
 		if err != nil {
@@ -27,7 +31,36 @@ func (d *DB) SaleReceipt(ctx context.Context, receipt string, copy bool) (pos.Re
 		}
 		in.Customer, in.Balance = &a, b
 	}
-	return d.Config().SaleReceipt(in), nil
+	return cfg.SaleReceipt(in), nil
+}
+
+// saleConfig is the program settings a sale was made under, so its
+// receipt works its points out as the checkout did: the version the sale
+// recorded, as this terminal kept it. A sale that recorded none was made
+// before any change, without tax; one whose version this terminal does
+// not keep (a server's) is shown with the settings as they are.
+func (d *DB) saleConfig(ctx context.Context, s pos.Sale) (pos.Config, error) {
+	cur := d.Config()
+	if s.SettingsVersion == 0 {
+		cur.TaxClasses, cur.PricesIncludeTax = nil, false
+		return cur, nil
+	}
+	if s.SettingsVersion == cur.Version {
+		return cur, nil
+	}
+	var raw string
+	err := d.db.QueryRowContext(ctx, `SELECT config FROM program_versions WHERE version = ?`, s.SettingsVersion).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cur, nil
+	}
+	if err != nil {
+		return cur, fmt.Errorf("read settings version %d: %w", s.SettingsVersion, err)
+	}
+	c := pos.DefaultConfig()
+	if err := jsonUnmarshal([]byte(raw), &c); err != nil {
+		return cur, err
+	}
+	return c, nil
 }
 
 // customerAt reads a customer and their balance as it stood at a moment:
