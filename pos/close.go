@@ -36,6 +36,10 @@ type CloseReport struct {
 	// back (Refunded less the value of the points credited).
 	Refunded Money `json:"refunded"`
 	Refund   Money `json:"refund"`
+	// RefundTenders is the money refunded by tender type, as each refund
+	// was split over its sale's tenders (every type listed; returns made
+	// before refunds were split are in Refund only).
+	RefundTenders []Tender `json:"refund_tenders"`
 
 	Points    ClosePoints     `json:"points"`
 	Overrides []CloseOverride `json:"overrides"`
@@ -97,7 +101,13 @@ func (r CloseReport) Receipt(copy bool) Receipt {
 		add(pair("  "+TenderName(t.Type), t.Amount.String()))
 	}
 	add(rule, pair("Returns", fmt.Sprint(r.Returns)), pair("  Merchandise back", r.Refunded.String()),
-		pair("  Money refunded", r.Refund.String()), rule,
+		pair("  Money refunded", r.Refund.String()))
+	for _, t := range r.RefundTenders {
+		if t.Amount != 0 {
+			add(pair("    to "+TenderName(t.Type), t.Amount.String()))
+		}
+	}
+	add(rule,
 		text("Points:"), pair("  Earned", fmt.Sprint(r.Points.Earned)), pair("  Redeemed", fmt.Sprint(r.Points.Redeemed)),
 		pair("  Clawed back", fmt.Sprint(r.Points.ClawedBack)), pair("  Credited back", fmt.Sprint(r.Points.Credited)), rule)
 	add(pair("Overrides", fmt.Sprint(len(r.Overrides))))

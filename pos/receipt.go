@@ -303,19 +303,25 @@ func (c Config) SaleReceipt(in SaleReceiptInput) Receipt {
 	if s.Shipping > 0 {
 		from = "delivery"
 	}
-	add(text("Return by (days from " + from + "):"))
+	add(text("Return by (from " + from + "):"))
 	day := DayOf(s.At)
 	for _, w := range []struct {
 		what  string
 		claim Claim
 	}{{"unopened", ClaimSatisfaction}, {"defect", ClaimDefect}, {"damage", ClaimDamage}, {"missing", ClaimMissing}} {
+		win, _ := w.claim.Window()
+		unit := "days"
+		if win.BusinessDays {
+			unit = "workdays"
+		}
+		label := fmt.Sprintf("  %s %d %s", w.what, win.Days, unit)
 		// A shipped order's window starts on a delivery day the terminal
 		// does not know: the receipt gives the days, not the date.
-		until := fmt.Sprintf("%d days", ClaimWindows[w.claim])
-		if s.Shipping == 0 {
-			until = LastDay(day, w.claim).String()
+		if last, ok, err := c.ClaimLastDay(day, w.claim); s.Shipping == 0 && ok && err == nil {
+			add(pair(label, last.String()))
+		} else {
+			add(text(label))
 		}
-		add(pair(fmt.Sprintf("  %s (%d days)", w.what, ClaimWindows[w.claim]), until))
 	}
 	add(text("Shipping is never refunded. Bring this receipt."),
 		Block{Kind: BlockBarcode, Text: s.Receipt})
@@ -406,8 +412,17 @@ func (c Config) ReturnReceipt(in ReturnReceiptInput) Receipt {
 		if credited > 0 {
 			add(pair(fmt.Sprintf("Points back (%d)", rt.Credited), "-"+credited.String()))
 		}
-		add(Block{Kind: BlockPair, Text: "REFUND", Right: rt.Refund.String(), Bold: true},
-			text("To the original payment methods. Shipping is never refunded."))
+		if rt.ShippingDeducted > 0 {
+			add(pair("Free shipping's cost", "-"+rt.ShippingDeducted.String()))
+		}
+		add(Block{Kind: BlockPair, Text: "REFUND", Right: rt.Refund.String(), Bold: true})
+		for _, t := range rt.RefundTenders {
+			add(pair("  to "+TenderName(t.Type), t.Amount.String()))
+		}
+		if len(rt.RefundTenders) == 0 {
+			add(text("To the original payment methods."))
+		}
+		add(text("Shipping is never refunded."))
 	} else {
 		add(text("The items are replaced: no money and no points change."))
 	}

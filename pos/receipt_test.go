@@ -41,7 +41,7 @@ func TestSaleReceiptNoCustomerShipped(t *testing.T) {
 		Tenders: []Tender{{Type: TenderCard, Amount: 1500}}}
 	txt := RenderText(DefaultConfig().SaleReceipt(SaleReceiptInput{Sale: s}), Columns80mm)
 	for _, want := range []string{"No loyalty account: no points earned.", "no customer: earns nothing", "Shipping", "5.00",
-		"Return by (days from delivery):", "30 days", "[Code 128: T-000001]"} {
+		"Return by (from delivery):", "30 days", "[Code 128: T-000001]"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("receipt does not say %q:\n%s", want, txt)
 		}

@@ -83,7 +83,7 @@ func TestReceiptShow(t *testing.T) {
 	for _, want := range []string{"Receipt            " + receipt, "Cashier                      Mia", "PAINT", "2 x 10.00",
 		"Points (150)               -1.50", "TOTAL                      18.50", "Card                     18.50",
 		"Customer        a***@example.com", "Points earned                 18", "Points redeemed              150",
-		"New balance                   18", "points (never earn)       1.50", "unopened (30 days)", "[Code 128: " + receipt + "]"} {
+		"New balance                   18", "points (never earn)       1.50", "unopened 30 days", "[Code 128: " + receipt + "]"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the receipt does not say %q:\n%s", want, r.stdout)
 		}
@@ -217,6 +217,10 @@ func TestReturnReceipt(t *testing.T) {
 	}
 	if !strings.Contains(show.stdout, "New balance"+strings.Repeat(" ", 48-len("New balance")-2)+"84") {
 		t.Errorf("new balance is not 84:\n%s", show.stdout)
+	}
+	// The refund went back to the card the sale was paid with.
+	if !strings.Contains(show.stdout, "  to card"+strings.Repeat(" ", 48-len("  to card")-4)+"9.25") {
+		t.Errorf("the refund's tender is not named:\n%s", show.stdout)
 	}
 	if !strings.Contains(text.String(), "REFUND") || !strings.Contains(text.String(), "9.25") {
 		t.Errorf("the printed return receipt: %q", text.String())

@@ -163,7 +163,7 @@ func TestRenderSaleGolden(t *testing.T) {
 			}
 			for _, s := range []string{"The Hobby Shop", "a***@example.com", "Points earned", "New balance", "268",
 				"Tax", "9.78", "TOTAL", "128.28", "tax (never earns)", "-9.78", "eligible", "68.50", "68 pts",
-				"Gift card", "gift card (never earns)", "Mini dragon, unpainted", "1 returned", "unopened (30 days)", "2026-03-31"} {
+				"Gift card", "gift card (never earns)", "Mini dragon, unpainted", "1 returned", "unopened 30 days", "2026-03-31", "missing 3 workdays"} {
 				if !strings.Contains(printed, s) {
 					t.Errorf("the receipt does not say %q:\n%s", s, printed)
 				}

@@ -95,29 +95,15 @@ func (d *DB) closeReport(ctx context.Context, q queryer, by pos.Staff, day pos.D
 		return r, fmt.Errorf("add up sales: %w", err)
 	}
 	r.PointsValue = pos.Money(redeemed) * d.Config().PointValue
-	byType := map[pos.TenderType]pos.Money{}
-	rows, err := q.QueryContext(ctx, `SELECT json_extract(t.value, '$.type'), sum(json_extract(t.value, '$.amount'))
-		FROM sales s, json_each(s.tenders) t WHERE s.at >= ? AND s.at < ? GROUP BY 1`, f, t)
-	if err != nil {
+	var err error
+	if r.Tenders, err = byTender(ctx, q, `SELECT json_extract(t.value, '$.type'), sum(json_extract(t.value, '$.amount'))
+		FROM sales s, json_each(s.tenders) t WHERE s.at >= ? AND s.at < ? GROUP BY 1`, f, t); err != nil {
 		return r, fmt.Errorf("add up tenders: %w", err)
 	}
-	for rows.Next() {
-		var (
-			typ string
-			sum pos.Money
-		)
-		if err := rows.Scan(&typ, &sum); err != nil {
-			rows.Close()
-			return r, err
-		}
-		byType[pos.TenderType(typ)] = sum
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return r, err
-	}
-	for _, tt := range pos.TenderTypes {
-		r.Tenders = append(r.Tenders, pos.Tender{Type: tt, Amount: byType[tt]})
+	if r.RefundTenders, err = byTender(ctx, q, `SELECT json_extract(t.value, '$.type'), sum(json_extract(t.value, '$.amount'))
+		FROM returns r JOIN return_refunds f ON f.return_id = r.id, json_each(f.refund_tenders) t
+		WHERE r.at >= ? AND r.at < ? GROUP BY 1`, f, t); err != nil {
+		return r, fmt.Errorf("add up refunds: %w", err)
 	}
 	if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(refunded), 0), coalesce(sum(refund), 0)
 		FROM returns WHERE at >= ? AND at < ?`, f, t).Scan(&r.Returns, &r.Refunded, &r.Refund); err != nil {
@@ -126,7 +112,7 @@ func (d *DB) closeReport(ctx context.Context, q queryer, by pos.Staff, day pos.D
 	// The day's receipts with points: sold that day, or returned that day.
 	// Their entries are found through the account (indexed), which may have
 	// been merged into another since.
-	rows, err = q.QueryContext(ctx, `WITH receipts (receipt, account) AS (
+	rows, err := q.QueryContext(ctx, `WITH receipts (receipt, account) AS (
 			SELECT receipt, account FROM sales WHERE at >= ?1 AND at < ?2 AND account IS NOT NULL
 			UNION
 			SELECT s.receipt, s.account FROM returns r JOIN sales s ON s.receipt = r.receipt
@@ -175,6 +161,35 @@ func (d *DB) closeReport(ctx context.Context, q queryer, by pos.Staff, day pos.D
 	}
 	r.LastSuccess = st.LastSuccess
 	return r, nil
+}
+
+// byTender runs a query of (tender type, sum) rows and lists every tender
+// type with its sum, 0 for those the query does not name.
+func byTender(ctx context.Context, q queryer, query string, args ...any) ([]pos.Tender, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	sums := map[pos.TenderType]pos.Money{}
+	for rows.Next() {
+		var (
+			typ string
+			sum pos.Money
+		)
+		if err := rows.Scan(&typ, &sum); err != nil {
+			return nil, err
+		}
+		sums[pos.TenderType(typ)] = sum
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]pos.Tender, 0, len(pos.TenderTypes))
+	for _, tt := range pos.TenderTypes {
+		out = append(out, pos.Tender{Type: tt, Amount: sums[tt]})
+	}
+	return out, nil
 }
 
 // closeOverrides lists the day's overrides: redemptions past the offline

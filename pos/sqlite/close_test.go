@@ -144,6 +144,15 @@ func TestCloseDayAddsUpTheLedger(t *testing.T) {
 			t.Errorf("tender %s: %s, want %s", tn.Type, tn.Amount, tenders[tn.Type])
 		}
 	}
+	// Each refund was split over its sale's tenders: the splits add up to
+	// the money refunded (the gift card of 1 March took its share back).
+	var split pos.Money
+	for _, tn := range z.RefundTenders {
+		split += tn.Amount
+	}
+	if split != z.Refund || z.Refund == 0 {
+		t.Errorf("refunds by tender %v sum to %s, refund %s", z.RefundTenders, split, z.Refund)
+	}
 	if len(z.Tenders) != len(pos.TenderTypes) {
 		t.Errorf("tenders %v: want every type listed", z.Tenders)
 	}

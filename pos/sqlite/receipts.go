@@ -88,17 +88,22 @@ func (d *DB) customerAt(ctx context.Context, id string, at time.Time) (pos.Accou
 	return a, b, nil
 }
 
-// GetReturn reads a return with its lines.
+// GetReturn reads a return with its lines and how its refund was split
+// over the order's tenders (a return from before claims has no split).
 func (d *DB) GetReturn(ctx context.Context, id string) (pos.Return, error) {
 	var (
 		r  pos.Return
 		at int64
 	)
 	id = strings.TrimSpace(id)
+	var split string
 	err := d.db.QueryRowContext(ctx, `SELECT r.id, r.receipt, coalesce(s.account, ''), r.claim, r.outcome, r.refunded, r.refund,
-		r.clawed_back, r.credited, r.received, r.override_by, r.staff, r.at
-		FROM returns r JOIN sales s ON s.receipt = r.receipt WHERE r.id = ?`, id).Scan(&r.ID, &r.Receipt, &r.Account,
-		&r.Claim, &r.Outcome, &r.Refunded, &r.Refund, &r.ClawedBack, &r.Credited, &r.Received, &r.OverrideBy, &r.Staff, &at)
+		r.clawed_back, r.credited, r.received, r.override_by, r.staff, r.at,
+		coalesce(f.shipping_deducted, 0), coalesce(f.refund_tenders, '[]'), coalesce(f.claim_id, '')
+		FROM returns r JOIN sales s ON s.receipt = r.receipt LEFT JOIN return_refunds f ON f.return_id = r.id
+		WHERE r.id = ?`, id).Scan(&r.ID, &r.Receipt, &r.Account,
+		&r.Claim, &r.Outcome, &r.Refunded, &r.Refund, &r.ClawedBack, &r.Credited, &r.Received, &r.OverrideBy, &r.Staff, &at,
+		&r.ShippingDeducted, &split, &r.ClaimID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, pos.Errorf(pos.ENotFound, "no return %s on this terminal", id)
 	}
@@ -106,6 +111,9 @@ func (d *DB) GetReturn(ctx context.Context, id string) (pos.Return, error) {
 		return r, fmt.Errorf("read return: %w", err)
 	}
 	r.At = time.UnixMilli(at).In(d.clock.Now().Location())
+	if err := jsonUnmarshal([]byte(split), &r.RefundTenders); err != nil {
+		return r, err
+	}
 	rows, err := d.db.QueryContext(ctx, `SELECT sku, qty FROM return_lines WHERE return_id = ? ORDER BY rowid`, id)
 	if err != nil {
 		return r, err
