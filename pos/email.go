@@ -16,6 +16,9 @@ func NormalizeEmail(s string) (string, error) {
 	if e == "" {
 		return bad("it is empty")
 	}
+	if _, err := CheckText("email", e, 0); err != nil {
+		return "", Errorf(EInvalidEmail, "email %q is not valid: %s", s, err)
+	}
 	if strings.Count(e, "@") != 1 {
 		return bad("it needs exactly one @")
 	}

@@ -341,12 +341,18 @@ func (d *DB) Adjust(ctx context.Context, by pos.Staff, tagOrEmail string, points
 	if err := by.RequireManager("an adjustment"); err != nil {
 		return pos.Entry{}, err
 	}
-	reason = strings.TrimSpace(reason)
+	reason, err := pos.CheckText("reason", reason, 500)
+	if err != nil {
+		return pos.Entry{}, err
+	}
 	if reason == "" {
 		return pos.Entry{}, pos.Errorf(pos.EInvalidInput, "an adjustment needs a reason")
 	}
 	if points == 0 {
 		return pos.Entry{}, pos.Errorf(pos.EInvalidInput, "an adjustment of 0 points changes nothing")
+	}
+	if err := pos.CheckEntryPoints(points); err != nil {
+		return pos.Entry{}, err
 	}
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -364,6 +370,9 @@ func (d *DB) Adjust(ctx context.Context, by pos.Staff, tagOrEmail string, points
 	}
 	e := d.entry(id, by, d.clock.Now())
 	e.Account, e.Kind, e.Points, e.Reason = a.ID, pos.KindAdjustment, points, reason
+	if err := pos.CheckApply(a.Balance, e); err != nil {
+		return pos.Entry{}, err
+	}
 	if err := d.addEntry(ctx, ptx, e); err != nil {
 		return e, err
 	}
