@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -34,12 +36,17 @@ func runEnroll(e *env, args []string) int {
 		if err != nil {
 			return err
 		}
-		if id.Server != "" {
-			return pos.Errorf(pos.EConflict, "this terminal is already joined to %s as terminal %s: its records belong there", id.Server, id.Terminal)
-		}
 		c, err := client.New(*server, "", client.Options{})
 		if err != nil {
 			return err
+		}
+		if id.Server != "" {
+			// Before the code is spent: a terminal may rejoin only the
+			// server it belongs to, and only when that server no longer
+			// takes its token (revoked, or lost with a restore).
+			if err := e.mayRejoin(d, id, c.Server()); err != nil {
+				return err
+			}
 		}
 		res, err := c.Enroll(e.ctx, *code, *name)
 		if err != nil {
@@ -56,6 +63,33 @@ func runEnroll(e *env, args []string) int {
 			c.Server(), res.TerminalID, res.Store)
 		return nil
 	})
+}
+
+// mayRejoin refuses to enrol a terminal already joined to a server unless
+// it is the same server and that server refuses the terminal's token: its
+// records (the outbox, carried over by sqlite's Enroll) belong there.
+func (e *env) mayRejoin(d *sqlite.DB, id sqlite.Identity, server string) error {
+	if server != id.Server {
+		return pos.Errorf(pos.EConflict, "this terminal is already joined to %s as terminal %s: its records belong there, not to %s", id.Server, id.Terminal, server)
+	}
+	st, err := d.SyncState(e.ctx)
+	if err != nil {
+		return err
+	}
+	old, err := client.New(id.Server, st.Token, client.Options{})
+	if err != nil {
+		return err
+	}
+	_, err = old.Pull(e.ctx, st.Cursor, 1)
+	var he *client.HTTPError
+	switch {
+	case err == nil:
+		return pos.Errorf(pos.EConflict, "this terminal is already joined to %s as terminal %s and its token still works: nothing to do (keytag sync sends its records)", id.Server, id.Terminal)
+	case errors.As(err, &he) && he.Status == http.StatusUnauthorized:
+		return nil
+	default:
+		return pos.Errorf(pos.ENeedsServer, "cannot ask %s whether this terminal's token still works (%s): nothing was changed; try again when it answers", id.Server, worker.Describe(err))
+	}
 }
 
 // runSync runs the sync worker until SIGINT/SIGTERM, or one round with
