@@ -341,17 +341,8 @@ func (d *DB) Adjust(ctx context.Context, by pos.Staff, tagOrEmail string, points
 	if err := by.RequireManager("an adjustment"); err != nil {
 		return pos.Entry{}, err
 	}
-	reason, err := pos.CheckText("reason", reason, 500)
+	reason, err := pos.CheckAdjustment(points, reason)
 	if err != nil {
-		return pos.Entry{}, err
-	}
-	if reason == "" {
-		return pos.Entry{}, pos.Errorf(pos.EInvalidInput, "an adjustment needs a reason")
-	}
-	if points == 0 {
-		return pos.Entry{}, pos.Errorf(pos.EInvalidInput, "an adjustment of 0 points changes nothing")
-	}
-	if err := pos.CheckEntryPoints(points); err != nil {
 		return pos.Entry{}, err
 	}
 	tx, err := d.db.BeginTx(ctx, nil)

@@ -103,9 +103,15 @@ func (d *DB) Enroll(ctx context.Context, server, store, terminal, token, epoch s
 		return err
 	}
 	defer tx.Rollback()
-	var prev string
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = ?), '')`, metaTerminalID).Scan(&prev); err != nil {
+	var prev, prevStore string
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = ?), ''),
+		coalesce((SELECT value FROM meta WHERE key = ?), '')`, metaTerminalID, metaStore).Scan(&prev, &prevStore); err != nil {
 		return fmt.Errorf("enrol: %w", err)
+	}
+	if prev != "" && prevStore != store {
+		// Its records are in its store's name, which the server holds a
+		// terminal of another store to.
+		return pos.Errorf(pos.EConflict, "this terminal belongs to store %s; the code is for store %s: ask for a code for store %s (keytagd terminal add --store %s)", prevStore, store, prevStore, prevStore)
 	}
 	if prev != "" && prev != terminal {
 		if err := carryOver(ctx, tx); err != nil {

@@ -167,20 +167,13 @@ func decode(r *http.Request, v any) error {
 	return nil
 }
 
-// jsonProblem says what is wrong without echoing the body back.
+// jsonProblem says what is wrong without echoing the body back or
+// naming a Go type.
 func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("field %q should be %s", te.Field, te.Type)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("syntax error at byte %d", se.Offset)
-	}
 	if strings.HasPrefix(err.Error(), "json: unknown field") {
 		return err.Error()[len("json: "):]
 	}
-	return "unreadable"
+	return pos.JSONProblem(err)
 }
 
 func intParam(s string, def int64) (int64, error) {
