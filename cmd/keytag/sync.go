@@ -160,6 +160,9 @@ type statusView struct {
 	OfflineBudget     []sqlite.AccountBudget `json:"offline_budget"`
 	OfflineBudgetUsed int64                  `json:"offline_budget_used"`
 	Conflicts         []sqlite.SyncConflict  `json:"conflicts,omitempty"`
+	// Restores is what this terminal noticed of the server being
+	// restored from a backup.
+	Restores sqlite.RestoreNote `json:"restores"`
 }
 
 func runStatus(e *env, args []string) int {
@@ -187,6 +190,9 @@ func (e *env) printStatus(d *sqlite.DB, st pos.SyncStatus, conflicts bool) error
 		return err
 	}
 	v := statusView{SyncStatus: st, Terminal: id.Terminal, Store: id.Store, Acked: ss.Acked, Head: ss.Head, Pulled: ss.Pulled}
+	if v.Restores, err = d.Restores(e.ctx); err != nil {
+		return err
+	}
 	if v.OfflineBudget, err = d.OfflineBudgets(e.ctx); err != nil {
 		return err
 	}
@@ -230,6 +236,10 @@ func (e *env) printStatus(d *sqlite.DB, st pos.SyncStatus, conflicts bool) error
 	fmt.Fprintf(w, "waiting:       %d records to send\n", st.Waiting)
 	if st.LastError != "" {
 		fmt.Fprintf(w, "last error:    %s\n", st.LastError)
+	}
+	if !v.Restores.Seen.IsZero() {
+		fmt.Fprintf(w, "server restore: the server was restored from a backup (noticed %s); this terminal sent %d of its records again and pulled everything anew. Web-shop orders placed after the backup must be posted again by the web shop.\n",
+			v.Restores.Seen.Local().Format("2006-01-02 15:04:05"), v.Restores.Resent)
 	}
 	if st.Bootstrapping {
 		progress := fmt.Sprintf("%d changes pulled", ss.Pulled)

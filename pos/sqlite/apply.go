@@ -136,6 +136,9 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 	if p.Head > 0 && p.Head < st.Cursor {
 		return res, ErrServerBehind
 	}
+	if err := checkMark(ctx, tx, p); err != nil {
+		return res, err
+	}
 	ap, err := d.newApplier(ctx, tx)
 	if err != nil {
 		return res, err
@@ -197,6 +200,9 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 		pulled = pulled + ?, bootstrapped = bootstrapped OR ? WHERE id = 1`,
 		syncFirst(p.Epoch, st.Epoch), p.Cursor, head, len(p.Changes), !p.More); err != nil {
 		return res, fmt.Errorf("save cursor: %w", err)
+	}
+	if err := saveMark(ctx, tx, p); err != nil {
+		return res, err
 	}
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("apply pulled changes: %w", err)

@@ -128,6 +128,9 @@ func (d *DB) Enroll(ctx context.Context, server, store, terminal, token, epoch s
 		bootstrapped = 0, pulled = 0, online = 1, last_error = '' WHERE id = 1`, token, epoch); err != nil {
 		return fmt.Errorf("enrol: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaPullMark); err != nil {
+		return fmt.Errorf("enrol: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("enrol: %w", err)
 	}
@@ -191,8 +194,13 @@ func (d *DB) SaveSyncHealth(ctx context.Context, h SyncHealth) error {
 // (it is behind our cursor), so changes we have not seen may now carry
 // sequence numbers we have passed.
 func (d *DB) RestartPull(ctx context.Context) error {
-	if _, err := d.db.ExecContext(ctx, `UPDATE sync_state SET cursor = 0, head = 0, pulled = 0 WHERE id = 1`); err != nil {
-		return fmt.Errorf("restart pull: %w", err)
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
 	}
-	return nil
+	defer tx.Rollback()
+	if err := noteRestore(ctx, tx, d.clock.Now(), 0); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
