@@ -176,6 +176,9 @@ type Merge struct {
 type EnrollRequest struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
+	// Key is a secret the terminal made and keeps (optional): with it,
+	// a retry of the same code, its first answer lost, is answered again.
+	Key string `json:"key,omitempty"`
 }
 
 // EnrollResponse gives the terminal its identity and token. The token is

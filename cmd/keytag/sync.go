@@ -48,7 +48,11 @@ func runEnroll(e *env, args []string) int {
 				return err
 			}
 		}
-		res, err := c.Enroll(e.ctx, *code, *name)
+		key, err := d.EnrolKey(e.ctx)
+		if err != nil {
+			return err
+		}
+		res, err := c.EnrollAs(e.ctx, pos.EnrollRequest{Code: *code, Name: *name, Key: key})
 		if err != nil {
 			return err
 		}

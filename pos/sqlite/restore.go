@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -109,4 +111,23 @@ func (d *DB) Restores(ctx context.Context) (RestoreNote, error) {
 	}
 	n.Resent, _ = strconv.ParseInt(resent, 10, 64)
 	return n, nil
+}
+
+// metaEnrolKey is the secret this terminal names itself with when it
+// enrols (pos.EnrollRequest.Key).
+const metaEnrolKey = "enrol_key"
+
+// EnrolKey returns this terminal's enrolment key, made and stored on
+// first use: stored before the request goes out, so a retry after a lost
+// answer sends the same key.
+func (d *DB) EnrolKey(ctx context.Context) (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make enrolment key: %w", err)
+	}
+	if _, err := d.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+		metaEnrolKey, hex.EncodeToString(b)); err != nil {
+		return "", fmt.Errorf("store enrolment key: %w", err)
+	}
+	return d.Meta(ctx, metaEnrolKey)
 }
