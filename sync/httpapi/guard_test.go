@@ -1,13 +1,18 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"keytag/pos"
 	"keytag/pos/ledgerdb/ledgerdbtest"
+	"keytag/sync/httpapi"
 )
 
 func entryWith(seq int64, e pos.Entry) pos.Record {
@@ -161,4 +166,73 @@ func TestServerChecksSaleAndReturnBodies(t *testing.T) {
 			t.Errorf("order with a string for money: %d %s", st, raw)
 		}
 	})
+}
+
+// Smaller fixes at the door: the Bearer scheme in any case; /metrics on
+// the one public listener only with an admin token (the admin listener
+// stays open to operators); a client that hangs up is neither logged at
+// ERROR nor counted as a 500; a full disk is said plainly.
+func TestServerDoorFixes(t *testing.T) {
+	h := newSrvHarness(t, ledgerdbtest.Backend{Name: "sqlite", Open: ledgerdbtest.OpenSQLite})
+	_, tok := h.terminal("S1")
+	for _, scheme := range []string{"bearer", "BEARER", "Bearer"} {
+		req, _ := http.NewRequest("GET", h.url+"/v1/sync/pull", nil)
+		req.Header.Set("Authorization", scheme+" "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("Authorization: %s TOKEN answered %d", scheme, resp.StatusCode)
+		}
+	}
+
+	h.refused("GET", "/metrics", "", nil, http.StatusUnauthorized, pos.EUnauthorized)
+	h.refused("GET", "/metrics", tok, nil, http.StatusForbidden, pos.EForbidden)
+	if st := h.call("GET", "/metrics", h.admin, nil, nil); st != http.StatusOK {
+		t.Errorf("/metrics with an admin token: %d", st)
+	}
+	rec := httptest.NewRecorder()
+	h.api.AdminHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Errorf("/metrics on the admin listener: %d", rec.Code)
+	}
+
+	// A client gone before the answer: the handler's database call fails
+	// on the cancelled context.
+	var logs bytes.Buffer
+	api := httpapi.New(h.store, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest("GET", "/v1/sync/pull?cursor=0", nil).WithContext(ctx)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	api.Handler().ServeHTTP(httptest.NewRecorder(), req)
+	var m bytes.Buffer
+	api.Metrics().WriteTo(&m)
+	if strings.Contains(logs.String(), "level=ERROR") || strings.Contains(m.String(), `status="500"`) {
+		t.Errorf("a client hang-up was taken for a server failure:\n%s\n%s", logs.String(), m.String())
+	}
+	if !strings.Contains(m.String(), `status="499"`) {
+		t.Errorf("a client hang-up is not counted as 499:\n%s", m.String())
+	}
+
+	// A full disk: SQLite's own limit on the file's pages, one connection.
+	db := h.store.SQL()
+	db.SetMaxOpenConns(1)
+	var pages int64
+	if err := db.QueryRow(`PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA max_page_count = ` + itoa(pages)); err != nil {
+		t.Fatal(err)
+	}
+	var recs []pos.Record
+	for i := range int64(400) {
+		recs = append(recs, accountRecord(i+1, "full-"+itoa(i), "full"+itoa(i)+"@example.com"))
+	}
+	e := h.refused("POST", "/v1/sync/push", tok, pos.PushRequest{Records: recs}, http.StatusInsufficientStorage, pos.EDiskFull)
+	if !strings.Contains(e.Error.Message, "disk is full") {
+		t.Errorf("full disk message: %q", e.Error.Message)
+	}
 }
