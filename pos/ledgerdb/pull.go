@@ -70,7 +70,7 @@ func (s *Store) Pull(ctx context.Context, cursor int64, limit int) (pos.PullResp
 			rows.Close()
 			return pos.PullResponse{}, fmt.Errorf("pull changes: %w", err)
 		}
-		c.Body = json.RawMessage(body)
+		c.Body = terminalBody(c.Kind, body)
 		logged = append(logged, c)
 	}
 	rows.Close()
@@ -141,9 +141,27 @@ func (s *Store) markAt(ctx context.Context, seq int64) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("mark change %d: %w", seq, err)
 		}
-		c.Body = json.RawMessage(body)
+		c.Body = terminalBody(c.Kind, body)
 	default:
 		return "", fmt.Errorf("mark entry %d: %w", seq, err)
 	}
 	return pos.ChangeMark(c), nil
+}
+
+// terminalBody is a logged change as terminals are sent it: an account
+// as pos.TerminalView has it (the log keeps the whole record, which the
+// server's own readers use), anything else as logged.
+func terminalBody(kind pos.ChangeKind, body string) json.RawMessage {
+	if kind != pos.ChangeAccount {
+		return json.RawMessage(body)
+	}
+	var a pos.Account
+	if err := json.Unmarshal([]byte(body), &a); err != nil {
+		return json.RawMessage(body)
+	}
+	out, err := json.Marshal(pos.TerminalView(a))
+	if err != nil {
+		return json.RawMessage(body)
+	}
+	return out
 }

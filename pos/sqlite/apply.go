@@ -314,6 +314,7 @@ func (a *applier) account(ctx context.Context, c pulled) error {
 		// An account merged away here lives on as its alias.
 		return err
 	}
+	acc.Email = storedEmail(acc.Email)
 	_, err = a.insAccount.ExecContext(ctx, acc.ID, acc.Email, acc.Name, acc.BirthDate, acc.OptIn, acc.Phone,
 		acc.Store, acc.Terminal, syncMilli(acc.CreatedAt))
 	if !sqlitedb.IsUnique(err) {
@@ -370,7 +371,7 @@ func (a *applier) merge(ctx context.Context, from, into, intoBody string) error 
 			if err := json.Unmarshal([]byte(intoBody), &acc); err != nil {
 				return err
 			}
-			if _, err := a.insAccount.ExecContext(ctx, acc.ID, acc.Email, acc.Name, acc.BirthDate, acc.OptIn, acc.Phone,
+			if _, err := a.insAccount.ExecContext(ctx, acc.ID, storedEmail(acc.Email), acc.Name, acc.BirthDate, acc.OptIn, acc.Phone,
 				acc.Store, acc.Terminal, syncMilli(acc.CreatedAt)); err != nil {
 				return fmt.Errorf("merge: %w", err)
 			}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"keytag/pos"
@@ -131,3 +132,63 @@ func (d *DB) EnrolKey(ctx context.Context) (string, error) {
 	}
 	return d.Meta(ctx, metaEnrolKey)
 }
+
+// storedEmail is the form the terminal keeps an email in: pos.PrivateEmail
+// (a merged-away row's marker and anything unreadable as they are).
+func storedEmail(e string) string {
+	if pos.IsPrivateEmail(e) || strings.HasPrefix(e, "merged:") {
+		return e
+	}
+	n, err := pos.NormalizeEmail(e)
+	if err != nil {
+		return e
+	}
+	return pos.PrivateEmail(n)
+}
+
+// privatiseEmails rewrites the addresses a joined terminal kept in full
+// (its own enrolments from before it joined, or a database from before
+// this rule) as pos.PrivateEmail, once: the till then holds no
+// customer's address (but in outbox copies of its own enrolments, until
+// they are pruned).
+func (d *DB) privatiseEmails(ctx context.Context) error {
+	if done, err := d.Meta(ctx, metaEmailsPrivate); err != nil || done != "" {
+		return err
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT id, email FROM accounts WHERE instr(email, ?) = 0 AND email NOT LIKE 'merged:%'`, "#sha256:")
+	if err != nil {
+		return fmt.Errorf("read emails: %w", err)
+	}
+	type row struct{ id, email string }
+	var plain []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.email); err != nil {
+			rows.Close()
+			return err
+		}
+		plain = append(plain, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, r := range plain {
+		if _, err := tx.ExecContext(ctx, `UPDATE accounts SET email = ? WHERE id = ? AND email = ?`, storedEmail(r.email), r.id, r.email); err != nil {
+			return fmt.Errorf("keep email private: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO NOTHING`, metaEmailsPrivate); err != nil {
+		return fmt.Errorf("keep email private: %w", err)
+	}
+	return tx.Commit()
+}
+
+// metaEmailsPrivate is set once privatiseEmails has run: every email
+// written since is kept private as it is written.
+const metaEmailsPrivate = "emails_private"

@@ -137,7 +137,9 @@ func (d *DB) Enroll(ctx context.Context, server, store, terminal, token, epoch s
 	d.identMu.Lock()
 	d.ident.Store, d.ident.Terminal, d.ident.Server = store, terminal, server
 	d.identMu.Unlock()
-	return nil
+	// The outbox holds every account in full for the server: from now on
+	// the server keeps the addresses, and this till only what finds them.
+	return d.privatiseEmails(ctx)
 }
 
 // carryOver readies the outbox of a terminal that rejoins under a new
