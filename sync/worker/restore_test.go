@@ -1,9 +1,11 @@
 package worker_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,14 +136,35 @@ func TestIdleTerminalNoticesServerRestore(t *testing.T) {
 			srv.start()
 			p.to(srv)
 
-			// What the backup will not hold: a sale every terminal pulls.
+			// What the backup will not hold: a sale and a web-shop order
+			// every terminal pulls.
 			t1.mustSell(tag, 1000, 0)
+			shop := srv.admin("token", "add", "--role", "webshop", "--name", "shop")
+			order := []byte(`{"order_id":"W-1","email":"dana@example.com","lines":[{"sku":"MUG","qty":1,"unit_price":500}],"shipping":0,"tenders":[{"type":"card","amount":500}]}`)
+			postOrder := func() {
+				t.Helper()
+				req, _ := http.NewRequest("POST", p.URL+"/v1/orders", bytes.NewReader(order))
+				req.Header.Set("Authorization", "Bearer "+shop)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("web-shop order: %d", resp.StatusCode)
+				}
+			}
+			postOrder()
 			round(0, 1, 2)
 
 			srv.stop()
 			b.restore()
 			srv.start()
 			p.to(srv)
+			// The README's step 4: the web shop posts again what it
+			// placed after the backup (its token too was lost).
+			shop = srv.admin("token", "add", "--role", "webshop", "--name", "shop")
+			postOrder()
 
 			// Terminal 3 is idle. Terminal 2 sells first, so its sale
 			// takes the number terminal 3's cursor stands on; then
@@ -154,8 +177,8 @@ func TestIdleTerminalNoticesServerRestore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a.Balance.Available != 100+100+10+7 {
-				t.Errorf("the idle terminal has %d, want 217", a.Balance.Available)
+			if a.Balance.Available != 100+100+10+7 || a.Balance.Pending != 5 {
+				t.Errorf("the idle terminal has %+v, want 217 available and the order's 5 pending", a.Balance)
 			}
 			for i, tm := range terms {
 				if out := tm.cli("status"); !strings.Contains(out, "restored from a backup") {
