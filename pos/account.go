@@ -55,12 +55,11 @@ func (c Config) CheckNewAccount(n NewAccount, today Day) (NewAccount, error) {
 		return n, err
 	}
 	n.Email = email
-	n.Name = strings.Join(strings.Fields(n.Name), " ")
+	if n.Name, err = CheckText("name", n.Name, 200); err != nil {
+		return n, err
+	}
 	if n.Name == "" {
 		return n, Errorf(EInvalidInput, "a name is required")
-	}
-	if len(n.Name) > 200 {
-		return n, Errorf(EInvalidInput, "the name is longer than 200 characters")
 	}
 	n.BirthDate = strings.TrimSpace(n.BirthDate)
 	if n.BirthDate != "" {

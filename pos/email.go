@@ -16,6 +16,9 @@ func NormalizeEmail(s string) (string, error) {
 	if e == "" {
 		return bad("it is empty")
 	}
+	if _, err := CheckText("email", e, 0); err != nil {
+		return "", Errorf(EInvalidEmail, "email %q is not valid: %s", s, err)
+	}
 	if strings.Count(e, "@") != 1 {
 		return bad("it needs exactly one @")
 	}
@@ -36,6 +39,9 @@ func NormalizeEmail(s string) (string, error) {
 // MaskEmail shows the first letter of the local part and the domain
 // ("j***@example.com"), which is all a screen or receipt may show.
 func MaskEmail(e string) string {
+	if masked, _, ok := strings.Cut(e, privateSep); ok {
+		return masked
+	}
 	local, domain, ok := strings.Cut(e, "@")
 	if !ok || local == "" {
 		return "***"

@@ -3,6 +3,7 @@ package pos
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. They are part of the outside contract (INTERFACES.md): the
@@ -28,7 +29,9 @@ const (
 	// EClaimState refuses a claim's step out of order (verify before
 	// receive, a second refund).
 	EClaimState = "claim_state"
-	EInternal   = "internal"
+	// EDiskFull: the database's disk is full; nothing was written.
+	EDiskFull = "disk_full"
+	EInternal = "internal"
 )
 
 // Error is a refusal the user can act on: a code from the list above and a
@@ -58,6 +61,9 @@ func ErrorCode(err error) string {
 	if errors.As(err, &e) {
 		return e.Code
 	}
+	if IsDiskFull(err) {
+		return EDiskFull
+	}
 	return EInternal
 }
 
@@ -71,5 +77,25 @@ func ErrorMessage(err error) string {
 	if errors.As(err, &e) {
 		return e.Message
 	}
+	if IsDiskFull(err) {
+		return "the disk is full: nothing was saved; free space on it, then try again"
+	}
 	return "internal error"
+}
+
+// IsDiskFull reports whether err is a database's "disk full": SQLite's
+// SQLITE_FULL or PostgreSQL's disk_full (SQLSTATE 53100), or the
+// system's ENOSPC. Told by the drivers' words, as neither package's
+// error types reach this package.
+func IsDiskFull(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	for _, s := range []string{"database or disk is full", "(SQLITE_FULL)", "SQLSTATE 53100", "no space left on device"} {
+		if strings.Contains(strings.ToLower(msg), strings.ToLower(s)) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,7 +1,6 @@
 package pos
 
 import (
-	"strings"
 	"time"
 )
 
@@ -18,7 +17,10 @@ type Gift struct {
 // CheckGift refuses a catalog entry that breaks a rule: a name, a cost of
 // at least the program's minimum, a stock of at least zero.
 func (c Config) CheckGift(g Gift) (Gift, error) {
-	g.Name = strings.Join(strings.Fields(g.Name), " ")
+	var err error
+	if g.Name, err = CheckText("gift name", g.Name, 200); err != nil {
+		return g, err
+	}
 	if g.Name == "" {
 		return g, Errorf(EInvalidInput, "a gift needs a name")
 	}

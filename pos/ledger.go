@@ -68,3 +68,43 @@ func (b Balance) Add(e Entry) Balance {
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// Bounds on points, the same for the whole programme and checked by the
+// terminal and the server alike, so that no entry or balance can come near
+// int64 (or the databases' 64-bit integer columns) however many entries
+// an account collects.
+const (
+	// MaxEntryPoints bounds one entry, either sign: what the largest order
+	// (MaxAmount) could redeem at one point per minor unit.
+	MaxEntryPoints int64 = int64(MaxAmount)
+	// MaxPoints bounds a balance, available and pending, either sign.
+	MaxPoints int64 = 10 * MaxEntryPoints
+)
+
+// CheckEntryPoints refuses an entry of more than MaxEntryPoints points.
+func CheckEntryPoints(points int64) error {
+	if points > MaxEntryPoints || points < -MaxEntryPoints {
+		return Errorf(EInvalidInput, "%d points is more than one entry may hold (at most %d either way)", points, MaxEntryPoints)
+	}
+	return nil
+}
+
+// CheckApply refuses entries, applied in turn to the balance b, when one
+// is out of bounds or would take the balance past MaxPoints either way.
+func CheckApply(b Balance, es ...Entry) error {
+	for _, e := range es {
+		if err := CheckEntryPoints(e.Points); err != nil {
+			return err
+		}
+		if b.Available > MaxPoints || b.Available < -MaxPoints || b.Pending > MaxPoints || b.Pending < -MaxPoints {
+			// Only a database written outside these rules holds such a
+			// balance; adding to it could overflow.
+			return Errorf(EInvalidInput, "the balance %d/%d is past the most an account may hold (%d)", b.Available, b.Pending, MaxPoints)
+		}
+		b = b.Add(e)
+		if b.Available > MaxPoints || b.Available < -MaxPoints || b.Pending > MaxPoints || b.Pending < -MaxPoints {
+			return Errorf(EInvalidInput, "%d points would take the balance past %d, the most an account may hold", e.Points, MaxPoints)
+		}
+	}
+	return nil
+}

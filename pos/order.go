@@ -182,6 +182,15 @@ func (c Config) CheckOrder(o Order, available int64) (Quote, error) {
 		if strings.TrimSpace(l.SKU) == "" {
 			return Quote{}, Errorf(EInvalidInput, "line %d has no SKU", i+1)
 		}
+		if len(l.SKU) > 100 || len(l.Name) > 200 {
+			return Quote{}, Errorf(EInvalidInput, "line %d: a SKU is at most 100 characters, a name 200", i+1)
+		}
+		if err := checkRunes("SKU of line "+itoa(i+1), l.SKU); err != nil {
+			return Quote{}, err
+		}
+		if err := checkRunes("name of line "+itoa(i+1), l.Name); err != nil {
+			return Quote{}, err
+		}
 		if l.Qty <= 0 {
 			return Quote{}, Errorf(EInvalidInput, "line %d (%s): quantity %d must be at least 1", i+1, l.SKU, l.Qty)
 		}

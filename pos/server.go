@@ -151,6 +151,9 @@ type Ledger interface {
 
 	// Terminals: enrolment, push and pull.
 	Enroll(ctx context.Context, code, deviceName string) (EnrollResponse, error)
+	// EnrollAs is Enroll for a terminal that names itself with a key: the
+	// same key may spend the same code again while it lives.
+	EnrollAs(ctx context.Context, req EnrollRequest) (EnrollResponse, error)
 	Push(ctx context.Context, p Principal, recs []Record) (PushResponse, error)
 	Pull(ctx context.Context, cursor int64, limit int) (PullResponse, error)
 

@@ -149,6 +149,11 @@ type PullResponse struct {
 	// (restored from a backup, even one with the same epoch) and pulls
 	// again from 0.
 	Head int64 `json:"head,omitempty"`
+	// Mark is ChangeMark of the change at the cursor asked from (empty
+	// for cursor 0 or a server that does not send it; "none" when the
+	// server has no change there): a restore that kept the head ahead
+	// of the cursor shows here.
+	Mark string `json:"mark,omitempty"`
 }
 
 // TagChange is the body of a pushed tag record and of a pulled tag
@@ -171,6 +176,9 @@ type Merge struct {
 type EnrollRequest struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
+	// Key is a secret the terminal made and keeps (optional): with it,
+	// a retry of the same code, its first answer lost, is answered again.
+	Key string `json:"key,omitempty"`
 }
 
 // EnrollResponse gives the terminal its identity and token. The token is

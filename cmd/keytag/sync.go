@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -34,14 +36,23 @@ func runEnroll(e *env, args []string) int {
 		if err != nil {
 			return err
 		}
-		if id.Server != "" {
-			return pos.Errorf(pos.EConflict, "this terminal is already joined to %s as terminal %s: its records belong there", id.Server, id.Terminal)
-		}
 		c, err := client.New(*server, "", client.Options{})
 		if err != nil {
 			return err
 		}
-		res, err := c.Enroll(e.ctx, *code, *name)
+		if id.Server != "" {
+			// Before the code is spent: a terminal may rejoin only the
+			// server it belongs to, and only when that server no longer
+			// takes its token (revoked, or lost with a restore).
+			if err := e.mayRejoin(d, id, c.Server()); err != nil {
+				return err
+			}
+		}
+		key, err := d.EnrolKey(e.ctx)
+		if err != nil {
+			return err
+		}
+		res, err := c.EnrollAs(e.ctx, pos.EnrollRequest{Code: *code, Name: *name, Key: key})
 		if err != nil {
 			return err
 		}
@@ -56,6 +67,33 @@ func runEnroll(e *env, args []string) int {
 			c.Server(), res.TerminalID, res.Store)
 		return nil
 	})
+}
+
+// mayRejoin refuses to enrol a terminal already joined to a server unless
+// it is the same server and that server refuses the terminal's token: its
+// records (the outbox, carried over by sqlite's Enroll) belong there.
+func (e *env) mayRejoin(d *sqlite.DB, id sqlite.Identity, server string) error {
+	if server != id.Server {
+		return pos.Errorf(pos.EConflict, "this terminal is already joined to %s as terminal %s: its records belong there, not to %s", id.Server, id.Terminal, server)
+	}
+	st, err := d.SyncState(e.ctx)
+	if err != nil {
+		return err
+	}
+	old, err := client.New(id.Server, st.Token, client.Options{})
+	if err != nil {
+		return err
+	}
+	_, err = old.Pull(e.ctx, st.Cursor, 1)
+	var he *client.HTTPError
+	switch {
+	case err == nil:
+		return pos.Errorf(pos.EConflict, "this terminal is already joined to %s as terminal %s and its token still works: nothing to do (keytag sync sends its records)", id.Server, id.Terminal)
+	case errors.As(err, &he) && he.Status == http.StatusUnauthorized:
+		return nil
+	default:
+		return pos.Errorf(pos.ENeedsServer, "cannot ask %s whether this terminal's token still works (%s): nothing was changed; try again when it answers", id.Server, worker.Describe(err))
+	}
 }
 
 // runSync runs the sync worker until SIGINT/SIGTERM, or one round with
@@ -126,6 +164,9 @@ type statusView struct {
 	OfflineBudget     []sqlite.AccountBudget `json:"offline_budget"`
 	OfflineBudgetUsed int64                  `json:"offline_budget_used"`
 	Conflicts         []sqlite.SyncConflict  `json:"conflicts,omitempty"`
+	// Restores is what this terminal noticed of the server being
+	// restored from a backup.
+	Restores sqlite.RestoreNote `json:"restores"`
 }
 
 func runStatus(e *env, args []string) int {
@@ -153,6 +194,9 @@ func (e *env) printStatus(d *sqlite.DB, st pos.SyncStatus, conflicts bool) error
 		return err
 	}
 	v := statusView{SyncStatus: st, Terminal: id.Terminal, Store: id.Store, Acked: ss.Acked, Head: ss.Head, Pulled: ss.Pulled}
+	if v.Restores, err = d.Restores(e.ctx); err != nil {
+		return err
+	}
 	if v.OfflineBudget, err = d.OfflineBudgets(e.ctx); err != nil {
 		return err
 	}
@@ -196,6 +240,10 @@ func (e *env) printStatus(d *sqlite.DB, st pos.SyncStatus, conflicts bool) error
 	fmt.Fprintf(w, "waiting:       %d records to send\n", st.Waiting)
 	if st.LastError != "" {
 		fmt.Fprintf(w, "last error:    %s\n", st.LastError)
+	}
+	if !v.Restores.Seen.IsZero() {
+		fmt.Fprintf(w, "server restore: the server was restored from a backup (noticed %s); this terminal sent %d of its records again and pulled everything anew. Web-shop orders placed after the backup must be posted again by the web shop.\n",
+			v.Restores.Seen.Local().Format("2006-01-02 15:04:05"), v.Restores.Resent)
 	}
 	if st.Bootstrapping {
 		progress := fmt.Sprintf("%d changes pulled", ss.Pulled)

@@ -48,7 +48,7 @@ Usage:
   keytagd migrate                                    bring the database schema up to date
 
 With --admin-listen, /metrics (and /healthz) are served there, plain HTTP, and
-/metrics leaves the main listener. Flags may stand before or after the subcommand. --db defaults to keytagd.db in
+/metrics leaves the main listener; without it, /metrics needs an admin token. Flags may stand before or after the subcommand. --db defaults to keytagd.db in
 the working directory (also KEYTAGD_DB). Codes and tokens stand alone on the
 last line of standard output; advice goes to standard error. SMTP credentials,
 when the relay needs them, come from KEYTAGD_SMTP_USER and KEYTAGD_SMTP_PASSWORD.

@@ -67,6 +67,16 @@ func (s *Store) AddTerminal(ctx context.Context, store, name string) (id, code s
 // expired or unknown code, or one for a revoked terminal, is refused
 // alike (unauthorized), so the answer tells a guesser nothing.
 func (s *Store) Enroll(ctx context.Context, code, deviceName string) (pos.EnrollResponse, error) {
+	return s.EnrollAs(ctx, pos.EnrollRequest{Code: code, Name: deviceName})
+}
+
+// EnrollAs is Enroll for a terminal that names itself with a key (a
+// secret it keeps). The same key may spend the same code again while the
+// code lives: an enrolment answer lost on the way is retried, and the
+// retry gets the same terminal and a new token, which replaces the one
+// nobody received. Without the key, a used code is refused as before.
+func (s *Store) EnrollAs(ctx context.Context, req pos.EnrollRequest) (pos.EnrollResponse, error) {
+	code, deviceName := req.Code, req.Name
 	now := s.clock.Now()
 	refused := pos.Errorf(pos.EUnauthorized, "the enrolment code is unknown, used or expired: ask an admin for a new one (keytagd terminal add)")
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -76,9 +86,21 @@ func (s *Store) Enroll(ctx context.Context, code, deviceName string) (pos.Enroll
 	defer tx.Rollback()
 	e := pos.EnrollResponse{Epoch: s.epoch}
 	var name string
+	codeHash := hashHex([]byte(normalizeCode(code)))
+	tokenID := pos.NewID()
+	if req.Key != "" {
+		if len(req.Key) < 32 || len(req.Key) > 200 {
+			return pos.EnrollResponse{}, pos.Errorf(pos.EInvalidInput, "a terminal key is 32 to 200 characters")
+		}
+		// Derived, so a retry with the same code and key finds it.
+		tokenID = "enrol-" + hashHex([]byte(codeHash+"\x00"+req.Key))
+	}
 	err = s.row(ctx, tx, `UPDATE enrol_codes SET used_at = ?
 		WHERE code_hash = ? AND used_at = 0 AND expires_at > ?
-		RETURNING terminal`, millis(now), hashHex([]byte(normalizeCode(code))), millis(now)).Scan(&e.TerminalID)
+		RETURNING terminal`, millis(now), codeHash, millis(now)).Scan(&e.TerminalID)
+	if errors.Is(err, sql.ErrNoRows) && req.Key != "" {
+		return s.reenroll(ctx, tx, codeHash, tokenID, refused)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return pos.EnrollResponse{}, refused
 	}
@@ -100,8 +122,35 @@ func (s *Store) Enroll(ctx context.Context, code, deviceName string) (pos.Enroll
 	}
 	e.Token = newToken()
 	if _, err := s.exec(ctx, tx, `INSERT INTO tokens (id, token_hash, role, name, terminal, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		pos.NewID(), hashHex([]byte(e.Token)), pos.RoleTerminal, name, e.TerminalID, millis(now)); err != nil {
+		tokenID, hashHex([]byte(e.Token)), pos.RoleTerminal, name, e.TerminalID, millis(now)); err != nil {
 		return pos.EnrollResponse{}, fmt.Errorf("add terminal token: %w", err)
+	}
+	return e, tx.Commit()
+}
+
+// reenroll answers a used code again for the terminal whose key spent
+// it, while the code lives: a new token replaces the one its lost answer
+// carried. Anyone else, or after the code's life, is refused as for an
+// unknown code.
+func (s *Store) reenroll(ctx context.Context, tx *sql.Tx, codeHash, tokenID string, refused error) (pos.EnrollResponse, error) {
+	now := s.clock.Now()
+	e := pos.EnrollResponse{Epoch: s.epoch}
+	err := s.row(ctx, tx, `SELECT t.id, t.store FROM enrol_codes c JOIN terminals t ON t.id = c.terminal
+		WHERE c.code_hash = ? AND c.used_at <> 0 AND c.expires_at > ? AND t.revoked_at = 0`, codeHash, millis(now)).Scan(&e.TerminalID, &e.Store)
+	if errors.Is(err, sql.ErrNoRows) {
+		return pos.EnrollResponse{}, refused
+	}
+	if err != nil {
+		return pos.EnrollResponse{}, fmt.Errorf("read enrolment code: %w", err)
+	}
+	e.Token = newToken()
+	res, err := s.exec(ctx, tx, `UPDATE tokens SET token_hash = ? WHERE id = ? AND terminal = ? AND revoked_at = 0`,
+		hashHex([]byte(e.Token)), tokenID, e.TerminalID)
+	if err != nil {
+		return pos.EnrollResponse{}, fmt.Errorf("replace terminal token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return pos.EnrollResponse{}, refused
 	}
 	return e, tx.Commit()
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"keytag/pos"
 )
 
@@ -74,10 +76,10 @@ func (s *Store) placeOrder(ctx context.Context, r pos.OrderRequest) (pos.OrderRe
 	}
 	var es []pos.Entry
 	if r.RedeemPoints > 0 {
-		es = append(es, pos.Entry{ID: pos.NewID(), Account: account, Kind: pos.KindRedeem, Points: -r.RedeemPoints, Ref: r.OrderID, Store: storeWeb, At: now})
+		es = append(es, pos.Entry{ID: webEntryID(r.OrderID, "redeem"), Account: account, Kind: pos.KindRedeem, Points: -r.RedeemPoints, Ref: r.OrderID, Store: storeWeb, At: now})
 	}
 	if q.PointsEarned > 0 {
-		es = append(es, pos.Entry{ID: pos.NewID(), Account: account, Kind: pos.KindEarn, Points: q.PointsEarned, Pending: true, Ref: r.OrderID, Store: storeWeb, At: now})
+		es = append(es, pos.Entry{ID: webEntryID(r.OrderID, "earn"), Account: account, Kind: pos.KindEarn, Points: q.PointsEarned, Pending: true, Ref: r.OrderID, Store: storeWeb, At: now})
 	}
 	if err := s.post(ctx, tx, es...); err != nil {
 		return pos.OrderResult{}, err
@@ -163,8 +165,8 @@ func (s *Store) ProcessOrder(ctx context.Context, id string) (pos.OrderResult, e
 	if o.status == pos.OrderPending {
 		if n := o.earned - o.clawedBack; n > 0 {
 			if err := s.post(ctx, tx,
-				pos.Entry{ID: pos.NewID(), Account: o.account, Kind: pos.KindRelease, Points: -n, Pending: true, Ref: id, Store: storeWeb, At: now},
-				pos.Entry{ID: pos.NewID(), Account: o.account, Kind: pos.KindRelease, Points: n, Ref: id, Store: storeWeb, At: now},
+				pos.Entry{ID: webEntryID(id, "release", "pending"), Account: o.account, Kind: pos.KindRelease, Points: -n, Pending: true, Ref: id, Store: storeWeb, At: now},
+				pos.Entry{ID: webEntryID(id, "release", "available"), Account: o.account, Kind: pos.KindRelease, Points: n, Ref: id, Store: storeWeb, At: now},
 			); err != nil {
 				return pos.OrderResult{}, err
 			}
@@ -243,11 +245,11 @@ func (s *Store) returnOrder(ctx context.Context, orderID string, r pos.OrderRetu
 	}
 	var es []pos.Entry
 	if q.PointsClawedBack > 0 {
-		es = append(es, pos.Entry{ID: pos.NewID(), Account: o.account, Kind: pos.KindReturnClawback, Points: -q.PointsClawedBack,
+		es = append(es, pos.Entry{ID: webEntryID(orderID, r.ReturnID, "clawback"), Account: o.account, Kind: pos.KindReturnClawback, Points: -q.PointsClawedBack,
 			Pending: o.status == pos.OrderPending, Ref: r.ReturnID, Store: storeWeb, At: now})
 	}
 	if q.PointsCredited > 0 {
-		es = append(es, pos.Entry{ID: pos.NewID(), Account: o.account, Kind: pos.KindReturnCredit, Points: q.PointsCredited,
+		es = append(es, pos.Entry{ID: webEntryID(orderID, r.ReturnID, "credit"), Account: o.account, Kind: pos.KindReturnCredit, Points: q.PointsCredited,
 			Ref: r.ReturnID, Store: storeWeb, At: now})
 	}
 	if err := s.post(ctx, tx, es...); err != nil {
@@ -300,4 +302,15 @@ func (s *Store) returnedLines(ctx context.Context, tx *sql.Tx, orderID string) (
 		}
 	}
 	return out, rows.Err()
+}
+
+// webNamespace scopes the ids of the web shop's ledger entries.
+var webNamespace = uuid.MustParse("6d1f3a0e-5b7c-4e2a-9c1d-8f0b2a4e6c73")
+
+// webEntryID derives a web-shop entry's id from its order (and return)
+// and what it is, so that the same order posted again after the server
+// was restored from a backup makes the same entries: terminals that
+// pulled them before the restore hold them once, not twice.
+func webEntryID(parts ...string) string {
+	return uuid.NewSHA1(webNamespace, []byte(strings.Join(parts, "\x00"))).String()
 }

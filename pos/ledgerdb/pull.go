@@ -2,7 +2,9 @@ package ledgerdb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"keytag/pos"
@@ -34,22 +36,16 @@ func (s *Store) Pull(ctx context.Context, cursor int64, limit int) (pos.PullResp
 		e   pos.Entry
 	}
 	var entries []pulledEntry
-	rows, err := s.query(ctx, tx, `SELECT seq, id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by
-		FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, cursor, res.Head, limit+1)
+	rows, err := s.query(ctx, tx, `SELECT `+pulledEntryCols+` FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`, cursor, res.Head, limit+1)
 	if err != nil {
 		return pos.PullResponse{}, fmt.Errorf("pull entries: %w", err)
 	}
 	for rows.Next() {
-		var (
-			pe pulledEntry
-			at int64
-		)
-		e := &pe.e
-		if err := rows.Scan(&pe.seq, &e.ID, &e.Account, &e.Kind, &e.Points, &e.Pending, &e.Ref, &e.Store, &e.Terminal, &e.Staff, &at, &e.Reason, &e.OverrideBy); err != nil {
+		var pe pulledEntry
+		if pe.seq, pe.e, err = scanPulledEntry(rows); err != nil {
 			rows.Close()
 			return pos.PullResponse{}, fmt.Errorf("pull entries: %w", err)
 		}
-		e.At = fromMillis(at)
 		entries = append(entries, pe)
 	}
 	rows.Close()
@@ -74,7 +70,7 @@ func (s *Store) Pull(ctx context.Context, cursor int64, limit int) (pos.PullResp
 			rows.Close()
 			return pos.PullResponse{}, fmt.Errorf("pull changes: %w", err)
 		}
-		c.Body = json.RawMessage(body)
+		c.Body = terminalBody(c.Kind, body)
 		logged = append(logged, c)
 	}
 	rows.Close()
@@ -104,5 +100,68 @@ func (s *Store) Pull(ctx context.Context, cursor int64, limit int) (pos.PullResp
 	if len(out) > 0 {
 		res.Cursor = out[len(out)-1].Seq
 	}
+	if cursor > 0 && cursor <= res.Head {
+		if res.Mark, err = s.markAt(ctx, cursor); err != nil {
+			return pos.PullResponse{}, err
+		}
+	}
 	return res, nil
+}
+
+const pulledEntryCols = `seq, id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by`
+
+func scanPulledEntry(row interface{ Scan(...any) error }) (int64, pos.Entry, error) {
+	var (
+		seq, at int64
+		e       pos.Entry
+	)
+	err := row.Scan(&seq, &e.ID, &e.Account, &e.Kind, &e.Points, &e.Pending, &e.Ref, &e.Store, &e.Terminal, &e.Staff, &at, &e.Reason, &e.OverrideBy)
+	e.At = fromMillis(at)
+	return seq, e, err
+}
+
+// markAt is pos.ChangeMark of the change numbered seq, as a pull serves
+// it, or "none" when there is none (the log was restored from a backup
+// and the number is not, or not yet, used again).
+func (s *Store) markAt(ctx context.Context, seq int64) (string, error) {
+	c := pos.Change{Seq: seq}
+	_, e, err := scanPulledEntry(s.row(ctx, s.db, `SELECT `+pulledEntryCols+` FROM entries WHERE seq = ?`, seq))
+	switch {
+	case err == nil:
+		c.Kind = pos.ChangeEntry
+		if c.Body, err = json.Marshal(&e); err != nil {
+			return "", err
+		}
+	case errors.Is(err, sql.ErrNoRows):
+		var body string
+		err = s.row(ctx, s.db, `SELECT kind, body FROM changes WHERE seq = ?`, seq).Scan(&c.Kind, &body)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "none", nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("mark change %d: %w", seq, err)
+		}
+		c.Body = terminalBody(c.Kind, body)
+	default:
+		return "", fmt.Errorf("mark entry %d: %w", seq, err)
+	}
+	return pos.ChangeMark(c), nil
+}
+
+// terminalBody is a logged change as terminals are sent it: an account
+// as pos.TerminalView has it (the log keeps the whole record, which the
+// server's own readers use), anything else as logged.
+func terminalBody(kind pos.ChangeKind, body string) json.RawMessage {
+	if kind != pos.ChangeAccount {
+		return json.RawMessage(body)
+	}
+	var a pos.Account
+	if err := json.Unmarshal([]byte(body), &a); err != nil {
+		return json.RawMessage(body)
+	}
+	out, err := json.Marshal(pos.TerminalView(a))
+	if err != nil {
+		return json.RawMessage(body)
+	}
+	return out
 }

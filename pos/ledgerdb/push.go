@@ -100,7 +100,11 @@ type decoded struct {
 	account *pos.Account
 	tag     *pos.TagChange
 	entry   *pos.Entry
-	bad     string
+	sale    *pos.Sale
+	ret     *pos.Return
+	// store is the store the body names, if it names one.
+	store string
+	bad   string
 }
 
 // Push stores a terminal's records, each once: the same id and body again
@@ -118,6 +122,13 @@ func (s *Store) Push(ctx context.Context, p pos.Principal, recs []pos.Record) (p
 	ds := make([]decoded, len(recs))
 	for i, r := range recs {
 		ds[i] = decodeRecord(r)
+		// A terminal speaks for its own store only. A record in another
+		// store's name is not a mistake a terminal makes: the whole push
+		// is refused and nothing of it is stored.
+		if d := ds[i]; d.store != "" && d.store != p.Store {
+			return pos.PushResponse{}, pos.Errorf(pos.EForbidden, "record %d (%s %s) is in the name of store %q, but this terminal's token is for store %q: nothing was stored",
+				r.Seq, r.Kind, r.ID, d.store, p.Store)
+		}
 	}
 
 	// First optimistically: entries numbered above what the terminal has
@@ -197,6 +208,11 @@ func (s *Store) push(ctx context.Context, p pos.Principal, ds []decoded, optimis
 
 func decodeRecord(r pos.Record) decoded {
 	d := decoded{rec: r}
+	if len(r.Body) > pos.MaxRecordBytes {
+		d.bad = fmt.Sprintf("the body is %d bytes; a record holds at most %d", len(r.Body), pos.MaxRecordBytes)
+		d.hash = hashHex(r.Body)
+		return d
+	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, r.Body); err != nil || buf.Len() == 0 || buf.Bytes()[0] != '{' {
 		d.bad = "the body is not a JSON object"
@@ -224,12 +240,24 @@ func decodeRecord(r pos.Record) decoded {
 	case pos.RecordEntry:
 		d.entry = new(pos.Entry)
 		err = json.Unmarshal(r.Body, d.entry)
-	case pos.RecordSale, pos.RecordReturn:
+	case pos.RecordSale:
+		d.sale = new(pos.Sale)
+		err = json.Unmarshal(r.Body, d.sale)
+	case pos.RecordReturn:
+		d.ret = new(pos.Return)
+		err = json.Unmarshal(r.Body, d.ret)
 	default:
 		d.bad = fmt.Sprintf("kind %q is unknown", r.Kind)
 	}
 	if err != nil {
-		d.bad = "the body does not read as a " + string(r.Kind) + ": " + err.Error()
+		d.bad = "the body does not read as a " + string(r.Kind) + ": " + pos.JSONProblem(err)
+		return d
+	}
+	var named struct {
+		Store string `json:"store"`
+	}
+	if json.Unmarshal(r.Body, &named) == nil {
+		d.store = named.Store
 	}
 	return d
 }
@@ -340,7 +368,7 @@ func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, er
 	v = pos.Verdict{Seq: r.Seq, ID: r.ID, Status: pos.VerdictAccepted}
 	reject := func(code, reason string) (pos.Verdict, bool, error) {
 		v.Status, v.Code, v.Reason = pos.VerdictRejected, code, reason
-		w.reviews = append(w.reviews, recordRow{id: r.ID, kind: r.Kind, seq: r.Seq, body: string(r.Body), hash: reason})
+		w.reviews = append(w.reviews, recordRow{id: r.ID, kind: r.Kind, seq: r.Seq, body: reviewBody(r.Body), hash: reason})
 		return v, true, nil
 	}
 	if d.bad != "" {
@@ -360,14 +388,23 @@ func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, er
 		v, ok, err = w.applyTag(ctx, v, d)
 	case d.entry != nil:
 		v, ok, err = w.applyEntry(v, d)
-	default: // sales and returns are kept as they came
+	case d.sale != nil:
+		// Kept as they came, once they pass the rules of a checkout.
+		if err := w.s.cfg.CheckSaleRecord(r.ID, *d.sale); err != nil {
+			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
+		}
+		ok = true
+	case d.ret != nil:
+		if err := w.s.cfg.CheckReturnRecord(r.ID, *d.ret); err != nil {
+			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
+		}
 		ok = true
 	}
 	if err != nil || !ok {
 		return v, ok, err
 	}
 	if v.Status == pos.VerdictRejected {
-		w.reviews = append(w.reviews, recordRow{id: r.ID, kind: r.Kind, seq: r.Seq, body: string(r.Body), hash: v.Reason})
+		w.reviews = append(w.reviews, recordRow{id: r.ID, kind: r.Kind, seq: r.Seq, body: reviewBody(r.Body), hash: v.Reason})
 		return v, true, nil
 	}
 	w.seen[r.ID] = d.hash
@@ -375,6 +412,15 @@ func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, er
 		w.records = append(w.records, recordRow{id: r.ID, kind: r.Kind, seq: r.Seq, hash: d.hash, body: string(r.Body)})
 	}
 	return v, true, nil
+}
+
+// reviewBody is what the review table keeps of a rejected body: all of
+// it unless it is past the bound, whose size alone is the story.
+func reviewBody(b []byte) string {
+	if len(b) > pos.MaxRecordBytes {
+		return fmt.Sprintf("(%d bytes, not kept)", len(b))
+	}
+	return string(b)
 }
 
 func (w *push) resolve(id string) (*pushAccount, bool) {
@@ -535,6 +581,13 @@ func (w *push) applyEntry(v pos.Verdict, d decoded) (pos.Verdict, bool, error) {
 	e.Account = a.id
 	if e.At.IsZero() {
 		e.At = w.now
+	}
+	// Stamped from the token: the body's word on where it was made is
+	// not taken (Push refused a body naming another store already).
+	e.Store, e.Terminal = w.p.Store, w.p.Terminal
+	if reason := entryRefusal(w.s.cfg, &e, a.balance); reason != "" {
+		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EInvalidInput, reason
+		return v, true, nil
 	}
 	w.add(a, entryRow{e: e, origin: w.p.Terminal, hash: d.hash})
 	if e.Kind == pos.KindRedeem && !e.Pending && a.balance.Available < 0 {
@@ -761,4 +814,44 @@ func anys(xs []string) []any {
 		out[i] = x
 	}
 	return out
+}
+
+// entryRefusal says why a terminal may not push e onto an account with
+// balance b, or "". The server sees no PIN and no staff list: a
+// terminal's token speaks for its own store's staff (the entry is
+// stamped with that store and terminal), so what it checks is what any
+// entry of that kind could hold. Points within the programme's bounds,
+// and the balance too; a sign-up bonus no larger than the programme's,
+// available at once; an adjustment naming who made it and why, within
+// what a manager may adjust; names without control or bidi characters.
+func entryRefusal(c pos.Config, e *pos.Entry, b pos.Balance) string {
+	if err := pos.CheckApply(b, *e); err != nil {
+		return pos.ErrorMessage(err)
+	}
+	staff, err := pos.CheckText("staff name", e.Staff, 60)
+	if err != nil {
+		return pos.ErrorMessage(err)
+	}
+	if _, err := pos.CheckText("manager's name", e.OverrideBy, 60); err != nil {
+		return pos.ErrorMessage(err)
+	}
+	if len(e.Ref) > 100 {
+		return "the entry's reference is longer than 100 characters"
+	}
+	switch e.Kind {
+	case pos.KindSignup:
+		if e.Pending || e.Points < 0 || e.Points > c.SignupBonus {
+			return fmt.Sprintf("a sign-up bonus is 0 to %d points, available at once", c.SignupBonus)
+		}
+	case pos.KindAdjustment:
+		if staff == "" {
+			return "an adjustment names the manager who made it"
+		}
+		reason, err := pos.CheckAdjustment(e.Points, e.Reason)
+		if err != nil {
+			return pos.ErrorMessage(err)
+		}
+		e.Reason = reason
+	}
+	return ""
 }

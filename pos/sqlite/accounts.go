@@ -55,12 +55,18 @@ func (d *DB) findAccount(ctx context.Context, q queryer, tagOrEmail string) (pos
 	s := strings.TrimSpace(tagOrEmail)
 	var row *sql.Row
 	if pos.IsEmailLookup(s) {
-		email, err := pos.NormalizeEmail(s)
-		if err != nil {
-			return pos.Account{}, err
+		// Kept as pos.PrivateEmail; a database from before keeps some
+		// addresses as they are until it is opened again.
+		private, plain := s, s
+		if !pos.IsPrivateEmail(s) {
+			email, err := pos.NormalizeEmail(s)
+			if err != nil {
+				return pos.Account{}, err
+			}
+			private, plain = pos.PrivateEmail(email), email
 		}
-		row = q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts a WHERE a.email = ?`, email)
-		s = pos.MaskEmail(email)
+		row = q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts a WHERE a.email IN (?, ?)`, private, plain)
+		s = pos.MaskEmail(private)
 	} else {
 		if err := d.Config().TagFormat.Check(s); err != nil {
 			return pos.Account{}, err
@@ -171,8 +177,15 @@ func (d *DB) createAccount(ctx context.Context, tx queryer, by pos.Staff, n pos.
 	id, _ := d.Identity(ctx)
 	a := pos.Account{ID: pos.NewID(), Email: n.Email, Name: n.Name, BirthDate: n.BirthDate, OptIn: n.OptIn,
 		Phone: n.Phone, CreatedAt: now.UTC().Truncate(time.Millisecond), Store: id.Store, Terminal: id.Terminal}
+	// A terminal joined to a server keeps only what finds the customer
+	// again (pos.PrivateEmail); the server gets the address from the
+	// outbox. A terminal on its own is the ledger of record and keeps it.
+	stored := a.Email
+	if id.Server != "" {
+		stored = pos.PrivateEmail(a.Email)
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO accounts (id, email, name, birth_date, opt_in, phone, store, terminal, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Email, a.Name, a.BirthDate, a.OptIn, a.Phone, a.Store, a.Terminal, now.UnixMilli())
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, stored, a.Name, a.BirthDate, a.OptIn, a.Phone, a.Store, a.Terminal, now.UnixMilli())
 	if sqlitedb.IsUnique(err) {
 		return pos.Account{}, pos.Errorf(pos.EDuplicateEmail, "email %s already belongs to a customer: find them by email instead", pos.MaskEmail(a.Email))
 	}
@@ -341,12 +354,9 @@ func (d *DB) Adjust(ctx context.Context, by pos.Staff, tagOrEmail string, points
 	if err := by.RequireManager("an adjustment"); err != nil {
 		return pos.Entry{}, err
 	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return pos.Entry{}, pos.Errorf(pos.EInvalidInput, "an adjustment needs a reason")
-	}
-	if points == 0 {
-		return pos.Entry{}, pos.Errorf(pos.EInvalidInput, "an adjustment of 0 points changes nothing")
+	reason, err := pos.CheckAdjustment(points, reason)
+	if err != nil {
+		return pos.Entry{}, err
 	}
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -364,6 +374,9 @@ func (d *DB) Adjust(ctx context.Context, by pos.Staff, tagOrEmail string, points
 	}
 	e := d.entry(id, by, d.clock.Now())
 	e.Account, e.Kind, e.Points, e.Reason = a.ID, pos.KindAdjustment, points, reason
+	if err := pos.CheckApply(a.Balance, e); err != nil {
+		return pos.Entry{}, err
+	}
 	if err := d.addEntry(ctx, ptx, e); err != nil {
 		return e, err
 	}

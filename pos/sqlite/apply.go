@@ -136,6 +136,9 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 	if p.Head > 0 && p.Head < st.Cursor {
 		return res, ErrServerBehind
 	}
+	if err := checkMark(ctx, tx, p); err != nil {
+		return res, err
+	}
 	ap, err := d.newApplier(ctx, tx)
 	if err != nil {
 		return res, err
@@ -197,6 +200,9 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 		pulled = pulled + ?, bootstrapped = bootstrapped OR ? WHERE id = 1`,
 		syncFirst(p.Epoch, st.Epoch), p.Cursor, head, len(p.Changes), !p.More); err != nil {
 		return res, fmt.Errorf("save cursor: %w", err)
+	}
+	if err := saveMark(ctx, tx, p); err != nil {
+		return res, err
 	}
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("apply pulled changes: %w", err)
@@ -308,6 +314,7 @@ func (a *applier) account(ctx context.Context, c pulled) error {
 		// An account merged away here lives on as its alias.
 		return err
 	}
+	acc.Email = storedEmail(acc.Email)
 	_, err = a.insAccount.ExecContext(ctx, acc.ID, acc.Email, acc.Name, acc.BirthDate, acc.OptIn, acc.Phone,
 		acc.Store, acc.Terminal, syncMilli(acc.CreatedAt))
 	if !sqlitedb.IsUnique(err) {
@@ -364,7 +371,7 @@ func (a *applier) merge(ctx context.Context, from, into, intoBody string) error 
 			if err := json.Unmarshal([]byte(intoBody), &acc); err != nil {
 				return err
 			}
-			if _, err := a.insAccount.ExecContext(ctx, acc.ID, acc.Email, acc.Name, acc.BirthDate, acc.OptIn, acc.Phone,
+			if _, err := a.insAccount.ExecContext(ctx, acc.ID, storedEmail(acc.Email), acc.Name, acc.BirthDate, acc.OptIn, acc.Phone,
 				acc.Store, acc.Terminal, syncMilli(acc.CreatedAt)); err != nil {
 				return fmt.Errorf("merge: %w", err)
 			}

@@ -60,6 +60,12 @@ func Open(ctx context.Context, path string, clock pos.Clock) (*DB, error) {
 		sdb.Close()
 		return nil, err
 	}
+	if d.ident.Server != "" {
+		if err := d.privatiseEmails(ctx); err != nil {
+			sdb.Close()
+			return nil, err
+		}
+	}
 	return d, nil
 }
 

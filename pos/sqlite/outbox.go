@@ -134,7 +134,7 @@ func (d *DB) Ack(ctx context.Context, epoch string, acked int64, verdicts []pos.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sync_sent WHERE seq > ?`, acked); err != nil {
 			return res, fmt.Errorf("requeue after a server restore: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE sync_state SET cursor = 0, head = 0, pulled = 0 WHERE id = 1`); err != nil {
+		if err := noteRestore(ctx, tx, d.clock.Now(), res.Requeued); err != nil {
 			return res, err
 		}
 	}

@@ -98,6 +98,11 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 			entries = append(entries, e)
 		}
 	}
+	if acct != nil {
+		if err := pos.CheckApply(acct.Balance, entries...); err != nil {
+			return pos.SaleResult{}, err
+		}
+	}
 	if err := d.insertEntries(ctx, ptx, entries...); err != nil {
 		return pos.SaleResult{}, err
 	}

@@ -39,8 +39,11 @@ func (d *DB) ListStaff(ctx context.Context) ([]pos.Staff, error) {
 // first, who must be a manager (or nobody could ever add one); after that
 // only a manager may.
 func (d *DB) AddStaff(ctx context.Context, by *pos.Staff, name string, role pos.Role, pin string) (pos.Staff, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 60 {
+	name, err := pos.CheckText("staff name", name, 60)
+	if err != nil {
+		return pos.Staff{}, err
+	}
+	if name == "" {
 		return pos.Staff{}, pos.Errorf(pos.EInvalidInput, "a staff name is 1 to 60 characters")
 	}
 	if _, err := pos.ParseRole(string(role)); err != nil {
@@ -130,7 +133,9 @@ func (d *DB) SignIn(ctx context.Context, name, pin string) (pos.Staff, error) {
 		if err := l.Locked(now); err != nil {
 			return pos.Staff{}, err
 		}
-		return pos.Staff{}, pos.Errorf(pos.EUnauthorized, "wrong name or PIN (%d more tries before a lock-out)", d.Config().PINAttempts-l.Failures)
+		// The same words as for a name nobody has: a count of tries
+		// left would tell which names exist.
+		return pos.Staff{}, pos.Errorf(pos.EUnauthorized, "wrong name or PIN")
 	}
 	if fails != 0 {
 		if _, err := tx.ExecContext(ctx, `UPDATE staff SET failures = 0, locked_until = 0 WHERE id = ?`, s.ID); err != nil {

@@ -91,8 +91,9 @@ func (d *DB) syncState(ctx context.Context, q queryer) (SyncState, error) {
 
 // Enroll records that this terminal joined a server: its identity (which
 // switches the offline cap on), its token and the server's epoch, in one
-// transaction. A terminal joined to one server is not moved to another
-// here: its outbox and cursor belong to the first.
+// transaction. A terminal that was joined before (its token revoked, or
+// lost by the server) rejoins as the new terminal: see carryOver. The
+// caller makes sure it is the same server.
 func (d *DB) Enroll(ctx context.Context, server, store, terminal, token, epoch string) error {
 	if server == "" || terminal == "" || token == "" {
 		return pos.Errorf(pos.EInvalidInput, "enrolment needs a server, a terminal id and a token")
@@ -102,6 +103,21 @@ func (d *DB) Enroll(ctx context.Context, server, store, terminal, token, epoch s
 		return err
 	}
 	defer tx.Rollback()
+	var prev, prevStore string
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = ?), ''),
+		coalesce((SELECT value FROM meta WHERE key = ?), '')`, metaTerminalID, metaStore).Scan(&prev, &prevStore); err != nil {
+		return fmt.Errorf("enrol: %w", err)
+	}
+	if prev != "" && prevStore != store {
+		// Its records are in its store's name, which the server holds a
+		// terminal of another store to.
+		return pos.Errorf(pos.EConflict, "this terminal belongs to store %s; the code is for store %s: ask for a code for store %s (keytagd terminal add --store %s)", prevStore, store, prevStore, prevStore)
+	}
+	if prev != "" && prev != terminal {
+		if err := carryOver(ctx, tx); err != nil {
+			return fmt.Errorf("rejoin: %w", err)
+		}
+	}
 	for k, v := range map[string]string{metaStore: store, metaTerminalID: terminal, metaServer: server} {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
@@ -112,12 +128,46 @@ func (d *DB) Enroll(ctx context.Context, server, store, terminal, token, epoch s
 		bootstrapped = 0, pulled = 0, online = 1, last_error = '' WHERE id = 1`, token, epoch); err != nil {
 		return fmt.Errorf("enrol: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaPullMark); err != nil {
+		return fmt.Errorf("enrol: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("enrol: %w", err)
 	}
 	d.identMu.Lock()
 	d.ident.Store, d.ident.Terminal, d.ident.Server = store, terminal, server
 	d.identMu.Unlock()
+	// The outbox holds every account in full for the server: from now on
+	// the server keeps the addresses, and this till only what finds them.
+	return d.privatiseEmails(ctx)
+}
+
+// carryOver readies the outbox of a terminal that rejoins under a new
+// terminal id: the server numbers each terminal's records from 1, and it
+// may have lost some of what the old id sent (a server restored from a
+// backup older than the old token). So every record this terminal still
+// holds, the copies of those already sent and those still waiting, goes
+// back in the outbox in its first order, numbered 1, 2, 3, … for the new
+// id. The server keeps each record id once, so what it already holds is
+// answered duplicate and counts once; what it lost comes back. The pull
+// starts over too: the old cursor may be past changes the server lost.
+func carryOver(ctx context.Context, tx *sql.Tx) error {
+	stmts := []string{
+		`CREATE TEMP TABLE rejoin AS SELECT seq, id, kind, body, at FROM sync_sent
+			WHERE id NOT IN (SELECT id FROM outbox) UNION ALL SELECT seq, id, kind, body, at FROM outbox`,
+		`DELETE FROM outbox`,
+		`DELETE FROM sync_sent`,
+		`INSERT INTO meta (key, value) VALUES ('` + metaOutboxSeq + `', (SELECT CAST(count(*) AS TEXT) FROM rejoin))
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+		`INSERT INTO outbox (seq, id, kind, body, at)
+			SELECT row_number() OVER (ORDER BY seq), id, kind, body, at FROM rejoin ORDER BY seq`,
+		`DROP TABLE temp.rejoin`,
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -146,8 +196,13 @@ func (d *DB) SaveSyncHealth(ctx context.Context, h SyncHealth) error {
 // (it is behind our cursor), so changes we have not seen may now carry
 // sequence numbers we have passed.
 func (d *DB) RestartPull(ctx context.Context) error {
-	if _, err := d.db.ExecContext(ctx, `UPDATE sync_state SET cursor = 0, head = 0, pulled = 0 WHERE id = 1`); err != nil {
-		return fmt.Errorf("restart pull: %w", err)
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
 	}
-	return nil
+	defer tx.Rollback()
+	if err := noteRestore(ctx, tx, d.clock.Now(), 0); err != nil {
+		return err
+	}
+	return tx.Commit()
 }

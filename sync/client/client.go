@@ -288,8 +288,14 @@ func netError(err error) error {
 
 // Enroll spends a one-time enrolment code.
 func (c *Client) Enroll(ctx context.Context, code, name string) (pos.EnrollResponse, error) {
+	return c.EnrollAs(ctx, pos.EnrollRequest{Code: code, Name: name})
+}
+
+// EnrollAs spends a one-time enrolment code as the terminal req.Key
+// names, so that a retry after a lost answer is answered again.
+func (c *Client) EnrollAs(ctx context.Context, req pos.EnrollRequest) (pos.EnrollResponse, error) {
 	var out pos.EnrollResponse
-	err := c.do(ctx, http.MethodPost, "/v1/enroll", nil, pos.EnrollRequest{Code: code, Name: name}, &out)
+	err := c.do(ctx, http.MethodPost, "/v1/enroll", nil, req, &out)
 	if err != nil {
 		return out, refusal(err, "enrolment")
 	}

@@ -194,7 +194,20 @@ func accountRecord(seq int64, id, email string) pos.Record {
 }
 
 func entryRecord(seq int64, id, account string, kind pos.EntryKind, points int64) pos.Record {
-	return record(seq, pos.RecordEntry, id, pos.Entry{ID: id, Account: account, Kind: kind, Points: points, At: srvStart})
+	e := pos.Entry{ID: id, Account: account, Kind: kind, Points: points, At: srvStart}
+	if kind == pos.KindAdjustment {
+		// As a terminal makes one: a manager and a reason.
+		e.Staff, e.Reason = "Mia", "test"
+	}
+	return record(seq, pos.RecordEntry, id, e)
+}
+
+// saleRecord is a cash sale of one line as a terminal pushes it.
+func saleRecord(seq int64, receipt, account string, price pos.Money, earned int64) pos.Record {
+	return record(seq, pos.RecordSale, receipt, pos.Sale{Receipt: receipt, Account: account,
+		Lines:   []pos.SoldLine{{Line: pos.Line{SKU: "MINI-1", Qty: 1, UnitPrice: price}}},
+		Tenders: []pos.Tender{{Type: pos.TenderCash, Amount: price}}, Merchandise: price, PointsEarned: earned,
+		Staff: "Ann", At: srvStart})
 }
 
 func tagRecord(seq int64, id, code, account string) pos.Record {

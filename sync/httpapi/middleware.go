@@ -53,8 +53,14 @@ func (s *Server) wrap(rt Route) http.Handler {
 			}
 			return rt.handle(s, sw, r, p)
 		}()
-		if err != nil {
-			if pos.ErrorCode(err) == pos.EInternal {
+		switch {
+		case err != nil && r.Context().Err() != nil:
+			// The client hung up: nobody reads an answer, and it is not
+			// the server's failure. 499, as proxies count it.
+			s.log.DebugContext(r.Context(), "client went away", "route", pattern, "err", err)
+			sw.status = statusClientGone
+		case err != nil:
+			if c := pos.ErrorCode(err); c == pos.EInternal || c == pos.EDiskFull {
 				s.log.ErrorContext(r.Context(), "request failed", "route", pattern, "err", err)
 			}
 			writeError(sw, err)
@@ -80,9 +86,9 @@ func hasRole(rs []pos.TokenRole, r pos.TokenRole) bool {
 }
 
 func (s *Server) authenticate(r *http.Request) (pos.Principal, error) {
-	h := r.Header.Get("Authorization")
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || strings.TrimSpace(token) == "" {
+	// The scheme's name is case-insensitive (RFC 9110 §11.1).
+	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return pos.Principal{}, pos.Errorf(pos.EUnauthorized, "send Authorization: Bearer TOKEN")
 	}
 	return s.ledger.Authenticate(r.Context(), strings.TrimSpace(token))
@@ -104,6 +110,8 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case eTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case pos.EDiskFull:
+		return http.StatusInsufficientStorage
 	case pos.EInternal:
 		return http.StatusInternalServerError
 	}
@@ -111,6 +119,10 @@ func statusOf(code string) int {
 }
 
 const eTooLarge = "too_large"
+
+// statusClientGone is counted for a request whose client hung up before
+// its answer (nginx's 499): no answer is sent.
+const statusClientGone = 499
 
 func writeError(w http.ResponseWriter, err error) {
 	var body pos.ErrorBody
@@ -167,20 +179,13 @@ func decode(r *http.Request, v any) error {
 	return nil
 }
 
-// jsonProblem says what is wrong without echoing the body back.
+// jsonProblem says what is wrong without echoing the body back or
+// naming a Go type.
 func jsonProblem(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("field %q should be %s", te.Field, te.Type)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("syntax error at byte %d", se.Offset)
-	}
 	if strings.HasPrefix(err.Error(), "json: unknown field") {
 		return err.Error()[len("json: "):]
 	}
-	return "unreadable"
+	return pos.JSONProblem(err)
 }
 
 func intParam(s string, def int64) (int64, error) {

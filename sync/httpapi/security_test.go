@@ -175,7 +175,7 @@ func TestServerMetrics(t *testing.T) {
 	if st := h.call("GET", "/healthz", "", nil, nil); st != 200 {
 		t.Errorf("healthz: %d", st)
 	}
-	_, raw := h.raw("GET", "/metrics", "", nil)
+	_, raw := h.raw("GET", "/metrics", h.admin, nil)
 	for _, want := range []string{
 		"# TYPE keytagd_http_requests_total counter",
 		`keytagd_http_requests_total{route="POST /v1/sync/push",status="200"} 1`,

@@ -71,8 +71,15 @@ func New(ledger pos.Ledger, log *slog.Logger) *Server {
 	s := &Server{ledger: ledger, log: log, metrics: NewMetrics(), mux: http.NewServeMux(), public: http.NewServeMux(), admin: http.NewServeMux()}
 	for _, r := range Routes() {
 		h := s.wrap(r)
-		s.mux.Handle(r.Method+" "+r.Path, h)
-		if r.Path != "/metrics" {
+		if r.Path == "/metrics" {
+			// On the one listener everyone reaches, the counters (which
+			// tell who pushes how much) need an admin token; on the admin
+			// listener, which only operators reach, they do not.
+			guarded := r
+			guarded.Roles = rolesAdmin
+			s.mux.Handle(r.Method+" "+r.Path, s.wrap(guarded))
+		} else {
+			s.mux.Handle(r.Method+" "+r.Path, h)
 			s.public.Handle(r.Method+" "+r.Path, h)
 		}
 		if r.Path == "/metrics" || r.Path == "/healthz" {

@@ -15,7 +15,7 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request, _ pos.Principal)
 	if strings.TrimSpace(req.Code) == "" {
 		return pos.Errorf(pos.EInvalidInput, "send the enrolment code: {\"code\":\"…\",\"name\":\"…\"}")
 	}
-	e, err := s.ledger.Enroll(r.Context(), req.Code, req.Name)
+	e, err := s.ledger.EnrollAs(r.Context(), req)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"keytag/pos"
 )
 
 // ledgerRow is one entry as both sides can name it: the customer by
@@ -35,7 +37,7 @@ func snapshot(t testing.TB, db *sql.DB, where string) (map[string]balanceRow, ma
 		if err := rows.Scan(&e, &b.Available, &b.Pending); err != nil {
 			t.Fatal(err)
 		}
-		bal[e] = b
+		bal[emailKey(e)] = b
 	}
 	rows.Close()
 	led := map[string]ledgerRow{}
@@ -49,6 +51,7 @@ func snapshot(t testing.TB, db *sql.DB, where string) (map[string]balanceRow, ma
 		if err := rows.Scan(&id, &r.Email, &r.Points, &r.Pending); err != nil {
 			t.Fatal(err)
 		}
+		r.Email = emailKey(r.Email)
 		led[id] = r
 	}
 	rows.Close()
@@ -103,6 +106,15 @@ func converged(t testing.TB, server *sql.DB, terms ...*terminal) {
 			t.Errorf("terminal %d ledger differs from the server's (server → terminal):\n%s", i+1, d)
 		}
 	}
+}
+
+// emailKey is an email as both stores can be compared by: the server
+// keeps the address, a terminal pos.PrivateEmail.
+func emailKey(e string) string {
+	if n, err := pos.NormalizeEmail(e); err == nil {
+		return pos.PrivateEmail(n)
+	}
+	return e
 }
 
 func diffMaps[V comparable](want, got map[string]V) string {

@@ -415,13 +415,13 @@ func (w *Worker) pull(ctx context.Context) error {
 				return err
 			}
 			continue
-		case errors.Is(err, sqlite.ErrServerBehind):
+		case errors.Is(err, sqlite.ErrServerBehind), errors.Is(err, sqlite.ErrServerDiverged):
 			if restarts++; restarts > 3 {
 				return err
 			}
 			next.drop()
 			next = nil
-			w.log.Warn("the server's log is behind this terminal: it was restored from a backup; pulling from the start",
+			w.log.Warn("the server's log is not the one this terminal followed: it was restored from a backup; pulling from the start",
 				"cursor", st.Cursor, "head", resp.Head)
 			if err := w.db.RestartPull(ctx); err != nil {
 				return err
