@@ -40,13 +40,17 @@ type Principal struct {
 
 // OrderRequest is POST /v1/orders: a web-shop order for a customer.
 type OrderRequest struct {
-	OrderID      string     `json:"order_id"`
-	Email        string     `json:"email"`
-	PlacedAt     *time.Time `json:"placed_at,omitempty"`
-	Lines        []Line     `json:"lines"`
-	Shipping     Money      `json:"shipping"`
-	Tenders      []Tender   `json:"tenders"`
-	RedeemPoints int64      `json:"redeem_points,omitempty"`
+	OrderID  string     `json:"order_id"`
+	Email    string     `json:"email"`
+	PlacedAt *time.Time `json:"placed_at,omitempty"`
+	Lines    []Line     `json:"lines"`
+	Shipping Money      `json:"shipping"`
+	// ShippingCost is what the shop paid to ship an order that went out
+	// free (shipping 0): satisfaction and undelivered refunds deduct it,
+	// once over the order's returns.
+	ShippingCost Money    `json:"shipping_cost,omitempty"`
+	Tenders      []Tender `json:"tenders"`
+	RedeemPoints int64    `json:"redeem_points,omitempty"`
 }
 
 // OrderStatus is where a web-shop order stands.

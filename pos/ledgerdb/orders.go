@@ -66,7 +66,7 @@ func (s *Store) placeOrder(ctx context.Context, r pos.OrderRequest) (pos.OrderRe
 	if err != nil {
 		return pos.OrderResult{}, err
 	}
-	o := pos.Order{Lines: r.Lines, Shipping: r.Shipping, Tenders: r.Tenders, RedeemPoints: r.RedeemPoints}
+	o := pos.Order{Lines: r.Lines, Shipping: r.Shipping, ShippingCost: r.ShippingCost, Tenders: r.Tenders, RedeemPoints: r.RedeemPoints}
 	for i := range o.Lines {
 		o.Lines[i].SKU = strings.TrimSpace(o.Lines[i].SKU)
 	}
@@ -90,9 +90,10 @@ func (s *Store) placeOrder(ctx context.Context, r pos.OrderRequest) (pos.OrderRe
 	out := pos.OrderResult{OrderID: r.OrderID, PointsEarned: q.PointsEarned, PointsRedeemed: r.RedeemPoints, Status: pos.OrderPending, Balance: bal}
 	result, _ := json.Marshal(out)
 	lines, _ := json.Marshal(o.Lines)
-	_, err = s.exec(ctx, tx, `INSERT INTO orders (order_id, account, body_hash, status, merchandise, earned, redeemed, lines, placed_at, result)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.OrderID, account, hash, pos.OrderPending, int64(q.Merchandise), q.PointsEarned, r.RedeemPoints,
-		string(lines), millis(placed), string(result))
+	_, err = s.exec(ctx, tx, `INSERT INTO orders (order_id, account, body_hash, status, merchandise, earned, redeemed, lines, placed_at, result,
+		shipping, shipping_cost)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.OrderID, account, hash, pos.OrderPending, int64(q.Merchandise), q.PointsEarned, r.RedeemPoints,
+		string(lines), millis(placed), string(result), int64(r.Shipping), int64(r.ShippingCost))
 	if s.d.IsUnique(err) {
 		return pos.OrderResult{}, errReplayRaced
 	}
@@ -129,15 +130,20 @@ type orderRow struct {
 	credited    int64
 	lines       []pos.Line
 	placed      time.Time
+	// shipping is what the customer paid to ship the order, shippingCost
+	// what the shop paid when it went out free, deducted what returns
+	// have taken of that cost so far.
+	shipping, shippingCost, deducted int64
 }
 
 func (s *Store) lockOrder(ctx context.Context, tx *sql.Tx, id string) (orderRow, error) {
 	var o orderRow
 	var lines string
 	var placed int64
-	err := s.row(ctx, tx, `SELECT account, status, merchandise, earned, redeemed, clawed_back, credited, lines, placed_at
-		FROM orders WHERE order_id = ?`+s.d.ForUpdate, id).
-		Scan(&o.account, &o.status, &o.merchandise, &o.earned, &o.redeemed, &o.clawedBack, &o.credited, &lines, &placed)
+	err := s.row(ctx, tx, `SELECT account, status, merchandise, earned, redeemed, clawed_back, credited, lines, placed_at, shipping, shipping_cost,
+		shipping_deducted FROM orders WHERE order_id = ?`+s.d.ForUpdate, id).
+		Scan(&o.account, &o.status, &o.merchandise, &o.earned, &o.redeemed, &o.clawedBack, &o.credited, &lines, &placed,
+			&o.shipping, &o.shippingCost, &o.deducted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, pos.Errorf(pos.ENotFound, "no order %s", id)
 	}
@@ -230,13 +236,19 @@ func (s *Store) returnOrder(ctx context.Context, orderID string, r pos.OrderRetu
 	if err != nil {
 		return pos.ReturnResult{}, err
 	}
+	// A web order is shipped: it may come back undelivered, and a free
+	// one's shipping cost is deducted once over its returns.
 	sum := pos.SaleSummary{Receipt: orderID, Merchandise: pos.Money(o.merchandise), Earned: o.earned, Redeemed: o.redeemed,
-		ClawedBack: o.clawedBack, Credited: o.credited, Received: received}
+		ClawedBack: o.clawedBack, Credited: o.credited, Received: received, Shipped: true,
+		Shipping: pos.Money(o.shipping), ShippingCost: pos.Money(o.shippingCost), ShippingDeducted: pos.Money(o.deducted)}
 	for _, l := range o.lines {
 		sl := pos.SoldLine{Line: l}
 		take := min(returned[l.SKU], l.Qty)
 		sl.Returned, returned[l.SKU] = take, returned[l.SKU]-take
 		sum.Lines = append(sum.Lines, sl)
+	}
+	if r.Claim == pos.ClaimUndelivered && len(r.Lines) == 0 {
+		r.Lines = pos.UnitsLeft(sum) // the whole order, recorded line by line
 	}
 	q, err := s.cfg.QuoteReturn(sum, pos.ReturnRequest{Receipt: orderID, Lines: r.Lines, Claim: r.Claim, Outcome: r.Outcome,
 		Unopened: r.Unopened, Received: received}, pos.DayOf(now))
@@ -255,8 +267,8 @@ func (s *Store) returnOrder(ctx context.Context, orderID string, r pos.OrderRetu
 	if err := s.post(ctx, tx, es...); err != nil {
 		return pos.ReturnResult{}, err
 	}
-	if _, err := s.exec(ctx, tx, `UPDATE orders SET clawed_back = clawed_back + ?, credited = credited + ? WHERE order_id = ?`,
-		q.PointsClawedBack, q.PointsCredited, orderID); err != nil {
+	if _, err := s.exec(ctx, tx, `UPDATE orders SET clawed_back = clawed_back + ?, credited = credited + ?, shipping_deducted = shipping_deducted + ?
+		WHERE order_id = ?`, q.PointsClawedBack, q.PointsCredited, int64(q.ShippingDeducted), orderID); err != nil {
 		return pos.ReturnResult{}, fmt.Errorf("update order: %w", err)
 	}
 	v, err := s.accountView(ctx, tx, o.account)
@@ -264,7 +276,10 @@ func (s *Store) returnOrder(ctx context.Context, orderID string, r pos.OrderRetu
 		return pos.ReturnResult{}, err
 	}
 	out := pos.ReturnResult{Receipt: orderID, Return: r.ReturnID, Outcome: q.Outcome, Refund: q.Refund,
-		PointsClawedBack: q.PointsClawedBack, PointsCredited: q.PointsCredited, Balance: v.Balance, LastDay: q.LastDay.String()}
+		PointsClawedBack: q.PointsClawedBack, PointsCredited: q.PointsCredited, Balance: v.Balance}
+	if !q.LastDay.IsZero() { // an undelivered order has no window
+		out.LastDay = q.LastDay.String()
+	}
 	result, _ := json.Marshal(out)
 	lines := r.Lines
 	if q.Outcome == pos.OutcomeReplacement {
