@@ -80,6 +80,9 @@ type Store struct {
 	Seq Sequence
 }
 
+// The store is the ledger keytagd's HTTP API serves.
+var _ pos.Ledger = (*Store)(nil)
+
 // Open brings db's schema up to date and returns the store. The epoch, a
 // random id made when the database is created, is stored in it.
 func Open(ctx context.Context, db *sql.DB, d Dialect, clock pos.Clock) (*Store, error) {

@@ -129,6 +129,9 @@ type Store interface {
 	SaveSyncHealth(ctx context.Context, h sqlite.SyncHealth) error
 }
 
+// The terminal store is the worker's store.
+var _ Store = (*sqlite.DB)(nil)
+
 // StatusStore is what the sync status is read from.
 type StatusStore interface {
 	Identity(ctx context.Context) (sqlite.Identity, error)
