@@ -81,7 +81,11 @@ func (s *Store) placeOrder(ctx context.Context, r pos.OrderRequest) (pos.OrderRe
 	if q.PointsEarned > 0 {
 		es = append(es, pos.Entry{ID: webEntryID(r.OrderID, "earn"), Account: account, Kind: pos.KindEarn, Points: q.PointsEarned, Pending: true, Ref: r.OrderID, Store: storeWeb, At: now})
 	}
-	if err := s.post(ctx, tx, es...); err != nil {
+	// The entries' ids derive from the order: a twin of this request that
+	// committed first makes them clash here, before the order row would.
+	if err := s.post(ctx, tx, es...); errors.Is(err, errEntryExists) {
+		return pos.OrderResult{}, errReplayRaced
+	} else if err != nil {
 		return pos.OrderResult{}, err
 	}
 	for _, e := range es {
@@ -264,7 +268,10 @@ func (s *Store) returnOrder(ctx context.Context, orderID string, r pos.OrderRetu
 		es = append(es, pos.Entry{ID: webEntryID(orderID, r.ReturnID, "credit"), Account: o.account, Kind: pos.KindReturnCredit, Points: q.PointsCredited,
 			Ref: r.ReturnID, Store: storeWeb, At: now})
 	}
-	if err := s.post(ctx, tx, es...); err != nil {
+	// As for an order: a twin that committed first clashes on the ids.
+	if err := s.post(ctx, tx, es...); errors.Is(err, errEntryExists) {
+		return pos.ReturnResult{}, errReplayRaced
+	} else if err != nil {
 		return pos.ReturnResult{}, err
 	}
 	if _, err := s.exec(ctx, tx, `UPDATE orders SET clawed_back = clawed_back + ?, credited = credited + ?, shipping_deducted = shipping_deducted + ?
