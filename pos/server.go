@@ -167,6 +167,12 @@ type Ledger interface {
 	PlaceOrder(ctx context.Context, r OrderRequest) (OrderResult, error)
 	ProcessOrder(ctx context.Context, id string) (OrderResult, error)
 	ReturnOrder(ctx context.Context, orderID string, r OrderReturnRequest) (ReturnResult, error)
+	// Claims on web orders, one step at a time (claim.go): opened when the
+	// customer notifies the shop, judged on that day, points moved only
+	// at the refund.
+	OpenOrderClaim(ctx context.Context, r OrderClaimRequest) (OrderClaimView, error)
+	StepOrderClaim(ctx context.Context, id string, step ClaimStep, r ClaimStepRequest) (OrderClaimView, error)
+	GetOrderClaim(ctx context.Context, id string) (OrderClaimView, error)
 
 	// Gifts: the catalog and reservations, for terminals and the web shop.
 	Gifts(ctx context.Context, all bool) ([]Gift, error)
@@ -179,4 +185,37 @@ type Ledger interface {
 	// Admin: what to look at, and the terminals.
 	Flags(ctx context.Context, code string, limit int) ([]Flag, error)
 	Terminals(ctx context.Context) ([]ServerTerminal, error)
+}
+
+// OrderClaimRequest is POST /v1/claims: the customer of a web order
+// notified the shop. Idempotent by claim_id.
+type OrderClaimRequest struct {
+	ClaimID string       `json:"claim_id"`
+	OrderID string       `json:"order_id"`
+	Kind    Claim        `json:"kind"`
+	Lines   []ReturnLine `json:"lines"`
+	// ReceivedOn is the day the customer received the goods; NotifiedOn
+	// the day they notified the shop (default today), on which the
+	// claim's window is judged.
+	ReceivedOn string `json:"received_on"`
+	NotifiedOn string `json:"notified_on,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+	Unopened   bool   `json:"unopened,omitempty"`
+}
+
+// ClaimStepRequest is the body of a claim's step: the day the goods came
+// back (received), the finding (verified), the outcome (settled:
+// refund, the default, or replacement) or why (rejected).
+type ClaimStepRequest struct {
+	On       string  `json:"on,omitempty"`
+	Unopened bool    `json:"unopened,omitempty"`
+	Outcome  Outcome `json:"outcome,omitempty"`
+	Reason   string  `json:"reason,omitempty"`
+}
+
+// OrderClaimView is a web order's claim as it stands, with the return its
+// refund or replacement made (at that step, and after).
+type OrderClaimView struct {
+	ClaimCase
+	Result *ReturnResult `json:"result,omitempty"`
 }

@@ -236,26 +236,29 @@ func (s *Store) returnOrder(ctx context.Context, orderID string, r pos.OrderRetu
 	if err != nil {
 		return pos.ReturnResult{}, err
 	}
-	returned, err := s.returnedLines(ctx, tx, orderID)
+	out, err := s.postOrderReturn(ctx, tx, orderID, o, r, received, pos.DayOf(now), hash, "")
 	if err != nil {
 		return pos.ReturnResult{}, err
 	}
-	// A web order is shipped: it may come back undelivered, and a free
-	// one's shipping cost is deducted once over its returns.
-	sum := pos.SaleSummary{Receipt: orderID, Merchandise: pos.Money(o.merchandise), Earned: o.earned, Redeemed: o.redeemed,
-		ClawedBack: o.clawedBack, Credited: o.credited, Received: received, Shipped: true,
-		Shipping: pos.Money(o.shipping), ShippingCost: pos.Money(o.shippingCost), ShippingDeducted: pos.Money(o.deducted)}
-	for _, l := range o.lines {
-		sl := pos.SoldLine{Line: l}
-		take := min(returned[l.SKU], l.Qty)
-		sl.Returned, returned[l.SKU] = take, returned[l.SKU]-take
-		sum.Lines = append(sum.Lines, sl)
+	return out, tx.Commit()
+}
+
+// postOrderReturn quotes a return against a locked order as of today (for
+// a claim: the day it was opened) and writes it: entries, the order's
+// running totals and the order_returns row. Units open claims hold,
+// except the claim settling (exceptClaim), are not returned twice.
+func (s *Store) postOrderReturn(ctx context.Context, tx *sql.Tx, orderID string, o orderRow, r pos.OrderReturnRequest,
+	received, today pos.Day, hash, exceptClaim string) (pos.ReturnResult, error) {
+	now := s.clock.Now().UTC().Truncate(time.Millisecond)
+	sum, err := s.orderSummary(ctx, tx, orderID, o, received, exceptClaim)
+	if err != nil {
+		return pos.ReturnResult{}, err
 	}
 	if r.Claim == pos.ClaimUndelivered && len(r.Lines) == 0 {
 		r.Lines = pos.UnitsLeft(sum) // the whole order, recorded line by line
 	}
 	q, err := s.cfg.QuoteReturn(sum, pos.ReturnRequest{Receipt: orderID, Lines: r.Lines, Claim: r.Claim, Outcome: r.Outcome,
-		Unopened: r.Unopened, Received: received}, pos.DayOf(now))
+		Unopened: r.Unopened, Received: received}, today)
 	if err != nil {
 		return pos.ReturnResult{}, err
 	}
@@ -299,7 +302,34 @@ func (s *Store) returnOrder(ctx context.Context, orderID string, r pos.OrderRetu
 	} else if err != nil {
 		return pos.ReturnResult{}, fmt.Errorf("store return: %w", err)
 	}
-	return out, tx.Commit()
+	return out, nil
+}
+
+// orderSummary is what a return needs of a locked order: what earlier
+// returns brought back and open claims (but exceptClaim) hold, line by
+// line. A web order is shipped: it may come back undelivered, and a free
+// one's shipping cost is deducted once over its returns.
+func (s *Store) orderSummary(ctx context.Context, tx *sql.Tx, orderID string, o orderRow, received pos.Day, exceptClaim string) (pos.SaleSummary, error) {
+	returned, err := s.returnedLines(ctx, tx, orderID)
+	if err != nil {
+		return pos.SaleSummary{}, err
+	}
+	held, err := s.heldLines(ctx, tx, orderID, exceptClaim)
+	if err != nil {
+		return pos.SaleSummary{}, err
+	}
+	sum := pos.SaleSummary{Receipt: orderID, Merchandise: pos.Money(o.merchandise), Earned: o.earned, Redeemed: o.redeemed,
+		ClawedBack: o.clawedBack, Credited: o.credited, Received: received, Shipped: true,
+		Shipping: pos.Money(o.shipping), ShippingCost: pos.Money(o.shippingCost), ShippingDeducted: pos.Money(o.deducted)}
+	for _, l := range o.lines {
+		sl := pos.SoldLine{Line: l}
+		take := min(returned[l.SKU], l.Qty)
+		sl.Returned, returned[l.SKU] = take, returned[l.SKU]-take
+		sl.Held = min(held[l.SKU], l.Qty-sl.Returned)
+		held[l.SKU] -= sl.Held
+		sum.Lines = append(sum.Lines, sl)
+	}
+	return sum, nil
 }
 
 // returnedLines sums, per SKU, what earlier returns brought back.
