@@ -8,8 +8,8 @@ import (
 	"sort"
 	"time"
 
-	"keytag/internal/sqlrows"
 	"keytag/pos"
+	"keytag/pos/internal/sqlrows"
 )
 
 const accountViewColumns = `a.id, a.name, a.email, a.opt_in, a.available, a.pending,

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"keytag/internal/sqlrows"
 	"keytag/pos"
+	"keytag/pos/internal/sqlrows"
 )
 
 // EnrolCodeTTL is how long an enrolment code stays valid.

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"keytag/internal/sqlrows"
 	"keytag/pos"
+	"keytag/pos/internal/sqlrows"
 )
 
 // Gifts lists the catalog: active gifts, or all with all set.

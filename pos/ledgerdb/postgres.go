@@ -10,8 +10,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
 
-	"keytag/internal/migrate"
 	"keytag/pos"
+	"keytag/pos/internal/migrate"
 )
 
 //go:embed migrations/postgres/*.sql

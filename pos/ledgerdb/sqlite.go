@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 
-	"keytag/internal/migrate"
-	"keytag/internal/sqlitedb"
 	"keytag/pos"
+	"keytag/pos/internal/migrate"
+	"keytag/pos/internal/sqlitedb"
 )
 
 //go:embed migrations/sqlite/*.sql

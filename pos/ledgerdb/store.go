@@ -19,8 +19,8 @@ import (
 	"strings"
 	"time"
 
-	"keytag/internal/migrate"
 	"keytag/pos"
+	"keytag/pos/internal/migrate"
 )
 
 // Dialect is what differs between the databases the server runs on.

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"keytag/internal/sqlitedb"
-	"keytag/internal/sqlrows"
 	"keytag/pos"
+	"keytag/pos/internal/sqlitedb"
+	"keytag/pos/internal/sqlrows"
 )
 
 // queryer is what both *sql.DB and *sql.Tx offer, so lookups run inside

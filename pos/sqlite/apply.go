@@ -12,8 +12,8 @@ import (
 	"fmt"
 	"strings"
 
-	"keytag/internal/sqlitedb"
 	"keytag/pos"
+	"keytag/pos/internal/sqlitedb"
 )
 
 // pulled is a change of a page with its body as PullPage.Decode decoded

@@ -15,9 +15,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"keytag/internal/migrate"
-	"keytag/internal/sqlitedb"
 	"keytag/pos"
+	"keytag/pos/internal/migrate"
+	"keytag/pos/internal/sqlitedb"
 )
 
 //go:embed migrations/*.sql

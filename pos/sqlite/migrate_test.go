@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"keytag/internal/sqlitedb"
 	"keytag/pos"
+	"keytag/pos/internal/sqlitedb"
 )
 
 // A terminal database as the version before 0003_fewer_pages.sql wrote

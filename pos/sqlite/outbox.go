@@ -11,8 +11,8 @@ import (
 	"fmt"
 	"time"
 
-	"keytag/internal/sqlrows"
 	"keytag/pos"
+	"keytag/pos/internal/sqlrows"
 )
 
 // Waiting counts outbox records the server has not answered yet. The

@@ -11,8 +11,8 @@ import (
 	"fmt"
 	"time"
 
-	"keytag/internal/sqlrows"
 	"keytag/pos"
+	"keytag/pos/internal/sqlrows"
 )
 
 // SyncOrphans counts pulled entries still waiting for their account.

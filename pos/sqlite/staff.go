@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"keytag/internal/sqlitedb"
-	"keytag/internal/sqlrows"
 	"keytag/pos"
+	"keytag/pos/internal/sqlitedb"
+	"keytag/pos/internal/sqlrows"
 )
 
 // HasStaff reports whether anyone can sign in yet.

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"keytag/internal/migrate"
-	"keytag/internal/sqlitedb"
 	"keytag/pos"
+	"keytag/pos/internal/migrate"
+	"keytag/pos/internal/sqlitedb"
 )
 
 // TestSQLiteMigrations: migrations apply once, in name order; one that
