@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -62,9 +63,8 @@ type WedgeOptions struct {
 	// typing. Default MaxCodeLen.
 	MaxLen int
 	// Stall is the longest pause a busy machine may put between two keys
-	// of a scan (at most 1 + len/4 such pauses in one code); default
-	// 200 ms, shorter than a person takes to go from the keyboard to the
-	// scanner's trigger.
+	// of a scan; default 400 ms, shorter than a person takes to go from
+	// the keyboard to the scanner's trigger.
 	Stall time.Duration
 }
 
@@ -95,7 +95,7 @@ func NewWedge(o WedgeOptions) *Wedge {
 		o.MaxLen = MaxCodeLen
 	}
 	if o.Stall <= 0 {
-		o.Stall = 200 * time.Millisecond
+		o.Stall = 400 * time.Millisecond
 	}
 	return &Wedge{opts: o}
 }
@@ -153,14 +153,15 @@ func (w *Wedge) Enter(at time.Time) (code string, isScan bool) {
 // scan through as typing (or split it in two), those keys, the held ones
 // and the Enter are one code, and End says how many to take back.
 //
-// Of the ways to read the keys as a scan (the held burst alone, or with
-// some of the keys before it), each must have MinLen keys, no pause
-// longer than Stall, and at most 1 + len/4 pauses longer than MaxGap; the
-// held burst alone must have none. The one whose code is most clearly a
-// code wins (a key tag of format f, then a retail code with a good check
-// digit, then any other product code; a misread only for the burst
-// alone), the longest of equals. A person's typing has a pause longer
-// than MaxGap between nearly every two keys, so it is never read as one.
+// The held burst alone is a scan as Enter says. A reading that also takes
+// keys passed through (or whose keys came slower) is one only when the
+// keys came at a scanner's speed but for one stall: no pause longer than
+// Stall, and the other pauses MaxGap or less on average. A busy window
+// handles a person's queued keystrokes in bunches, which can look fast,
+// so such a reading must also be clearly a code: a key tag of format f,
+// a retail code with a good check digit, or a misread tag (its prefix,
+// reported as the misread it is). The longest such reading wins over the
+// held burst alone.
 func (w *Wedge) End(at time.Time, f pos.TagFormat) WedgeEnd {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -168,33 +169,31 @@ func (w *Wedge) End(at time.Time, f pos.TagFormat) WedgeEnd {
 	np := len(w.passed)
 	w.buf, w.passed = w.buf[:0], w.passed[:0]
 
-	best, bestRank := -1, -1
-	slow := 0 // pauses longer than MaxGap from keys[s] to the Enter
+	best := -1
+	var sum, longest time.Duration // of the pauses from keys[s] to the Enter
+	slow := false
 	next := at
 	for s := len(keys) - 1; s >= 0; s-- {
 		gap := next.Sub(keys[s].at)
 		if gap > w.opts.Stall {
 			break
 		}
-		if gap > w.opts.MaxGap {
-			slow++
-		}
+		sum += gap
+		longest = max(longest, gap)
+		slow = slow || gap > w.opts.MaxGap
 		next = keys[s].at
-		if s > np || len(keys)-s < w.opts.MinLen {
+		n := len(keys) - s
+		if s > np || n < w.opts.MinLen {
 			continue // the whole held burst is in every reading
 		}
-		n := len(keys) - s
-		pure := s == np && slow == 0
-		if !pure && slow > 1+n/4 {
+		if s == np && !slow {
+			best = s // the held burst alone, as Enter reads it
 			continue
 		}
 		code := string(runes(keys[s:]))
-		rank := rankOf(code, f)
-		if rank == 0 && !pure {
-			continue
-		}
-		if rank >= bestRank {
-			best, bestRank = s, rank
+		fast := (sum-longest)/time.Duration(n-1) <= w.opts.MaxGap
+		if fast && clearlyCode(code, f) {
+			best = s
 		}
 	}
 	if best < 0 {
@@ -208,18 +207,17 @@ func (w *Wedge) End(at time.Time, f pos.TagFormat) WedgeEnd {
 	}
 }
 
-// rankOf orders readings of a scan by how clearly they are a code.
-func rankOf(code string, f pos.TagFormat) int {
+// clearlyCode reports whether code is a key tag of format f, a retail code
+// with a good check digit, or a misread tag: what typing never makes by
+// chance.
+func clearlyCode(code string, f pos.TagFormat) bool {
 	switch Classify(code, f) {
 	case KindKeytag:
-		return 3
+		return true
 	case KindProduct:
-		if ValidRetail(code) {
-			return 2
-		}
-		return 1
+		return ValidRetail(code)
 	}
-	return 0
+	return f.Prefix != "" && strings.HasPrefix(code, f.Prefix)
 }
 
 // Release passes the held keys through at once (the focus moved: they

@@ -193,3 +193,41 @@ func TestWedgeEndLeavesTypingAlone(t *testing.T) {
 		t.Errorf("after Break: End = %+v, want the burst alone", end)
 	}
 }
+
+// A busy window handles a person's keystrokes (60 ms apart) in bunches of
+// three, 1 ms apart within a bunch: fast enough between some keys, but
+// "MINI-1 Dragon" is no code, so it stays typing.
+func TestWedgeEndBunchedTypingIsTyping(t *testing.T) {
+	t0 := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	w := NewWedge(WedgeOptions{})
+	text := "MINI-1 Dragon"
+	typed := ""
+	at := t0
+	for i, r := range text {
+		if i%3 == 0 && i > 0 {
+			at = at.Add(178 * time.Millisecond)
+			typed += w.Flush(at)
+		}
+		typed += w.Key(r, at)
+		at = at.Add(time.Millisecond)
+	}
+	end := w.End(at.Add(40*time.Millisecond), pos.DefaultTagFormat)
+	if end.IsScan {
+		t.Fatalf("bunched typing read as a scan: %+v", end)
+	}
+	if typed+end.Typed != text {
+		t.Errorf("typing lost or doubled: %q + %q", typed, end.Typed)
+	}
+}
+
+// A misread tag whose start a stall let through is reported whole, as the
+// misread it is, not as the product its tail looks like.
+func TestWedgeEndStalledMisreadIsWhole(t *testing.T) {
+	t0 := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	w := NewWedge(WedgeOptions{})
+	// KT2000000024 has a wrong check digit; its tail 00000024 is a valid EAN-8.
+	_, end := stalled(w, t0, "KT2000000024", 4, 6*time.Millisecond, 60*time.Millisecond)
+	if !end.IsScan || end.Scan.Code != "KT2000000024" || end.Scan.Kind != KindInvalid || end.TakeBack != 4 {
+		t.Fatalf("End = %+v; want the whole misread, 4 keys taken back", end)
+	}
+}

@@ -110,9 +110,9 @@ func (u *UI) showReturn() {
 		widget.NewSeparator(), preview, v.override, v.msg,
 		widget.NewButton("F9  CONFIRM RETURN", u.confirmReturn),
 	)
-	// Both halves scroll both ways: a long line scrolls within its half
-	// instead of running under the other.
-	split := container.NewHSplit(container.NewScroll(left), container.NewScroll(rightSide))
+	// Every line of a half is as narrow as its half can be (long labels
+	// are cut with an ellipsis), so no field runs under the other half.
+	split := container.NewHSplit(container.NewVScroll(left), container.NewVScroll(rightSide))
 	split.Offset = 0.5
 	u.show("return", split,
 		"Enter load receipt / next   ↑↓ claim type   F5 unopened   F6 refund/replacement   F9 confirm   Esc clear field   F8 back to the sale   F12 sign out",
@@ -178,8 +178,9 @@ func (u *UI) loadReceipt(receipt string) {
 	setOptional(v.tenders, "paid with "+v.paid+": the refund goes back to these")
 	v.qtys = nil
 	v.lines.Objects = nil
-	v.lines.Add(container.NewGridWithColumns(2, widget.NewLabel(fmt.Sprintf("Receipt %s of %s", s.Receipt, s.At.Local().Format("2006-01-02"))),
-		widget.NewLabel("qty to return")))
+	head := widget.NewLabel(fmt.Sprintf("Receipt %s of %s", s.Receipt, s.At.Local().Format("2006-01-02")))
+	head.Truncation = fyne.TextTruncateEllipsis
+	v.lines.Add(container.NewGridWithColumns(2, head, widget.NewLabel("qty to return")))
 	for i, l := range s.Lines {
 		q := newField(u.keys, "0")
 		q.onKey = v.receipt.onKey
