@@ -370,8 +370,10 @@ func TestPrintTCPSilent(t *testing.T) {
 	}
 }
 
-// A serial printer: a pseudo-terminal stands for the port.
-func TestPrintSerialPTY(t *testing.T) {
+// newPTY is a serial port for tests: the printer's end is the master, the
+// port keytag opens by name is the slave, in raw mode.
+func newPTY(t *testing.T) (master, slave *os.File) {
+	t.Helper()
 	master, slave, err := pty.Open()
 	if err != nil {
 		t.Skipf("no pseudo-terminals here: %v", err)
@@ -386,6 +388,25 @@ func TestPrintSerialPTY(t *testing.T) {
 	if err := unix.IoctlSetTermios(int(slave.Fd()), unix.TCSETS, tio); err != nil {
 		t.Fatal(err)
 	}
+	return master, slave
+}
+
+// A serial printer that takes the bytes but never answers the status
+// request (off, or a cable without its receive line): reported, in time.
+func TestPrintSerialSilent(t *testing.T) {
+	master, slave := newPTY(t)
+	go io.Copy(io.Discard, master)
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	err := Print(ctx, "serial:"+slave.Name(), receiptBytes(t))
+	if err == nil || pos.ErrorCode(err) != EPrinter || !strings.Contains(err.Error(), "did not") {
+		t.Fatalf("got %v, want a printer that did not answer", err)
+	}
+}
+
+// A serial printer: a pseudo-terminal stands for the port.
+func TestPrintSerialPTY(t *testing.T) {
+	master, slave := newPTY(t)
 	got := make(chan []byte, 1)
 	go func() { got <- fakePrinter(master, 0x12) }()
 	data := receiptBytes(t)

@@ -122,16 +122,16 @@ func Print(ctx context.Context, uri string, data []byte) error {
 	var c conn
 	var mu sync.Mutex
 	go func() {
-		conn, err := open(ctx, t)
+		pc, err := open(ctx, t)
 		if err != nil {
 			done <- pos.Errorf(EPrinter, "printer %s is not reachable (off or unplugged?): %v", t, plain(err))
 			return
 		}
 		mu.Lock()
-		c = conn
+		c = pc
 		mu.Unlock()
-		err = send(ctx, t, conn, data)
-		conn.Close()
+		err = send(ctx, t, pc, data)
+		pc.Close()
 		done <- err
 	}()
 	select {
@@ -195,7 +195,12 @@ func send(ctx context.Context, t Target, c conn, data []byte) error {
 	}
 	var status [1]byte
 	if _, err := io.ReadFull(c, status[:]); err != nil {
-		return pos.Errorf(EPrinter, "printer %s did not confirm the receipt (closed the connection or did not answer): %v", t, plain(err))
+		why := plain(err)
+		if t.Scheme == "serial" && errors.Is(err, io.EOF) {
+			// tarm/serial reports its read timeout as end of file.
+			why = "no answer in time"
+		}
+		return pos.Errorf(EPrinter, "printer %s did not confirm the receipt (closed the connection or did not answer): %s", t, why)
 	}
 	// DLE EOT 4: bits 5 and 6 say the roll is out.
 	if status[0]&0x60 != 0 {
