@@ -77,6 +77,7 @@ var commands = []command{
 	{"account create", "account create --email E --name N [--birth YYYY-MM-DD] [--opt-in] [--phone P] [--tag CODE]", runAccountCreate},
 	{"account history", "account history TAG-OR-EMAIL [--json]", runAccountHistory},
 	{"account import", "account import FILE.csv", runAccountImport},
+	{"account search", "account search TEXT [--json] (the start of a name, a phone number, or the start of an email)", runAccountSearch},
 	{"account show", "account show TAG-OR-EMAIL", runAccountShow},
 	{"account tag", "account tag TAG-OR-EMAIL --new CODE", runAccountTag},
 	{"claim list", "claim list [--waiting]", runClaimList},
