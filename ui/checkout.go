@@ -63,7 +63,7 @@ func (u *UI) showCheckout() {
 	}
 	v := u.co
 	left := container.NewVBox(
-		title("CUSTOMER  [F2]"), v.find,
+		title("CUSTOMER  [F2]"), u.searchBox(v.find),
 		v.name, v.email, v.avail, v.pending, v.birthday, v.gifts,
 		widget.NewSeparator(),
 		title("REDEEM  [F5]"),
