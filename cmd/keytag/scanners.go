@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +21,8 @@ import (
 // scannerSpec is one --scanner: a USB HID scanner by its USB id, or a
 // serial one by its path and line speed.
 type scannerSpec struct {
+	// text is the spec as given, kept in the terminal's database.
+	text string
 	// name is how the status bar names it: "HID 0c2e:0b61",
 	// "serial /dev/serial/by-id/…".
 	name string
@@ -27,9 +30,14 @@ type scannerSpec struct {
 	open func(onState func(connected bool)) (scanner.Source, error)
 }
 
-// parseScanner reads hid:VID:PID or serial:PATH[@BAUD].
-func parseScanner(s string) (scannerSpec, error) {
+// parseScanner reads hid:VID:PID, serial:PATH[@BAUD], or none (the
+// window reads the keyboard alone).
+func parseScanner(s string) (spec scannerSpec, err error) {
+	defer func() { spec.text = s }()
 	kind, rest, _ := strings.Cut(s, ":")
+	if s == "none" {
+		return scannerSpec{}, nil
+	}
 	switch kind {
 	case "hid":
 		vid, pid, err := scanner.ParseVIDPID(rest)
@@ -58,6 +66,10 @@ func parseScanner(s string) (scannerSpec, error) {
 	}
 	return scannerSpec{}, fmt.Errorf("--scanner %s: want hid:VID:PID or serial:PATH[@BAUD]", s)
 }
+
+// metaScanners is the terminal database's setting that keeps the
+// window's --scanner list, one a line.
+const metaScanners = "window_scanners"
 
 // scannerSet runs the window's scanners and keeps whether each is
 // connected, for the status bar.
@@ -145,11 +157,35 @@ func (a *awaited) Close() error { return nil }
 // scanners; the attach it returns starts reading them into u (each scan
 // through fyne.Do, the route a wedge scan takes) and returns what stops
 // them.
+//
+// The scanners given are kept in the terminal's database, and a window
+// started without --scanner reads the ones kept; --scanner none forgets
+// them.
 func windowScanners(e *env, d *sqlite.DB, svc *ui.Services) (attach func(u *ui.UI) (stop func())) {
-	if len(e.scanners) == 0 {
+	specs := e.scanners
+	if len(specs) > 0 {
+		texts := make([]string, len(specs))
+		for i, s := range specs {
+			texts[i] = s.text
+		}
+		if err := d.SetMeta(e.ctx, metaScanners, strings.Join(texts, "\n")); err != nil {
+			fmt.Fprintf(e.stderr, "keytag: the scanners are not kept for next time: %v\n", err)
+		}
+	} else if kept, err := d.Meta(e.ctx, metaScanners); err == nil && kept != "" {
+		for _, text := range strings.Split(kept, "\n") {
+			s, err := parseScanner(text)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "keytag: a kept scanner is not read: %v\n", err)
+				continue
+			}
+			specs = append(specs, s)
+		}
+	}
+	specs = slices.DeleteFunc(specs, func(s scannerSpec) bool { return s.open == nil }) // none
+	if len(specs) == 0 {
 		return func(*ui.UI) func() { return func() {} }
 	}
-	set := newScannerSet(e.scanners, slog.New(slog.NewTextHandler(e.stderr, nil)))
+	set := newScannerSet(specs, slog.New(slog.NewTextHandler(e.stderr, nil)))
 	svc.Scanners = set.States
 	return func(u *ui.UI) func() {
 		ctx, cancel := context.WithCancel(e.ctx)

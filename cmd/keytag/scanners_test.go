@@ -219,3 +219,62 @@ func TestWindowReadsSerialScanner(t *testing.T) {
 		t.Errorf("codes were logged: %s", stderr.String())
 	}
 }
+
+// TestScannerChoiceKept: the scanners the window was started with are
+// kept in the terminal's database and read by the next start without
+// --scanner; --scanner none forgets them; a bad spec is a usage error.
+func TestScannerChoiceKept(t *testing.T) {
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "t.db")
+	start := func(args ...string) []ui.ScannerState {
+		t.Helper()
+		e := &env{ctx: ctx, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, clock: pos.SystemClock{}, dbPath: dbPath}
+		if _, _, err := e.parseGlobals(args); err != nil {
+			t.Fatal(err)
+		}
+		d, err := e.open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		var svc ui.Services
+		windowScanners(e, d, &svc)
+		if svc.Scanners == nil {
+			return nil
+		}
+		return svc.Scanners()
+	}
+	names := func(st []ui.ScannerState) []string {
+		var out []string
+		for _, s := range st {
+			out = append(out, s.Name)
+		}
+		return out
+	}
+	want := []string{"HID 0c2e:0b61", "serial /dev/serial/by-id/usb-X@1"}
+	if got := names(start("--scanner", "hid:0C2E:0B61", "--scanner", "serial:/dev/serial/by-id/usb-X@1@19200")); !slices.Equal(got, want) {
+		t.Fatalf("started with %q", got)
+	}
+	if got := names(start()); !slices.Equal(got, want) {
+		t.Errorf("the next start reads %q, want the kept %q", got, want)
+	}
+	if got := start("--scanner", "none"); got != nil {
+		t.Errorf("--scanner none reads %+v", got)
+	}
+	if got := start(); got != nil {
+		t.Errorf("after none the next start reads %+v", got)
+	}
+
+	for _, bad := range []string{"usb:1", "hid:zz:01", "serial:", "serial:/dev/ttyS0@fast"} {
+		var out, errb bytes.Buffer
+		m := &Main{Stdout: &out, Stderr: &errb, Clock: pos.SystemClock{}}
+		if code := m.Execute(ctx, []string{"--db", dbPath, "--scanner", bad}); code != 2 || !strings.Contains(errb.String(), "--scanner "+bad) {
+			t.Errorf("--scanner %s: exit %d, stderr %q", bad, code, errb.String())
+		}
+	}
+	var errb bytes.Buffer
+	m := &Main{Stdout: &bytes.Buffer{}, Stderr: &errb, Clock: pos.SystemClock{}}
+	if code := m.Execute(ctx, []string{"--db", dbPath, "--scanner", "hid:0c2e:0b61", "doctor"}); code != 2 || !strings.Contains(errb.String(), "--scanner is for the window") {
+		t.Errorf("--scanner with a command: exit %d, stderr %q", code, errb.String())
+	}
+}
