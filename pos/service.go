@@ -159,6 +159,10 @@ type Terminal interface {
 	// merge to the account it lives on): the window reads balances again
 	// with it after adjustments, syncs and returns.
 	Account(ctx context.Context, id string) (Account, error)
+	// SearchAccounts lists the first SearchLimit customers whose name
+	// starts with text (case and accents aside), whose phone's digits
+	// start with its digits, or whose email starts with it (ParseSearch).
+	SearchAccounts(ctx context.Context, text string) ([]Account, error)
 	ReplaceTag(ctx context.Context, by Staff, tagOrEmail, newCode string) (Account, error)
 	Entries(ctx context.Context, account string) ([]Entry, error)
 	OfflineBudget(ctx context.Context, account string) (OfflineBudget, error)

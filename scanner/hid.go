@@ -28,6 +28,10 @@ type HIDConfig struct {
 	Poll time.Duration
 	// Logger gets open/lost events; nil discards them.
 	Logger *slog.Logger
+	// OnState, if set, is told from Run's goroutine when the scanner is
+	// lost (false) and when it is opened again (true): the window's
+	// status bar shows it.
+	OnState func(connected bool)
 }
 
 // ErrNoDevice is returned by OpenHID when no device has the VID:PID.
@@ -86,7 +90,7 @@ func newHID(cfg HIDConfig, open func() (io.ReadCloser, error)) (*HID, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open USB HID scanner %s: %w", name, err)
 	}
-	return &HID{cfg: cfg, conn: c, dev: device{name: name, open: open, poll: cfg.Poll, logger: cfg.Logger}}, nil
+	return &HID{cfg: cfg, conn: c, dev: device{name: name, open: open, poll: cfg.Poll, logger: cfg.Logger, onState: cfg.OnState}}, nil
 }
 
 // Run reads reports until ctx is done, reopening the device when it is lost.

@@ -147,6 +147,15 @@ type device struct {
 	open   func() (io.ReadCloser, error)
 	poll   time.Duration
 	logger *slog.Logger
+	// onState, if set, is told when the connection is lost (false) and
+	// when it is back (true), from the reading goroutine.
+	onState func(connected bool)
+}
+
+func (d *device) state(connected bool) {
+	if d.onState != nil {
+		d.onState(connected)
+	}
 }
 
 // run serves conn, and after it is lost opens the device again every poll
@@ -160,11 +169,13 @@ func (d *device) run(ctx context.Context, conn io.ReadCloser, serve func(context
 			return nil
 		}
 		d.logger.Warn("scanner lost; waiting for it to come back", "device", d.name, "err", err)
+		d.state(false)
 		conn, err = d.reopen(ctx)
 		if err != nil {
 			return nil // ctx done
 		}
 		d.logger.Info("scanner back", "device", d.name)
+		d.state(true)
 	}
 }
 

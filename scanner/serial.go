@@ -30,6 +30,10 @@ type SerialConfig struct {
 	Poll time.Duration
 	// Logger gets open/lost events; nil discards them.
 	Logger *slog.Logger
+	// OnState, if set, is told from Run's goroutine when the scanner is
+	// lost (false) and when it is opened again (true): the window's
+	// status bar shows it.
+	OnState func(connected bool)
 }
 
 // Serial is a scanner on a serial port (RS-232, or USB in CDC/serial mode).
@@ -73,7 +77,7 @@ func (cfg SerialConfig) withDefaults() SerialConfig {
 func newSerial(cfg SerialConfig, open func() (io.ReadCloser, error)) (*Serial, error) {
 	cfg = cfg.withDefaults()
 	s := &Serial{cfg: cfg}
-	s.dev = device{name: cfg.Path, poll: cfg.Poll, logger: cfg.Logger, open: func() (io.ReadCloser, error) {
+	s.dev = device{name: cfg.Path, poll: cfg.Poll, logger: cfg.Logger, onState: cfg.OnState, open: func() (io.ReadCloser, error) {
 		// Stat before opening: the identity checked later must be that of
 		// the device opened, not of one that appears after.
 		fi, err := os.Stat(cfg.Path)

@@ -63,7 +63,7 @@ func (u *UI) showCheckout() {
 	}
 	v := u.co
 	left := container.NewVBox(
-		title("CUSTOMER  [F2]"), v.find,
+		title("CUSTOMER  [F2]"), u.searchBox(v.find),
 		v.name, v.email, v.avail, v.pending, v.birthday, v.gifts,
 		widget.NewSeparator(),
 		title("REDEEM  [F5]"),
@@ -284,6 +284,9 @@ func (u *UI) checkoutScan(s scanner.Scan) bool {
 	case scanner.KindKeytag:
 		u.findCustomer(code)
 	case scanner.KindProduct:
+		if u.addProduct(code) {
+			break
+		}
 		v.item.SetText(code)
 		v.qty.SetText("")
 		v.price.SetText("")
@@ -628,6 +631,7 @@ func (c *columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 func (u *UI) completeSale() {
 	v := u.co
 	req := pos.SaleRequest{Order: u.sale.order}
+	u.sale.sellItems(&req)
 	if a := u.sale.customer; a != nil {
 		req.AccountID = a.ID
 	}

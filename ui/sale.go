@@ -24,6 +24,9 @@ type sale struct {
 	parkedAt time.Time
 	// change is the cash handed back over what was due, for the receipt.
 	change pos.Money
+	// catalog holds the SKUs rung up from the catalog by a scan
+	// (scanners.go): they are sold as items, at the store's price.
+	catalog map[string]bool
 }
 
 // open reports whether anything was rung up, found or paid.

@@ -41,6 +41,9 @@ type Services struct {
 	// went (cmd/keytag prints them with --json; the real-window test
 	// counts them). Codes identify customers: nothing keeps them.
 	Events func(ScanEvent)
+	// Scanners, when set, says which of the scanners the window reads
+	// (besides the keyboard) are connected; called like Status.
+	Scanners func() []ScannerState
 	// StatusEvery is how often the status bar refreshes; default 1 s.
 	StatusEvery time.Duration
 }

@@ -22,6 +22,7 @@ import (
 // fyne.Do, so it changes by itself without the cashier doing anything.
 type statusBar struct {
 	state, sync, waiting, budget binding.String
+	scanners                     binding.String // the window's own scanners (scanners.go)
 	bg                           *canvas.Rectangle
 	stateLabel                   *widget.Label
 	object                       fyne.CanvasObject
@@ -29,7 +30,7 @@ type statusBar struct {
 
 func newStatusBar(onTap func()) *statusBar {
 	b := &statusBar{state: binding.NewString(), sync: binding.NewString(),
-		waiting: binding.NewString(), budget: binding.NewString()}
+		waiting: binding.NewString(), budget: binding.NewString(), scanners: binding.NewString()}
 	b.stateLabel = widget.NewLabelWithData(b.state)
 	b.stateLabel.TextStyle.Bold = true
 	b.bg = canvas.NewRectangle(color.Transparent)
@@ -37,12 +38,12 @@ func newStatusBar(onTap func()) *statusBar {
 	// layout, and an HBox would not make room for it (the labels would
 	// overlap); here a long value is cut with an ellipsis instead.
 	labels := []*widget.Label{b.stateLabel, widget.NewLabelWithData(b.sync),
-		widget.NewLabelWithData(b.waiting), widget.NewLabelWithData(b.budget)}
+		widget.NewLabelWithData(b.waiting), widget.NewLabelWithData(b.budget), widget.NewLabelWithData(b.scanners)}
 	key := widget.NewLabel("F11 detail")
 	key.Alignment = fyne.TextAlignTrailing
 	key.SizeName = theme.SizeNameCaptionText
 	labels = append(labels, key)
-	line := container.New(&columns{weights: []float32{3.2, 2.6, 2.2, 4, 1.4}})
+	line := container.New(&columns{weights: []float32{3.2, 2.6, 2.2, 4, 3, 1.4}})
 	for _, l := range labels {
 		l.Truncation = fyne.TextTruncateEllipsis
 		line.Add(l)
@@ -154,6 +155,7 @@ func (u *UI) showStatus(s pos.SyncStatus) {
 	b.sync.Set(t.Sync)
 	b.waiting.Set(t.Waiting)
 	b.budget.Set(t.Budget)
+	b.scanners.Set(u.scannerStatus())
 	imp := widget.MediumImportance
 	var fill color.Color = color.Transparent
 	if t.Offline {

@@ -50,6 +50,7 @@ type UI struct {
 	enrol   *enrolView
 	ret     *returnView
 	mgr     *managerView
+	search  *searchView // the customer field's list (search.go)
 	// syncView is the sync detail (F11) while it is on show.
 	syncView *syncDetailView
 	syncOpen atomic.Bool

@@ -40,6 +40,8 @@ type env struct {
 	// and paper its width in mm (--paper 58|80); see receipt.go.
 	printer string
 	paper   string
+	// scanners are the window's own scanners (--scanner, scanners.go).
+	scanners []scannerSpec
 }
 
 // Main is the program, so that tests run it as main does (keytagd has the
@@ -77,6 +79,7 @@ var commands = []command{
 	{"account create", "account create --email E --name N [--birth YYYY-MM-DD] [--opt-in] [--phone P] [--tag CODE]", runAccountCreate},
 	{"account history", "account history TAG-OR-EMAIL [--json]", runAccountHistory},
 	{"account import", "account import FILE.csv", runAccountImport},
+	{"account search", "account search TEXT [--json] (the start of a name, a phone number, or the start of an email)", runAccountSearch},
 	{"account show", "account show TAG-OR-EMAIL", runAccountShow},
 	{"account tag", "account tag TAG-OR-EMAIL --new CODE", runAccountTag},
 	{"claim list", "claim list [--waiting]", runClaimList},
@@ -151,6 +154,9 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		return usageError{fmt.Sprintf("unknown command %q", strings.Join(rest, " "))}
 	}
 	e.cmd = m.cmd
+	if m.cmd != nil && len(e.scanners) > 0 {
+		return usageError{fmt.Sprintf("--scanner is for the window; keytag %s does not read scanners (keytag scan does, with its own flags)", m.cmd.name)}
+	}
 	return nil
 }
 
@@ -229,6 +235,16 @@ func (e *env) parseGlobals(args []string) (rest []string, help bool, err error) 
 			e.json = !hasVal || val == "true"
 		case "demo":
 			e.demo = !hasVal || val == "true"
+		case "scanner":
+			v, err := takeValue()
+			if err != nil {
+				return nil, false, err
+			}
+			spec, err := parseScanner(v)
+			if err != nil {
+				return nil, false, err
+			}
+			e.scanners = append(e.scanners, spec)
 		case "help", "h":
 			help = true
 		default:
@@ -267,6 +283,8 @@ global flags (before or after the command):
   --printer URI   receipt printer: tcp://HOST:9100, file:/dev/usb/lp0 or
                   serial:/dev/ttyUSB0[@BAUD] (or KEYTAG_PRINTER)
   --paper 58|80   the printer's paper width in mm (default 80)
+  --scanner hid:VID:PID | serial:PATH[@BAUD]
+                  a scanner the window reads besides the keyboard (repeatable)
 
 commands:
 `)

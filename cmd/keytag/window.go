@@ -208,11 +208,14 @@ func runWindow(e *env) int {
 		svc.Events = func(ev ui.ScanEvent) { enc.Encode(map[string]ui.ScanEvent{"scan": ev}) }
 	}
 
+	attach := windowScanners(e, d, &svc)
+
 	a := app.NewWithID("app.keytag.terminal")
 	icon := fyne.NewStaticResource("icon.png", assets.Icon)
 	a.SetIcon(icon)
 	u := ui.New(a, svc)
 	defer u.Close()
+	defer attach(u)()
 	w := u.Window()
 	w.SetIcon(icon)
 	w.SetMaster()

@@ -73,6 +73,10 @@ func oldDatabase(t *testing.T, last, setup string) string {
 	return path
 }
 
+// generatedColumns are computed from the columns beside them (0007's
+// search keys): a row is what it stores, so they are left out of it.
+var generatedColumns = map[string]bool{"name_key": true, "phone_digits": true}
+
 // tableRows is every row of a table in key order, as text.
 func tableRows(t *testing.T, db queryer, table, order string) []string {
 	t.Helper()
@@ -94,6 +98,9 @@ func tableRows(t *testing.T, db queryer, table, order string) []string {
 		}
 		var b strings.Builder
 		for i, v := range vals {
+			if generatedColumns[cols[i]] {
+				continue
+			}
 			fmt.Fprintf(&b, "%s=%v;", cols[i], v)
 		}
 		out = append(out, b.String())
