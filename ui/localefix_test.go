@@ -1,5 +1,5 @@
 package ui
 
 // The test binary links Fyne too: keep its locale complaint out of the
-// test log under LANG=C.UTF-8 (see keytag/internal/localefix).
-import _ "keytag/internal/localefix"
+// test log under LANG=C.UTF-8 (see keytag/ui/localefix).
+import _ "keytag/ui/localefix"

@@ -261,7 +261,7 @@ func TestStaffAdd(t *testing.T) {
 // TestOneLineOfStderrUnderCLocale runs the real binary the way a script on
 // a Debian server would (LANG=C.UTF-8) and checks a refusal is one line
 // on stderr: Fyne, linked into every subcommand, must not add its locale
-// complaint (see keytag/internal/localefix).
+// complaint (see keytag/ui/localefix).
 func TestOneLineOfStderrUnderCLocale(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "keytag")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {

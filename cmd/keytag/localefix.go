@@ -1,4 +1,4 @@
 package main
 
 // Imported for its init, which must run before Fyne's: see the package.
-import _ "keytag/internal/localefix"
+import _ "keytag/ui/localefix"

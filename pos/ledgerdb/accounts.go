@@ -8,7 +8,7 @@ import (
 	"sort"
 	"time"
 
-	"keytag/internal/sqlrows"
+	"keytag/pos/internal/sqlrows"
 	"keytag/pos"
 )
 

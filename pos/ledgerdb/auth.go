@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"keytag/internal/sqlrows"
+	"keytag/pos/internal/sqlrows"
 	"keytag/pos"
 )
 

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"keytag/internal/sqlrows"
+	"keytag/pos/internal/sqlrows"
 	"keytag/pos"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
 
-	"keytag/internal/migrate"
+	"keytag/pos/internal/migrate"
 	"keytag/pos"
 )
 

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 
-	"keytag/internal/migrate"
-	"keytag/internal/sqlitedb"
+	"keytag/pos/internal/migrate"
+	"keytag/pos/internal/sqlitedb"
 	"keytag/pos"
 )
 

@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"keytag/internal/migrate"
+	"keytag/pos/internal/migrate"
 	"keytag/pos"
 )
 

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"keytag/internal/sqlitedb"
-	"keytag/internal/sqlrows"
+	"keytag/pos/internal/sqlitedb"
+	"keytag/pos/internal/sqlrows"
 	"keytag/pos"
 )
 

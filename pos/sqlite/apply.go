@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"strings"
 
-	"keytag/internal/sqlitedb"
+	"keytag/pos/internal/sqlitedb"
 	"keytag/pos"
 )
 

@@ -15,8 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"keytag/internal/migrate"
-	"keytag/internal/sqlitedb"
+	"keytag/pos/internal/migrate"
+	"keytag/pos/internal/sqlitedb"
 	"keytag/pos"
 )
 

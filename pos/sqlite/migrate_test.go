@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"keytag/internal/sqlitedb"
+	"keytag/pos/internal/sqlitedb"
 	"keytag/pos"
 )
 

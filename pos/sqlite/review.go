@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"time"
 
-	"keytag/internal/sqlrows"
+	"keytag/pos/internal/sqlrows"
 	"keytag/pos"
 )
 

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"keytag/internal/migrate"
-	"keytag/internal/sqlitedb"
+	"keytag/pos/internal/migrate"
+	"keytag/pos/internal/sqlitedb"
 	"keytag/pos"
 )
 
