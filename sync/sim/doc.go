@@ -7,6 +7,7 @@
 //	go test ./sync/sim                      # the CI run: seeds 1..200
 //	go test ./sync/sim -seeds 5000          # seeds 1..5000
 //	go test ./sync/sim -seed 1234 -v        # replay one seed, with its trace
+//	go test ./sync/sim -restore -seeds 500   # restores from older backups too
 //
 // Each seed runs a fault phase (sales, returns, enrolments of one email at
 // two terminals, tag replacements, gift reservations, web-shop orders and
