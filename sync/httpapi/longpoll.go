@@ -70,7 +70,9 @@ func (s *Server) waitPull(ctx context.Context, cursor int64, limit int, wait tim
 		case <-deadline.C:
 			return out, nil
 		case <-ctx.Done():
-			return out, ctx.Err()
+			// The terminal hung up (its worker stopped, or a proxy cut
+			// it): nobody reads the answer, and nothing failed here.
+			return out, nil
 		}
 	}
 }
