@@ -92,4 +92,3 @@ func reportPercentiles(b *testing.B, ds []time.Duration) {
 	b.ReportMetric(at(0.99), "p99-ms")
 	b.ReportMetric(float64(ds[len(ds)-1].Microseconds())/1000, "max-ms")
 }
-
