@@ -145,8 +145,14 @@ func runSync(e *env, args []string) int {
 func (e *env) newWorker(d *sqlite.DB, level slog.Level, o worker.Options) (*worker.Worker, error) {
 	o.Logger = slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	o.Clock = e.clock
+	// Online, a change made elsewhere reaches this till at once.
+	o.LongPoll = httpLongPoll
 	return worker.New(d, o)
 }
+
+// httpLongPoll is how long the worker holds its pull open: keytagd's
+// most (sync/httpapi.MaxPullWait, which the terminal does not link).
+const httpLongPoll = 25 * time.Second
 
 // statusView is `keytag status --json`.
 type statusView struct {

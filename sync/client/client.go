@@ -323,6 +323,20 @@ func (c *Client) Pull(ctx context.Context, cursor int64, limit int) (pos.PullRes
 	return out, err
 }
 
+// PullWait is Pull held open by the server until a change past cursor
+// exists or wait ends (then with no changes): the long-poll that tells a
+// terminal at once of a change made elsewhere. wait must stay under the
+// client's RequestTimeout.
+func (c *Client) PullWait(ctx context.Context, cursor int64, limit int, wait time.Duration) (pos.PullResponse, error) {
+	var out pos.PullResponse
+	q := url.Values{"cursor": {strconv.FormatInt(cursor, 10)}, "limit": {strconv.Itoa(limit)}, "wait": {wait.String()}}
+	err := c.do(ctx, http.MethodGet, "/v1/sync/pull", q, nil, &out)
+	return out, err
+}
+
+// RequestTimeout is how long one attempt may take.
+func (c *Client) RequestTimeout() time.Duration { return c.opts.RequestTimeout }
+
 // refusal turns a failed call into what a cashier can act on: a
 // refusal from the server keeps its code and message; anything that
 // means "no answer" is needs_server.

@@ -68,6 +68,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
+		if r.Method != http.MethodGet && sw.status < 300 {
+			// A write may have logged changes: waiting pulls read again.
+			s.bell.ring()
+		}
 		s.metrics.Request(pattern, sw.status)
 		// No personal data in logs: the route pattern, never the path
 		// (it may hold an order id) or the query (an email).

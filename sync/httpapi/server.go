@@ -19,6 +19,8 @@ type Server struct {
 	log     *slog.Logger
 	metrics *Metrics
 	mux     *http.ServeMux
+	// bell wakes long-polling pulls after every write through the API.
+	bell *changeBell
 	// public is every route but the admin listener's; admin is /metrics
 	// and /healthz alone.
 	public, admin *http.ServeMux
@@ -75,7 +77,7 @@ func New(ledger pos.Ledger, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{ledger: ledger, log: log, metrics: NewMetrics(), mux: http.NewServeMux(), public: http.NewServeMux(), admin: http.NewServeMux()}
+	s := &Server{ledger: ledger, log: log, metrics: NewMetrics(), bell: newChangeBell(), mux: http.NewServeMux(), public: http.NewServeMux(), admin: http.NewServeMux()}
 	for _, r := range Routes() {
 		h := s.wrap(r)
 		if r.Path == "/metrics" {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"keytag/pos"
 )
@@ -53,6 +54,16 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, _ pos.Principal) e
 	if err != nil || limit < 1 || limit > pos.MaxPullLimit {
 		return pos.Errorf(pos.EInvalidInput, "limit must be 1 to %d", pos.MaxPullLimit)
 	}
-	out, err := s.ledger.Pull(r.Context(), cursor, int(limit))
+	var wait time.Duration
+	if v := q.Get("wait"); v != "" {
+		if wait, err = time.ParseDuration(v); err != nil || wait < 0 || wait > MaxPullWait {
+			return pos.Errorf(pos.EInvalidInput, "wait must be a duration from 0s to %s, like 25s", MaxPullWait)
+		}
+	}
+	if wait == 0 {
+		out, err := s.ledger.Pull(r.Context(), cursor, int(limit))
+		return reply(w, http.StatusOK, out, err)
+	}
+	out, err := s.waitPull(r.Context(), cursor, int(limit), wait)
 	return reply(w, http.StatusOK, out, err)
 }

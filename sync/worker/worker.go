@@ -25,6 +25,13 @@ type Options struct {
 	Logger *slog.Logger
 	// Interval is how often an idle worker syncs. Default 30 s.
 	Interval time.Duration
+	// LongPoll, when set, has the idle worker hold one pull open for up
+	// to this long (capped below the client's request timeout): the
+	// server answers it as soon as something changes elsewhere, and the
+	// worker syncs at once instead of at its next Interval. A failed or
+	// cut long-poll falls back to syncing every Interval until a round
+	// succeeds again. 0: off (plain polling).
+	LongPoll time.Duration
 	// BatchSize is the most records one push carries. Default 500.
 	BatchSize int
 	// PullLimit is the most changes one pull page asks for. Each page is
@@ -232,6 +239,7 @@ func (w *Worker) Stop() {
 func (w *Worker) run(ctx context.Context) {
 	wait := time.Duration(0) // sync at once on start
 	backingOff := false
+	longPoll := false
 	for {
 		timer := time.NewTimer(wait)
 		// While backing off, a new sale does not cut the wait short: the
@@ -241,13 +249,35 @@ func (w *Worker) run(ctx context.Context) {
 		if !backingOff {
 			notify = w.notify
 		}
+		// Between good rounds one long-poll stays open; a change
+		// elsewhere ends it and the round starts at once.
+		var changed <-chan error
+		lpCtx, lpCancel := context.WithCancel(ctx)
+		if longPoll {
+			ch := make(chan error, 1)
+			go func() { ch <- w.awaitChange(lpCtx) }()
+			changed = ch
+		}
 		select {
 		case <-ctx.Done():
-			timer.Stop()
-			return
 		case <-timer.C:
 		case <-notify:
-			timer.Stop()
+		case err := <-changed:
+			changed = nil
+			if err != nil {
+				// A proxy that cuts held requests, or a server that
+				// does not hold them: poll every Interval instead.
+				w.log.Debug("long-poll unavailable: polling", "err", err)
+				longPoll = false
+			}
+		}
+		timer.Stop()
+		lpCancel()
+		if changed != nil {
+			<-changed
+		}
+		if ctx.Err() != nil {
+			return
 		}
 		err := w.SyncOnce(ctx)
 		if ctx.Err() != nil {
@@ -255,16 +285,44 @@ func (w *Worker) run(ctx context.Context) {
 		}
 		if err == nil {
 			w.backoff.Reset()
-			wait, backingOff = w.opts.Interval, false
+			wait, backingOff, longPoll = w.opts.Interval, false, w.opts.LongPoll > 0
 			continue
 		}
-		wait, backingOff = w.backoff.Next(), true
+		wait, backingOff, longPoll = w.backoff.Next(), true, false
 		var he *client.HTTPError
 		if errors.As(err, &he) && he.RetryAfter > wait {
 			// Already capped by the client (client.Options.RetryAfterMax).
 			wait = he.RetryAfter
 		}
 	}
+}
+
+// errNotHeld says a long-poll came back at once with nothing: the server
+// (or a proxy) does not hold pulls open.
+var errNotHeld = errors.New("the server answered a long-poll at once with nothing")
+
+// awaitChange holds one long-poll pull open from the store's cursor. It
+// returns nil when the server has something new (or the wait ended
+// quietly: the loop then asks again), an error when the long-poll cannot
+// be used.
+func (w *Worker) awaitChange(ctx context.Context) error {
+	wait := min(w.opts.LongPoll, w.client.RequestTimeout()-5*time.Second)
+	if wait < time.Second {
+		return errNotHeld
+	}
+	st, err := w.db.SyncState(ctx)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	resp, err := w.client.PullWait(ctx, st.Cursor, 1, wait)
+	if err != nil {
+		return err
+	}
+	if len(resp.Changes) == 0 && !resp.More && resp.Head >= st.Cursor && time.Since(start) < wait/2 {
+		return errNotHeld
+	}
+	return nil
 }
 
 // SyncOnce runs one round: push every outbox record (in batches, in seq
