@@ -103,10 +103,14 @@ func New(a fyne.App, s Services) *UI {
 	u.win.SetOnClosed(u.Close)
 
 	u.refreshStatus()
+	u.start()
+	// The ticker starts once the first screen is up: its refresh reads
+	// the screen and the sale, which start sets. (Fyne's test driver runs
+	// fyne.Do on the caller's goroutine, so the order is the only thing
+	// that keeps the two apart there.)
 	if s.StatusEvery > 0 {
 		go u.tickStatus(ctx, s.StatusEvery)
 	}
-	u.start()
 	return u
 }
 
