@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -39,14 +40,18 @@ func TestBalanceFreshAfterAdjust(t *testing.T) {
 	}
 }
 
-// A sync (or anything else) changing the balance behind the window shows
-// on the next status tick.
+// A sync round that changed the balance behind the window shows on the
+// next status tick.
 func TestBalanceFreshAfterStatusTick(t *testing.T) {
-	f := newFixture(t, true)
+	synced := day0
+	f := newFixture(t, true, func(s *Services) {
+		s.Status = func() pos.SyncStatus { return pos.SyncStatus{Server: "https://hq", Online: true, LastSuccess: synced} }
+	})
 	tag := f.annAtCounter(126)
 	if _, err := f.db.Adjust(f.ctx, f.mia, tag, -26, "pulled from the server"); err != nil {
 		t.Fatal(err)
 	}
+	synced = synced.Add(time.Second) // the round that brought it
 	f.u.refreshStatus()
 	want(t, "available", f.u.co.avail.Text, "100 points available")
 }

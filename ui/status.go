@@ -138,10 +138,14 @@ func (u *UI) tickStatus(ctx context.Context, every time.Duration) {
 func (u *UI) refreshStatus() { u.showStatus(u.svc.Status()) }
 
 func (u *UI) showStatus(s pos.SyncStatus) {
-	u.joined = s.Server != ""
-	// A sync may have brought entries of the customer at the counter.
-	if u.screen == "checkout" && u.refreshCustomer() {
-		u.refreshCheckout()
+	u.joined.Store(s.Server != "")
+	// A sync round that ended since the last status may have brought
+	// entries of the customer at the counter: their figures are read again.
+	if !s.LastSuccess.IsZero() {
+		at := s.LastSuccess.UnixNano()
+		if u.synced.Swap(at) != at && u.screen == "checkout" && u.refreshCustomer() {
+			u.refreshCheckout()
+		}
 	}
 	var budget *pos.OfflineBudget
 	if c := u.sale.customer; c != nil {

@@ -42,7 +42,7 @@ const syncDetailHints = "F5 sync now   Esc or F11 back to where you were   (the 
 // next tick (after the network came back, before closing the shop).
 func (u *UI) syncNow() {
 	v := u.syncView
-	if !u.joined || u.svc.Notify == nil {
+	if !u.joined.Load() || u.svc.Notify == nil {
 		setMessage(v.note, "Nothing to sync: this terminal is not joined to a server.", widget.WarningImportance)
 		return
 	}
@@ -193,7 +193,7 @@ func (u *UI) budgetText() string {
 		return pos.ErrorMessage(err)
 	}
 	if len(bs) == 0 {
-		if !u.joined {
+		if !u.joined.Load() {
 			return "no offline cap: this terminal keeps its own ledger"
 		}
 		return "none used: every redemption here is confirmed by the server"
@@ -225,7 +225,7 @@ func (u *UI) conflictsText(n int, note string) string {
 		return pos.ErrorMessage(err)
 	}
 	if len(cs) == 0 {
-		if !u.joined {
+		if !u.joined.Load() {
 			return "none: this terminal is not joined to a server, so no record is judged"
 		}
 		return "none: the server accepted every record of this terminal as it was"

@@ -54,8 +54,11 @@ type UI struct {
 	// syncView is the sync detail (F11) while it is on show.
 	syncView *syncDetailView
 	syncOpen atomic.Bool
-	// joined is whether the last status named a server.
-	joined bool
+	// joined is whether the last status named a server, and synced the
+	// LastSuccess (Unix ns) of the last status shown. Atomic: a test
+	// driver's fyne.Do runs showStatus on the ticker's goroutine.
+	joined atomic.Bool
+	synced atomic.Int64
 	// spawn runs a call to the server off Fyne's goroutine; it ends with
 	// fyne.Do. Tests run it in place.
 	spawn func(func())
