@@ -26,9 +26,9 @@ type statusBar struct {
 	// scanners of its own (scanners.go).
 	scanners      binding.String
 	scannersLabel *widget.Label
-	bg                           *canvas.Rectangle
-	stateLabel                   *widget.Label
-	object                       fyne.CanvasObject
+	bg            *canvas.Rectangle
+	stateLabel    *widget.Label
+	object        fyne.CanvasObject
 }
 
 func newStatusBar(onTap func()) *statusBar {
