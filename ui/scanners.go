@@ -48,7 +48,7 @@ func scannersText(states []ScannerState) string {
 		}
 		parts[i] = s.Name + " " + mark
 	}
-	return strings.Join(parts, " · ")
+	return "scanners: " + strings.Join(parts, " · ")
 }
 
 // scannerStatus is what the status bar shows for the scanners now.

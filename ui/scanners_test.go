@@ -71,16 +71,16 @@ func TestStatusBarShowsScanners(t *testing.T) {
 	states := []ScannerState{{Name: "serial /dev/ttyACM0", Connected: true}, {Name: "HID 0c2e:0b61"}}
 	f := newFixture(t, true, func(s *Services) { s.Scanners = func() []ScannerState { return states } })
 	got, _ := f.u.status.scanners.Get()
-	if got != "serial /dev/ttyACM0 ✓ connected · HID 0c2e:0b61 ✗ NOT connected" {
+	if got != "scanners: serial /dev/ttyACM0 ✓ connected · HID 0c2e:0b61 ✗ NOT connected" || !f.u.status.scannersLabel.Visible() {
 		t.Errorf("status bar: %q", got)
 	}
 	states = []ScannerState{{Name: "serial /dev/ttyACM0"}, {Name: "HID 0c2e:0b61", Connected: true}}
 	f.u.refreshStatus()
-	if got, _ := f.u.status.scanners.Get(); got != "serial /dev/ttyACM0 ✗ NOT connected · HID 0c2e:0b61 ✓ connected" {
+	if got, _ := f.u.status.scanners.Get(); got != "scanners: serial /dev/ttyACM0 ✗ NOT connected · HID 0c2e:0b61 ✓ connected" {
 		t.Errorf("status bar after a change: %q", got)
 	}
 	g := newFixture(t, true)
-	if got, _ := g.u.status.scanners.Get(); got != "" {
+	if got, _ := g.u.status.scanners.Get(); got != "" || g.u.status.scannersLabel.Visible() {
 		t.Errorf("without scanners the bar says %q", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"keytag/pos"
@@ -52,7 +53,11 @@ func (u *UI) searchBox(f *field) fyne.CanvasObject {
 	s := &searchView{field: f, note: widget.NewLabel("")}
 	s.list = widget.NewList(
 		func() int { return len(s.found) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(searchRow(s.found[i])) },
 	)
 	// A click picks too; the list never keeps the focus from the field.
@@ -188,7 +193,9 @@ func (f *fixedHeight) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	for _, o := range objs {
 		w = max(w, o.MinSize().Width)
 	}
-	return fyne.NewSize(w, float32(f.rows())*widget.NewLabel("Ay").MinSize().Height)
+	// A list row is a label, padded, and the separator under it.
+	row := widget.NewLabel("Ay").MinSize().Height + theme.Padding() + theme.SeparatorThicknessSize()
+	return fyne.NewSize(w, float32(f.rows())*row)
 }
 
 func (f *fixedHeight) Layout(objs []fyne.CanvasObject, size fyne.Size) {

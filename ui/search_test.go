@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +131,45 @@ func TestSearchListByPhoneEmailAndEsc(t *testing.T) {
 	f.press(fyne.KeyReturn)
 	if c := f.u.sale.customer; c == nil || c.Name != "Ann Lee" || co.find.Text != "" {
 		t.Errorf("typed tag: customer %+v, field %q, message %q", c, co.find.Text, co.msg.Text)
+	}
+}
+
+// TestRenderSearchList renders the checkout with the search list open
+// and two scanners in the status bar (-shots DIR writes search.png).
+func TestRenderSearchList(t *testing.T) {
+	f := newFixture(t, true, func(s *Services) {
+		s.Scanners = func() []ScannerState {
+			return []ScannerState{{Name: "HID 0c2e:0b61", Connected: true}, {Name: "serial /dev/serial/by-id/usb-Datalogic-if00"}}
+		}
+	})
+	for _, n := range []pos.NewAccount{
+		{Email: "ann.lee@example.com", Name: "Ann Lee", Phone: "+1 (555) 010-4477", Tag: f.tag("100000001")},
+		{Email: "anna.k@example.com", Name: "Anna Kowalski", Phone: "555 010 2211"},
+		{Email: "anh.nguyen@example.com", Name: "Ánh Nguyễn"},
+		{Email: "annie@shop.test", Name: "Joan Smith"},
+	} {
+		if _, err := f.db.CreateAccount(f.ctx, f.mia, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.signIn("Ann", "0000")
+	f.typeSlowly("an")
+	f.press(fyne.KeyDown)
+	f.u.win.Resize(fyneSize(1024, 768))
+	f.u.refreshStatus()
+	if rows := f.searchRows(); len(rows) != 4 {
+		t.Fatalf("rows %q", rows)
+	}
+	img := f.u.win.Canvas().Capture()
+	if *shotsDir == "" {
+		return
+	}
+	out, err := os.Create(filepath.Join(*shotsDir, "search.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	if err := png.Encode(out, img); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -22,10 +22,13 @@ import (
 // fyne.Do, so it changes by itself without the cashier doing anything.
 type statusBar struct {
 	state, sync, waiting, budget binding.String
-	scanners                     binding.String // the window's own scanners (scanners.go)
-	bg                           *canvas.Rectangle
-	stateLabel                   *widget.Label
-	object                       fyne.CanvasObject
+	// scanners is a second line, on show only when the window reads
+	// scanners of its own (scanners.go).
+	scanners      binding.String
+	scannersLabel *widget.Label
+	bg            *canvas.Rectangle
+	stateLabel    *widget.Label
+	object        fyne.CanvasObject
 }
 
 func newStatusBar(onTap func()) *statusBar {
@@ -38,17 +41,20 @@ func newStatusBar(onTap func()) *statusBar {
 	// layout, and an HBox would not make room for it (the labels would
 	// overlap); here a long value is cut with an ellipsis instead.
 	labels := []*widget.Label{b.stateLabel, widget.NewLabelWithData(b.sync),
-		widget.NewLabelWithData(b.waiting), widget.NewLabelWithData(b.budget), widget.NewLabelWithData(b.scanners)}
+		widget.NewLabelWithData(b.waiting), widget.NewLabelWithData(b.budget)}
 	key := widget.NewLabel("F11 detail")
 	key.Alignment = fyne.TextAlignTrailing
 	key.SizeName = theme.SizeNameCaptionText
 	labels = append(labels, key)
-	line := container.New(&columns{weights: []float32{3.2, 2.6, 2.2, 4, 3, 1.4}})
+	line := container.New(&columns{weights: []float32{3.2, 2.6, 2.2, 4, 1.4}})
 	for _, l := range labels {
 		l.Truncation = fyne.TextTruncateEllipsis
 		line.Add(l)
 	}
-	b.object = newTapArea(container.NewStack(b.bg, line), onTap)
+	b.scannersLabel = widget.NewLabelWithData(b.scanners)
+	b.scannersLabel.Truncation = fyne.TextTruncateEllipsis
+	b.scannersLabel.Hide()
+	b.object = newTapArea(container.NewStack(b.bg, container.NewVBox(line, b.scannersLabel)), onTap)
 	return b
 }
 
@@ -160,6 +166,14 @@ func (u *UI) showStatus(s pos.SyncStatus) {
 	b.waiting.Set(t.Waiting)
 	b.budget.Set(t.Budget)
 	b.scanners.Set(u.scannerStatus())
+	if show := u.svc.Scanners != nil; show != b.scannersLabel.Visible() {
+		if show {
+			b.scannersLabel.Show()
+		} else {
+			b.scannersLabel.Hide()
+		}
+		u.win.Content().Refresh() // the bar is a line taller, or shorter
+	}
 	imp := widget.MediumImportance
 	var fill color.Color = color.Transparent
 	if t.Offline {
