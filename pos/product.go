@@ -131,6 +131,19 @@ func (c Config) CheckProduct(p Product) (Product, error) {
 	return p, nil
 }
 
+// BarcodesFree refuses a product one of whose barcodes (in either form of
+// a UPC-A) belongs to another product: owner gives each barcode's SKU.
+func BarcodesFree(owner map[string]string, p Product) error {
+	for _, code := range p.Barcodes {
+		for _, form := range BarcodeForms(code) {
+			if sku, ok := owner[form]; ok && sku != p.SKU {
+				return Errorf(EConflict, "barcode %s already belongs to product %s: a barcode finds one product", code, sku)
+			}
+		}
+	}
+	return nil
+}
+
 // checkText refuses an empty or over-long text, or one with control
 // characters (they would break a receipt line or a CSV export).
 func checkText(what, s string, most int) error {

@@ -151,3 +151,15 @@ func (c *Config) set(key, value string) error {
 	}
 	return nil
 }
+
+// KeepsTaxClasses refuses settings that dropped a tax class products
+// still name (used lists the classes of the catalog's products): a
+// product scan would then ring up a line no rate taxes.
+func (c Config) KeepsTaxClasses(used []string) error {
+	for _, class := range used {
+		if _, ok := c.TaxClasses[class]; !ok {
+			return Errorf(EConflict, "tax class %q is still the class of products in the catalog: give them another class first", class)
+		}
+	}
+	return nil
+}

@@ -90,7 +90,7 @@ func (d *DB) ImportProducts(ctx context.Context, by pos.Staff, rows []pos.Produc
 			errs[i] = err
 			continue
 		}
-		if errs[i] = barcodesFree(owner, p); errs[i] != nil {
+		if errs[i] = pos.BarcodesFree(owner, p); errs[i] != nil {
 			continue
 		}
 		for _, code := range p.Barcodes {
@@ -137,19 +137,6 @@ func barcodeOwners(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
 	return owner, rows.Err()
 }
 
-// barcodesFree refuses a product one of whose barcodes (in either form of
-// a UPC-A) belongs to another product.
-func barcodesFree(owner map[string]string, p pos.Product) error {
-	for _, code := range p.Barcodes {
-		for _, form := range pos.BarcodeForms(code) {
-			if sku, ok := owner[form]; ok && sku != p.SKU {
-				return pos.Errorf(pos.EConflict, "barcode %s already belongs to product %s: a barcode finds one product", code, sku)
-			}
-		}
-	}
-	return nil
-}
-
 // execChunks writes rows (each a value per column) a hundred to a
 // statement: insertInto, the rows' placeholders, then suffix. Unlike
 // insertMany's few-row statements it is not kept prepared: an import
@@ -188,7 +175,7 @@ func (d *DB) insertProduct(ctx context.Context, tx queryer, p pos.Product) error
 			}
 		}
 	}
-	if err := barcodesFree(owner, p); err != nil {
+	if err := pos.BarcodesFree(owner, p); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO products (sku, name, price, tax_class, earns, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
