@@ -2,6 +2,7 @@ package pos
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -159,6 +160,31 @@ func checkText(what, s string, most int) error {
 		}
 	}
 	return nil
+}
+
+// Text is the product as `product show` prints it.
+func (p Product) Text() string {
+	return fmt.Sprintf("%s  %s  %s\nbarcodes %s\ntax class %s%s\n", p.SKU, p.Name, p.Price,
+		strings.Join(p.Barcodes, " "), p.taxClassText(), p.earnsText())
+}
+
+// ListRow is the product as a line of `product list`, tab-separated.
+func (p Product) ListRow() string {
+	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\n", p.SKU, p.Price, p.taxClassText(), strings.Join(p.Barcodes, " "), p.Name+p.earnsText())
+}
+
+func (p Product) taxClassText() string {
+	if p.TaxClass == "" {
+		return DefaultTaxClass
+	}
+	return p.TaxClass
+}
+
+func (p Product) earnsText() string {
+	if p.Earns {
+		return ""
+	}
+	return "  (never earns points)"
 }
 
 // Line is what a quantity of the product sells as.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"keytag/pos"
 	"keytag/pos/sqlite"
@@ -73,7 +72,7 @@ func runProductList(e *env, args []string) int {
 			return nil
 		}
 		for _, p := range ps {
-			fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\t%s\n", p.SKU, p.Price, taxClassText(p.TaxClass), strings.Join(p.Barcodes, " "), p.Name+earnsText(p.Earns))
+			fmt.Fprint(e.stdout, p.ListRow())
 		}
 		return nil
 	})
@@ -84,22 +83,7 @@ func (e *env) printProduct(p pos.Product) {
 		e.printJSON(p)
 		return
 	}
-	fmt.Fprintf(e.stdout, "%s  %s  %s\nbarcodes %s\ntax class %s%s\n", p.SKU, p.Name, p.Price,
-		strings.Join(p.Barcodes, " "), taxClassText(p.TaxClass), earnsText(p.Earns))
-}
-
-func taxClassText(c string) string {
-	if c == "" {
-		return pos.DefaultTaxClass
-	}
-	return c
-}
-
-func earnsText(earns bool) string {
-	if earns {
-		return ""
-	}
-	return "  (never earns points)"
+	fmt.Fprint(e.stdout, p.Text())
 }
 
 func runProductImport(e *env, args []string) int {
