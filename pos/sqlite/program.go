@@ -19,7 +19,7 @@ func (d *DB) SetProgram(ctx context.Context, by pos.Staff, pairs []string) (pos.
 	}
 	id, _ := d.Identity(ctx)
 	if id.Server != "" {
-		return pos.Config{}, pos.Errorf(pos.EConflict, "this terminal is joined to the server %s, which owns the program settings: change them there", id.Server)
+		return pos.Config{}, pos.Errorf(pos.EConflict, "this terminal is joined to the server %s, which owns the program settings: change them there, with `keytagd program set`", id.Server)
 	}
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
