@@ -164,8 +164,12 @@ func (s *Store) reserve(ctx context.Context, by pos.Actor, r pos.ReserveRequest)
 	if _, err := s.takeUnit(ctx, tx, r.Gift); err != nil {
 		return pos.ReservationView{}, err
 	}
+	cfg, err := s.configIn(ctx, tx) // the hold set now, even from another process
+	if err != nil {
+		return pos.ReservationView{}, err
+	}
 	res := pos.Reservation{ID: r.ReservationID, Account: account, Gift: g.ID, Cost: g.Cost, Status: pos.ReservationHeld,
-		HeldUntil: s.Config().GiftHoldUntil(now), CreatedAt: now, UpdatedAt: now}
+		HeldUntil: cfg.GiftHoldUntil(now), CreatedAt: now, UpdatedAt: now}
 	if _, err := s.exec(ctx, tx, `INSERT INTO reservations (id, account, gift, cost, status, held_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		res.ID, res.Account, res.Gift, res.Cost, res.Status, millis(res.HeldUntil), millis(now), millis(now)); s.d.IsUnique(err) {
 		return pos.ReservationView{}, errReplayRaced

@@ -117,6 +117,11 @@ func (s *Store) Push(ctx context.Context, p pos.Principal, recs []pos.Record) (p
 	if len(recs) > pos.MaxPushRecords {
 		return pos.PushResponse{}, pos.Errorf(pos.EInvalidInput, "a push holds at most %d records; %d sent", pos.MaxPushRecords, len(recs))
 	}
+	// The settings as they are now (keytagd program set may have changed
+	// them from another process): one read of one row per push.
+	if _, err := s.configIn(ctx, s.db); err != nil {
+		return pos.PushResponse{}, err
+	}
 	recs = slices.Clone(recs)
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Seq < recs[j].Seq })
 	ds := make([]decoded, len(recs))
