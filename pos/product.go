@@ -2,6 +2,7 @@ package pos
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -131,6 +132,19 @@ func (c Config) CheckProduct(p Product) (Product, error) {
 	return p, nil
 }
 
+// BarcodesFree refuses a product one of whose barcodes (in either form of
+// a UPC-A) belongs to another product: owner gives each barcode's SKU.
+func BarcodesFree(owner map[string]string, p Product) error {
+	for _, code := range p.Barcodes {
+		for _, form := range BarcodeForms(code) {
+			if sku, ok := owner[form]; ok && sku != p.SKU {
+				return Errorf(EConflict, "barcode %s already belongs to product %s: a barcode finds one product", code, sku)
+			}
+		}
+	}
+	return nil
+}
+
 // checkText refuses an empty or over-long text, or one with control
 // characters (they would break a receipt line or a CSV export).
 func checkText(what, s string, most int) error {
@@ -146,6 +160,31 @@ func checkText(what, s string, most int) error {
 		}
 	}
 	return nil
+}
+
+// Text is the product as `product show` prints it.
+func (p Product) Text() string {
+	return fmt.Sprintf("%s  %s  %s\nbarcodes %s\ntax class %s%s\n", p.SKU, p.Name, p.Price,
+		strings.Join(p.Barcodes, " "), p.taxClassText(), p.earnsText())
+}
+
+// ListRow is the product as a line of `product list`, tab-separated.
+func (p Product) ListRow() string {
+	return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\n", p.SKU, p.Price, p.taxClassText(), strings.Join(p.Barcodes, " "), p.Name+p.earnsText())
+}
+
+func (p Product) taxClassText() string {
+	if p.TaxClass == "" {
+		return DefaultTaxClass
+	}
+	return p.TaxClass
+}
+
+func (p Product) earnsText() string {
+	if p.Earns {
+		return ""
+	}
+	return "  (never earns points)"
 }
 
 // Line is what a quantity of the product sells as.

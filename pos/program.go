@@ -46,6 +46,34 @@ func (c Config) Settings() []Setting {
 	return s
 }
 
+// ProgramView is what `program show --json` prints on a terminal and on
+// keytagd: the settings by key (as `program set` takes them) and their
+// version.
+type ProgramView struct {
+	Version  int64             `json:"version"`
+	Settings map[string]string `json:"settings"`
+}
+
+// View is the settings as `program show --json` prints them.
+func (c Config) View() ProgramView {
+	v := ProgramView{Version: c.Version, Settings: map[string]string{}}
+	for _, s := range c.Settings() {
+		v.Settings[s.Key] = s.Value
+	}
+	return v
+}
+
+// SettingsText is the settings as `program show` prints them: the
+// version, then KEY=VALUE lines that `program set` takes back.
+func (c Config) SettingsText() string {
+	var b strings.Builder
+	b.WriteString("version " + strconv.FormatInt(c.Version, 10) + "\n")
+	for _, s := range c.Settings() {
+		b.WriteString(s.Key + "=" + s.Value + "\n")
+	}
+	return b.String()
+}
+
 // SetProgram applies KEY=VALUE settings to a copy of c, all or none: the
 // first bad one is refused, naming its key and what it takes. `tax.NAME=`
 // with no rate removes the class. The version is the caller's to count.
@@ -148,6 +176,18 @@ func (c *Config) set(key, value string) error {
 			return Errorf(EInvalidInput, "%s: %s", key, ErrorMessage(err))
 		}
 		c.TaxClasses[name] = r
+	}
+	return nil
+}
+
+// KeepsTaxClasses refuses settings that dropped a tax class products
+// still name (used lists the classes of the catalog's products): a
+// product scan would then ring up a line no rate taxes.
+func (c Config) KeepsTaxClasses(used []string) error {
+	for _, class := range used {
+		if _, ok := c.TaxClasses[class]; !ok {
+			return Errorf(EConflict, "tax class %q is still the class of products in the catalog: give them another class first", class)
+		}
 	}
 	return nil
 }

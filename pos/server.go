@@ -65,11 +65,13 @@ const (
 
 // OrderResult answers an order.
 type OrderResult struct {
-	OrderID        string      `json:"order_id"`
-	PointsEarned   int64       `json:"points_earned"`
-	PointsRedeemed int64       `json:"points_redeemed"`
-	Status         OrderStatus `json:"status"`
-	Balance        Balance     `json:"balance"`
+	OrderID        string `json:"order_id"`
+	PointsEarned   int64  `json:"points_earned"`
+	PointsRedeemed int64  `json:"points_redeemed"`
+	// Tax is the order's sales tax (left out when none: see PlaceOrder).
+	Tax     Money       `json:"tax,omitempty"`
+	Status  OrderStatus `json:"status"`
+	Balance Balance     `json:"balance"`
 }
 
 // OrderReturnRequest is POST /v1/orders/{id}/returns: a return or claim

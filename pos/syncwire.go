@@ -116,6 +116,10 @@ type ChangeKind string
 //   - ChangeGift: Gift, a catalog entry added or changed.
 //   - ChangeReservation: Reservation, whenever one is made, changed,
 //     handed over, forgone or lapses (its entries arrive as entries).
+//   - ChangeProduct: Product, a product of keytagd's catalog added or
+//     changed, with all its barcodes. A joined terminal keeps it in its
+//     own catalog (the config change carries the settings, their Version
+//     and tax classes included).
 //
 // Within one push, changes carry numbers in the order their records came,
 // so an account always precedes its entries and tags.
@@ -127,6 +131,7 @@ const (
 	ChangeMerge       ChangeKind = "merge"
 	ChangeGift        ChangeKind = "gift"
 	ChangeReservation ChangeKind = "gift_reservation"
+	ChangeProduct     ChangeKind = "product"
 )
 
 // Change is one change in the server's log, in server sequence order.

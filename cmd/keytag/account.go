@@ -156,11 +156,9 @@ type importReport struct {
 	Bad      []importBad `json:"bad"`
 }
 
-type importBad struct {
-	Line    int    `json:"line"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
+// importBad is a row an import did not take (the same for accounts and
+// products).
+type importBad = pos.ImportProblem
 
 func runAccountImport(e *env, args []string) int {
 	file, ok := oneArg(e, args, nil)

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"strings"
 
 	"keytag/pos"
 	"keytag/pos/sqlite"
@@ -75,7 +72,7 @@ func runProductList(e *env, args []string) int {
 			return nil
 		}
 		for _, p := range ps {
-			fmt.Fprintf(e.stdout, "%s\t%s\t%s\t%s\t%s\n", p.SKU, p.Price, taxClassText(p.TaxClass), strings.Join(p.Barcodes, " "), p.Name+earnsText(p.Earns))
+			fmt.Fprint(e.stdout, p.ListRow())
 		}
 		return nil
 	})
@@ -86,27 +83,8 @@ func (e *env) printProduct(p pos.Product) {
 		e.printJSON(p)
 		return
 	}
-	fmt.Fprintf(e.stdout, "%s  %s  %s\nbarcodes %s\ntax class %s%s\n", p.SKU, p.Name, p.Price,
-		strings.Join(p.Barcodes, " "), taxClassText(p.TaxClass), earnsText(p.Earns))
+	fmt.Fprint(e.stdout, p.Text())
 }
-
-func taxClassText(c string) string {
-	if c == "" {
-		return pos.DefaultTaxClass
-	}
-	return c
-}
-
-func earnsText(earns bool) string {
-	if earns {
-		return ""
-	}
-	return "  (never earns points)"
-}
-
-// productHeader is the CSV header `product import` reads: one row per
-// barcode, rows of one SKU adding its barcodes.
-var productHeader = []string{"sku", "barcode", "name", "price", "tax_class", "earns"}
 
 func runProductImport(e *env, args []string) int {
 	file, ok := oneArg(e, args, nil)
@@ -118,7 +96,7 @@ func runProductImport(e *env, args []string) int {
 		return e.fail(pos.Errorf(pos.EInvalidInput, "cannot read %s: %v", file, errors.Unwrap(err)))
 	}
 	defer f.Close()
-	lines, products, bad, err := readProducts(f)
+	lines, products, bad, err := pos.ReadProductCSV(f)
 	if err != nil {
 		return e.fail(err)
 	}
@@ -158,63 +136,4 @@ func runProductImport(e *env, args []string) int {
 		return 1
 	}
 	return 0
-}
-
-// readProducts reads the CSV, keeping the rows it can read with their
-// line numbers and reporting the malformed ones; the rules themselves are
-// checked by the store.
-func readProducts(r io.Reader) (lines []int, products []pos.Product, bad []importBad, err error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err != nil {
-		return nil, nil, nil, pos.Errorf(pos.EInvalidInput, "the file has no header line: want %s", strings.Join(productHeader, ","))
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimSpace(strings.ToLower(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	for _, h := range []string{"sku", "barcode", "name", "price"} {
-		if _, ok := col[h]; !ok {
-			return nil, nil, nil, pos.Errorf(pos.EInvalidInput, "the header has no %q column: want %s", h, strings.Join(productHeader, ","))
-		}
-	}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				bad = append(bad, importBad{Line: pe.Line, Code: pos.EInvalidInput, Message: "not a valid CSV row: " + pe.Err.Error()})
-				continue
-			}
-			return nil, nil, nil, err
-		}
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		price, err := pos.ParseMoney(get("price"))
-		if err != nil {
-			bad = append(bad, importBad{Line: line, Code: pos.EInvalidInput, Message: pos.ErrorMessage(err)})
-			continue
-		}
-		earns := true
-		if s := get("earns"); s != "" {
-			if earns, err = parseYesNo(s); err != nil {
-				bad = append(bad, importBad{Line: line, Code: pos.EInvalidInput, Message: fmt.Sprintf("earns %q: write yes or no (empty is yes)", s)})
-				continue
-			}
-		}
-		lines = append(lines, line)
-		products = append(products, pos.Product{SKU: get("sku"), Barcodes: []string{get("barcode")}, Name: get("name"),
-			Price: price, TaxClass: get("tax_class"), Earns: earns})
-	}
-	return lines, products, bad, nil
 }

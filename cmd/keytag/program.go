@@ -7,26 +7,15 @@ import (
 	"keytag/pos/sqlite"
 )
 
-// programView is what `program show --json` prints: the settings by key
-// (as `program set` takes them) and their version.
-type programView struct {
-	Version  int64             `json:"version"`
-	Settings map[string]string `json:"settings"`
-}
+// programView is what `program show --json` prints.
+type programView = pos.ProgramView
 
 func (e *env) printProgram(c pos.Config) {
 	if e.json {
-		v := programView{Version: c.Version, Settings: map[string]string{}}
-		for _, s := range c.Settings() {
-			v.Settings[s.Key] = s.Value
-		}
-		e.printJSON(v)
+		e.printJSON(c.View())
 		return
 	}
-	fmt.Fprintf(e.stdout, "version %d\n", c.Version)
-	for _, s := range c.Settings() {
-		fmt.Fprintf(e.stdout, "%s=%s\n", s.Key, s.Value)
-	}
+	fmt.Fprint(e.stdout, c.SettingsText())
 }
 
 func runProgramShow(e *env, args []string) int {

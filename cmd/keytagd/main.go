@@ -44,7 +44,16 @@ Usage:
   keytagd token revoke ID|NAME                       revoke a webshop or admin token
   keytagd gift add --name N --cost POINTS --stock N  add a redemption gift
   keytagd gift set ID [--name N] [--cost P] [--stock N] [--active true|false]
-  keytagd gift list                                  list the catalog
+  keytagd gift list                                  list the gift catalog
+  keytagd product add --sku SKU --barcode CODE [--barcode CODE…] --name NAME
+          --price 12.34 [--tax-class NAME] [--no-earn]
+                                                     add a product (terminals pull it)
+  keytagd product import FILE.csv                    add or update products from
+                                                     sku,barcode,name,price,tax_class,earns
+  keytagd product show CODE [--json]                 a product by barcode or SKU
+  keytagd product list [--json]                      the product catalog
+  keytagd program show [--json]                      the program settings and their version
+  keytagd program set KEY=VALUE…                     change settings (a new version; terminals pull it)
   keytagd migrate                                    bring the database schema up to date
 
 With --admin-listen, /metrics (and /healthz) are served there, plain HTTP, and
@@ -81,6 +90,12 @@ type Main struct {
 	cost     string
 	stock    string
 	active   string
+	sku      string
+	price    string
+	taxClass string
+	barcodes listFlag
+	noEarn   bool
+	json     bool
 
 	store     *ledgerdb.Store
 	addr      net.Addr
@@ -143,11 +158,19 @@ var commands = map[string][]string{
 	"gift add":        {"name", "cost", "stock"},
 	"gift set":        {"name", "cost", "stock", "active"},
 	"gift list":       {},
+	"product add":     {"sku", "barcode", "name", "price", "tax-class", "no-earn", "json"},
+	"product import":  {"json"},
+	"product show":    {"json"},
+	"product list":    {"json"},
+	"program show":    {"json"},
+	"program set":     {"json"},
 	"migrate":         {},
 }
 
 // argCount is how many arguments a subcommand takes after its words.
-var argCount = map[string]int{"terminal revoke": 1, "token revoke": 1, "gift set": 1}
+// -1 is one or more.
+var argCount = map[string]int{"terminal revoke": 1, "token revoke": 1, "gift set": 1,
+	"product import": 1, "product show": 1, "program set": -1}
 
 // ParseFlags reads the command line. Flags may stand anywhere.
 func (m *Main) ParseFlags(ctx context.Context, args []string) error {
@@ -164,9 +187,13 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 		"admin-listen": &m.adminLn, "tls-cert": &m.tlsCert, "tls-key": &m.tlsKey,
 		"smtp-addr": &m.smtpAddr, "smtp-from": &m.smtpFrom, "store": &m.store_, "name": &m.name,
 		"role": &m.role, "cost": &m.cost, "stock": &m.stock, "active": &m.active,
+		"sku": &m.sku, "price": &m.price, "tax-class": &m.taxClass,
 	} {
 		fs.StringVar(dst, name, "", "")
 	}
+	fs.Var(&m.barcodes, "barcode", "")
+	fs.BoolVar(&m.noEarn, "no-earn", false, "")
+	fs.BoolVar(&m.json, "json", false, "")
 	var words []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -191,7 +218,9 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	if cmd == "" && len(words) > 0 {
 		return usageError{fmt.Sprintf("unknown command %q", strings.Join(words, " "))}
 	}
-	if len(rest) != argCount[cmd] {
+	if n := argCount[cmd]; n == -1 && len(rest) == 0 {
+		return usageError{fmt.Sprintf("%q takes one or more arguments", cmd)}
+	} else if n != -1 && len(rest) != n {
 		return usageError{fmt.Sprintf("%q takes %d argument(s), got %d", cmd, argCount[cmd], len(rest))}
 	}
 	allowed := map[string]bool{"db": true}
@@ -352,6 +381,9 @@ func (m *Main) Run(ctx context.Context) error {
 			fmt.Fprintf(m.Stdout, "%s\t%s\t%d points\t%d in stock\tactive %t\n", g.ID, g.Name, g.Cost, g.Stock, g.Active)
 		}
 		return nil
+	}
+	if ok, err := m.runCatalog(ctx, cmd, args); ok {
+		return err
 	}
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}
 }

@@ -62,7 +62,7 @@ func (s *Store) AccountByID(ctx context.Context, id string) (pos.AccountView, er
 // bonus, in one transaction.
 func (s *Store) CreateAccount(ctx context.Context, n pos.NewAccount) (pos.AccountView, error) {
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
-	n, err := s.cfg.CheckNewAccount(n, pos.DayOf(now))
+	n, err := s.Config().CheckNewAccount(n, pos.DayOf(now))
 	if err != nil {
 		return pos.AccountView{}, err
 	}
@@ -87,8 +87,14 @@ func (s *Store) CreateAccount(ctx context.Context, n pos.NewAccount) (pos.Accoun
 	if err := s.logChanges(ctx, tx, change{kind: pos.ChangeAccount, body: a}); err != nil {
 		return pos.AccountView{}, err
 	}
-	if s.cfg.SignupBonus > 0 {
-		if err := s.post(ctx, tx, pos.Entry{ID: pos.NewID(), Account: a.ID, Kind: pos.KindSignup, Points: s.cfg.SignupBonus,
+	// The bonus is the one set when the customer signs up, even if
+	// keytagd program set changed it a moment ago from another process.
+	cfg, err := s.configIn(ctx, tx)
+	if err != nil {
+		return pos.AccountView{}, err
+	}
+	if cfg.SignupBonus > 0 {
+		if err := s.post(ctx, tx, pos.Entry{ID: pos.NewID(), Account: a.ID, Kind: pos.KindSignup, Points: cfg.SignupBonus,
 			Ref: a.ID, Store: storeWeb, At: now}); err != nil {
 			return pos.AccountView{}, err
 		}

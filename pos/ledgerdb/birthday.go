@@ -23,7 +23,11 @@ type BirthdayGrant struct {
 // ON CONFLICT DO NOTHING, so a second run, another server or a terminal
 // can never grant it twice.
 func (s *Store) GrantBirthdays(ctx context.Context, today pos.Day) ([]BirthdayGrant, error) {
-	if s.cfg.BirthdayPoints <= 0 {
+	cfg, err := s.configIn(ctx, s.db) // as set now, even from another process
+	if err != nil {
+		return nil, err
+	}
+	if cfg.BirthdayPoints <= 0 {
 		return nil, nil
 	}
 	rows, err := s.query(ctx, s.db, `SELECT id, email, name, birth_date FROM accounts WHERE opt_in = ? AND birth_date <> ''`, true)
@@ -40,7 +44,7 @@ func (s *Store) GrantBirthdays(ctx context.Context, today pos.Day) ([]BirthdayGr
 		}
 		b, err := pos.ParseDay(birth)
 		if err == nil && pos.BirthdayDue(b, true, today) {
-			g.Points = s.cfg.BirthdayPoints
+			g.Points = cfg.BirthdayPoints
 			due = append(due, g)
 		}
 	}

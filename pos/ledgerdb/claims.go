@@ -88,7 +88,11 @@ func (s *Store) openOrderClaim(ctx context.Context, r pos.OrderClaimRequest) (po
 	if r.Kind == pos.ClaimUndelivered && len(lines) == 0 {
 		lines = pos.UnitsLeft(sum)
 	}
-	q, err := s.cfg.QuoteReturn(sum, pos.ReturnRequest{Receipt: r.OrderID, Lines: lines, Claim: r.Kind, Unopened: r.Unopened, Received: received}, notified)
+	cfg, err := s.configIn(ctx, tx) // as set now, even from another process
+	if err != nil {
+		return pos.OrderClaimView{}, err
+	}
+	q, err := cfg.QuoteReturn(sum, pos.ReturnRequest{Receipt: r.OrderID, Lines: lines, Claim: r.Kind, Unopened: r.Unopened, Received: received}, notified)
 	if err != nil {
 		return pos.OrderClaimView{}, err
 	}
@@ -97,11 +101,11 @@ func (s *Store) openOrderClaim(ctx context.Context, r pos.OrderClaimRequest) (po
 		lastDay = q.LastDay.String()
 	}
 	if r.Kind.CustomerShips() {
-		cal, err := s.cfg.Calendar()
+		cal, err := cfg.Calendar()
 		if err != nil {
 			return pos.OrderClaimView{}, err
 		}
-		shipBy = s.cfg.ShipBy(cal, notified).String()
+		shipBy = cfg.ShipBy(cal, notified).String()
 	}
 	rawLines, _ := json.Marshal(lines)
 	if _, err := s.exec(ctx, tx, `INSERT INTO order_claims (claim_id, order_id, body_hash, kind, state, lines, reason, unopened, notified, received,

@@ -26,7 +26,7 @@ func (s *Store) Gifts(ctx context.Context, all bool) ([]pos.Gift, error) {
 
 // AddGift adds a gift to the catalog.
 func (s *Store) AddGift(ctx context.Context, g pos.Gift) (pos.Gift, error) {
-	g, err := s.cfg.CheckGift(g)
+	g, err := s.Config().CheckGift(g)
 	if err != nil {
 		return g, err
 	}
@@ -68,7 +68,7 @@ func (s *Store) SetGift(ctx context.Context, id string, u pos.GiftUpdate) (pos.G
 	if u.Active != nil {
 		g.Active = *u.Active
 	}
-	if g, err = s.cfg.CheckGift(g); err != nil {
+	if g, err = s.Config().CheckGift(g); err != nil {
 		return g, err
 	}
 	if _, err := s.exec(ctx, tx, `UPDATE gifts SET name = ?, cost = ?, stock = ?, active = ? WHERE id = ?`, g.Name, g.Cost, g.Stock, g.Active, g.ID); err != nil {
@@ -164,8 +164,12 @@ func (s *Store) reserve(ctx context.Context, by pos.Actor, r pos.ReserveRequest)
 	if _, err := s.takeUnit(ctx, tx, r.Gift); err != nil {
 		return pos.ReservationView{}, err
 	}
+	cfg, err := s.configIn(ctx, tx) // the hold set now, even from another process
+	if err != nil {
+		return pos.ReservationView{}, err
+	}
 	res := pos.Reservation{ID: r.ReservationID, Account: account, Gift: g.ID, Cost: g.Cost, Status: pos.ReservationHeld,
-		HeldUntil: s.cfg.GiftHoldUntil(now), CreatedAt: now, UpdatedAt: now}
+		HeldUntil: cfg.GiftHoldUntil(now), CreatedAt: now, UpdatedAt: now}
 	if _, err := s.exec(ctx, tx, `INSERT INTO reservations (id, account, gift, cost, status, held_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		res.ID, res.Account, res.Gift, res.Cost, res.Status, millis(res.HeldUntil), millis(now), millis(now)); s.d.IsUnique(err) {
 		return pos.ReservationView{}, errReplayRaced

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,13 +67,23 @@ func (s *Store) placeOrder(ctx context.Context, r pos.OrderRequest) (pos.OrderRe
 	if err != nil {
 		return pos.OrderResult{}, err
 	}
-	o := pos.Order{Lines: r.Lines, Shipping: r.Shipping, ShippingCost: r.ShippingCost, Tenders: r.Tenders, RedeemPoints: r.RedeemPoints}
+	// The lines are copied: a second run (onceMore) hashes the body as sent.
+	o := pos.Order{Lines: slices.Clone(r.Lines), Shipping: r.Shipping, ShippingCost: r.ShippingCost, Tenders: r.Tenders, RedeemPoints: r.RedeemPoints}
 	for i := range o.Lines {
 		o.Lines[i].SKU = strings.TrimSpace(o.Lines[i].SKU)
 	}
-	q, err := s.cfg.CheckOrder(o, bal.Available)
+	cfg, err := s.orderConfig(ctx, tx, o.Lines)
 	if err != nil {
 		return pos.OrderResult{}, err
+	}
+	q, err := cfg.CheckOrder(o, bal.Available)
+	if err != nil {
+		return pos.OrderResult{}, err
+	}
+	for i := range o.Lines {
+		if i < len(q.LineTax) {
+			o.Lines[i].Tax = q.LineTax[i]
+		}
 	}
 	var es []pos.Entry
 	if r.RedeemPoints > 0 {
@@ -91,13 +102,13 @@ func (s *Store) placeOrder(ctx context.Context, r pos.OrderRequest) (pos.OrderRe
 	for _, e := range es {
 		bal = bal.Add(e)
 	}
-	out := pos.OrderResult{OrderID: r.OrderID, PointsEarned: q.PointsEarned, PointsRedeemed: r.RedeemPoints, Status: pos.OrderPending, Balance: bal}
+	out := pos.OrderResult{OrderID: r.OrderID, PointsEarned: q.PointsEarned, PointsRedeemed: r.RedeemPoints, Tax: q.Tax, Status: pos.OrderPending, Balance: bal}
 	result, _ := json.Marshal(out)
 	lines, _ := json.Marshal(o.Lines)
 	_, err = s.exec(ctx, tx, `INSERT INTO orders (order_id, account, body_hash, status, merchandise, earned, redeemed, lines, placed_at, result,
-		shipping, shipping_cost)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.OrderID, account, hash, pos.OrderPending, int64(q.Merchandise), q.PointsEarned, r.RedeemPoints,
-		string(lines), millis(placed), string(result), int64(r.Shipping), int64(r.ShippingCost))
+		shipping, shipping_cost, tax, tax_included, settings_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.OrderID, account, hash, pos.OrderPending, int64(q.Merchandise), q.PointsEarned, r.RedeemPoints,
+		string(lines), millis(placed), string(result), int64(r.Shipping), int64(r.ShippingCost), int64(q.Tax), q.Tax > 0 && cfg.PricesIncludeTax, cfg.Version)
 	if s.d.IsUnique(err) {
 		return pos.OrderResult{}, errReplayRaced
 	}
@@ -138,6 +149,7 @@ type orderRow struct {
 	// what the shop paid when it went out free, deducted what returns
 	// have taken of that cost so far.
 	shipping, shippingCost, deducted int64
+	taxIncluded                      bool
 }
 
 func (s *Store) lockOrder(ctx context.Context, tx *sql.Tx, id string) (orderRow, error) {
@@ -145,9 +157,9 @@ func (s *Store) lockOrder(ctx context.Context, tx *sql.Tx, id string) (orderRow,
 	var lines string
 	var placed int64
 	err := s.row(ctx, tx, `SELECT account, status, merchandise, earned, redeemed, clawed_back, credited, lines, placed_at, shipping, shipping_cost,
-		shipping_deducted FROM orders WHERE order_id = ?`+s.d.ForUpdate, id).
+		shipping_deducted, tax_included FROM orders WHERE order_id = ?`+s.d.ForUpdate, id).
 		Scan(&o.account, &o.status, &o.merchandise, &o.earned, &o.redeemed, &o.clawedBack, &o.credited, &lines, &placed,
-			&o.shipping, &o.shippingCost, &o.deducted)
+			&o.shipping, &o.shippingCost, &o.deducted, &o.taxIncluded)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, pos.Errorf(pos.ENotFound, "no order %s", id)
 	}
@@ -257,7 +269,13 @@ func (s *Store) postOrderReturn(ctx context.Context, tx *sql.Tx, orderID string,
 	if r.Claim == pos.ClaimUndelivered && len(r.Lines) == 0 {
 		r.Lines = pos.UnitsLeft(sum) // the whole order, recorded line by line
 	}
-	q, err := s.cfg.QuoteReturn(sum, pos.ReturnRequest{Receipt: orderID, Lines: r.Lines, Claim: r.Claim, Outcome: r.Outcome,
+	// The windows are today's settings; the tax refunded is what each
+	// line carried when the order was placed.
+	cfg, err := s.configIn(ctx, tx)
+	if err != nil {
+		return pos.ReturnResult{}, err
+	}
+	q, err := cfg.QuoteReturn(sum, pos.ReturnRequest{Receipt: orderID, Lines: r.Lines, Claim: r.Claim, Outcome: r.Outcome,
 		Unopened: r.Unopened, Received: received}, today)
 	if err != nil {
 		return pos.ReturnResult{}, err
@@ -285,7 +303,7 @@ func (s *Store) postOrderReturn(ctx context.Context, tx *sql.Tx, orderID string,
 	if err != nil {
 		return pos.ReturnResult{}, err
 	}
-	out := pos.ReturnResult{Receipt: orderID, Return: r.ReturnID, Outcome: q.Outcome, Refund: q.Refund,
+	out := pos.ReturnResult{Receipt: orderID, Return: r.ReturnID, Outcome: q.Outcome, Refund: q.Refund, Tax: q.Tax,
 		PointsClawedBack: q.PointsClawedBack, PointsCredited: q.PointsCredited, Balance: v.Balance}
 	if !q.LastDay.IsZero() { // an undelivered order has no window
 		out.LastDay = q.LastDay.String()
@@ -319,7 +337,7 @@ func (s *Store) orderSummary(ctx context.Context, tx *sql.Tx, orderID string, o 
 		return pos.SaleSummary{}, err
 	}
 	sum := pos.SaleSummary{Receipt: orderID, Merchandise: pos.Money(o.merchandise), Earned: o.earned, Redeemed: o.redeemed,
-		ClawedBack: o.clawedBack, Credited: o.credited, Received: received, Shipped: true,
+		ClawedBack: o.clawedBack, Credited: o.credited, Received: received, Shipped: true, TaxIncluded: o.taxIncluded,
 		Shipping: pos.Money(o.shipping), ShippingCost: pos.Money(o.shippingCost), ShippingDeducted: pos.Money(o.deducted)}
 	for _, l := range o.lines {
 		sl := pos.SoldLine{Line: l}
@@ -365,4 +383,47 @@ var webNamespace = uuid.MustParse("6d1f3a0e-5b7c-4e2a-9c1d-8f0b2a4e6c73")
 // pulled them before the restore hold them once, not twice.
 func webEntryID(parts ...string) string {
 	return uuid.NewSHA1(webNamespace, []byte(strings.Join(parts, "\x00"))).String()
+}
+
+// orderConfig is the settings a web order is checked under, and fills in
+// what its lines take from the catalog. A line whose SKU is a product
+// takes the product's tax class (unless the line names one), its name
+// when the line has none, and never earns when the product never does;
+// its price stays the shop's. An order is taxed, by the server's tax
+// classes, when any line names a product or a tax class (a line with
+// neither is then of the standard class, as at a till); an order none of
+// whose lines does is not taxed, so a body of before sales tax keeps its
+// meaning.
+func (s *Store) orderConfig(ctx context.Context, tx *sql.Tx, lines []pos.Line) (pos.Config, error) {
+	cfg, err := s.configIn(ctx, tx)
+	if err != nil {
+		return cfg, err
+	}
+	skus := make([]string, 0, len(lines))
+	for _, l := range lines {
+		skus = append(skus, l.SKU)
+	}
+	catalog, err := s.productsBySKU(ctx, tx, skus)
+	if err != nil {
+		return cfg, err
+	}
+	named := false
+	for i := range lines {
+		l := &lines[i]
+		if p, ok := catalog[l.SKU]; ok {
+			named = true
+			if l.TaxClass == "" {
+				l.TaxClass = p.TaxClass
+			}
+			if l.Name == "" {
+				l.Name = p.Name
+			}
+			l.NoEarn = l.NoEarn || !p.Earns
+		}
+		named = named || l.TaxClass != ""
+	}
+	if !named {
+		cfg.TaxClasses = nil
+	}
+	return cfg, nil
 }

@@ -117,6 +117,11 @@ func (s *Store) Push(ctx context.Context, p pos.Principal, recs []pos.Record) (p
 	if len(recs) > pos.MaxPushRecords {
 		return pos.PushResponse{}, pos.Errorf(pos.EInvalidInput, "a push holds at most %d records; %d sent", pos.MaxPushRecords, len(recs))
 	}
+	// The settings as they are now (keytagd program set may have changed
+	// them from another process): one read of one row per push.
+	if _, err := s.configIn(ctx, s.db); err != nil {
+		return pos.PushResponse{}, err
+	}
 	recs = slices.Clone(recs)
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Seq < recs[j].Seq })
 	ds := make([]decoded, len(recs))
@@ -390,12 +395,12 @@ func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, er
 		v, ok, err = w.applyEntry(v, d)
 	case d.sale != nil:
 		// Kept as they came, once they pass the rules of a checkout.
-		if err := w.s.cfg.CheckSaleRecord(r.ID, *d.sale); err != nil {
+		if err := w.s.Config().CheckSaleRecord(r.ID, *d.sale); err != nil {
 			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
 		}
 		ok = true
 	case d.ret != nil:
-		if err := w.s.cfg.CheckReturnRecord(r.ID, *d.ret); err != nil {
+		if err := w.s.Config().CheckReturnRecord(r.ID, *d.ret); err != nil {
 			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
 		}
 		ok = true
@@ -438,7 +443,7 @@ func (w *push) applyAccount(ctx context.Context, v pos.Verdict, d decoded) (pos.
 		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EInvalidInput, "the account's id differs from the record's"
 		return v, true, nil
 	}
-	n, err := w.s.cfg.CheckNewAccount(pos.NewAccount{Email: a.Email, Name: a.Name, BirthDate: a.BirthDate, OptIn: a.OptIn, Phone: a.Phone}, pos.DayOf(w.now.AddDate(0, 0, 1)))
+	n, err := w.s.Config().CheckNewAccount(pos.NewAccount{Email: a.Email, Name: a.Name, BirthDate: a.BirthDate, OptIn: a.OptIn, Phone: a.Phone}, pos.DayOf(w.now.AddDate(0, 0, 1)))
 	if err != nil {
 		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.ErrorCode(err), pos.ErrorMessage(err)
 		return v, true, nil
@@ -496,7 +501,7 @@ func (w *push) activeTag(ctx context.Context, a *pushAccount) (string, error) {
 
 func (w *push) applyTag(ctx context.Context, v pos.Verdict, d decoded) (pos.Verdict, bool, error) {
 	t := *d.tag
-	if err := w.s.cfg.TagFormat.Check(t.Code); err != nil {
+	if err := w.s.Config().TagFormat.Check(t.Code); err != nil {
 		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EInvalidTag, pos.ErrorMessage(err)
 		return v, true, nil
 	}
@@ -585,7 +590,7 @@ func (w *push) applyEntry(v pos.Verdict, d decoded) (pos.Verdict, bool, error) {
 	// Stamped from the token: the body's word on where it was made is
 	// not taken (Push refused a body naming another store already).
 	e.Store, e.Terminal = w.p.Store, w.p.Terminal
-	if reason := entryRefusal(w.s.cfg, &e, a.balance); reason != "" {
+	if reason := entryRefusal(w.s.Config(), &e, a.balance); reason != "" {
 		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EInvalidInput, reason
 		return v, true, nil
 	}

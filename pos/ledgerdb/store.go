@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"keytag/pos"
@@ -72,7 +73,10 @@ type Store struct {
 	db    *sql.DB
 	d     Dialect
 	clock pos.Clock
-	cfg   pos.Config
+	// cfg is the settings as last read (program.go): keytagd program set
+	// may change them from another process, so the requests they decide
+	// read them again (configIn).
+	cfg   atomic.Pointer[loadedConfig]
 	epoch string
 	// Seq hands out the server sequence that orders the pull log. It sits
 	// behind an interface so that it can be sharded (per store) on a
@@ -89,7 +93,8 @@ func Open(ctx context.Context, db *sql.DB, d Dialect, clock pos.Clock) (*Store, 
 	if clock == nil {
 		clock = pos.SystemClock{}
 	}
-	s := &Store{db: db, d: d, clock: clock, cfg: pos.DefaultConfig()}
+	s := &Store{db: db, d: d, clock: clock}
+	s.cfg.Store(&loadedConfig{c: pos.DefaultConfig()})
 	s.Seq = counterSequence{s}
 	if err := s.migrate(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
@@ -113,7 +118,7 @@ func (s *Store) Dialect() Dialect { return s.d }
 func (s *Store) Epoch() string { return s.epoch }
 
 // Config is the program's settings.
-func (s *Store) Config() pos.Config { return s.cfg }
+func (s *Store) Config() pos.Config { return s.cfg.Load().c }
 
 // Now is the server's clock.
 func (s *Store) Now() time.Time { return s.clock.Now() }
@@ -148,24 +153,20 @@ func (s *Store) loadMeta(ctx context.Context) error {
 	}
 	if epoch == "" {
 		epoch = pos.NewID()
-		cfg, err := json.Marshal(s.cfg)
+		c := s.Config()
+		cfg, err := json.Marshal(c)
 		if err != nil {
 			return err
 		}
 		if _, err := s.exec(ctx, tx, `INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)`, metaEpoch, epoch, metaConfig, string(cfg)); err != nil {
 			return fmt.Errorf("make epoch: %w", err)
 		}
-		if err := s.logChanges(ctx, tx, change{kind: pos.ChangeConfig, body: s.cfg}); err != nil {
+		if err := s.logChanges(ctx, tx, change{kind: pos.ChangeConfig, body: c}); err != nil {
 			return err
 		}
-	} else {
-		raw, err := s.meta(ctx, tx, metaConfig)
-		if err != nil {
-			return err
-		}
-		if err := json.Unmarshal([]byte(raw), &s.cfg); err != nil {
-			return fmt.Errorf("stored config: %w", err)
-		}
+		s.cfg.Store(&loadedConfig{raw: string(cfg), c: c})
+	} else if _, err := s.configIn(ctx, tx); err != nil {
+		return err
 	}
 	s.epoch = epoch
 	return tx.Commit()

@@ -1,5 +1,5 @@
 // Applying a page pulled from the server's log: accounts, tags, entries,
-// merges and settings, with the new cursor, in one transaction.
+// merges, settings and products, with the new cursor, in one transaction.
 
 package sqlite
 
@@ -79,6 +79,8 @@ func (p *PullPage) Decode() {
 			v = new(pos.TagChange)
 		case pos.ChangeMerge:
 			v = new(pos.Merge)
+		case pos.ChangeProduct:
+			v = new(pos.Product)
 		default:
 			continue
 		}
@@ -145,6 +147,7 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 	}
 	defer ap.close()
 	var newCfg *pos.Config
+	var products []*pos.Product
 	// Accounts first: the server may log a new account after its first
 	// entries (one push's entries are numbered before its other changes).
 	for i := range p.Changes {
@@ -179,7 +182,13 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 				if _, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
 					ON CONFLICT (key) DO UPDATE SET value = excluded.value`, metaConfig, string(c.Body)); err == nil {
 					newCfg = &cfg
+					err = recordPulledVersion(ctx, tx, cfg, c.Body, d.clock.Now().UnixMilli())
 				}
+			}
+		case pos.ChangeProduct:
+			var p *pos.Product
+			if p, err = decodeAs[pos.Product](c); err == nil {
+				products = append(products, p)
 			}
 		default:
 			// Kinds this terminal does not keep (gift reservations live on
@@ -191,6 +200,9 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 			return res, fmt.Errorf("apply change %d (%s): %w", c.Seq, c.Kind, err)
 		}
 		res.Applied++
+	}
+	if err := d.applyProducts(ctx, tx, products); err != nil {
+		return res, err
 	}
 	if err := ap.retryOrphans(ctx); err != nil {
 		return res, err

@@ -13,10 +13,11 @@ import (
 // ownCatalog refuses a change of the catalog on a terminal joined to a
 // server: there the server owns the catalog and every terminal pulls it,
 // so a product added here would be sold at a price no other till knows.
-func (d *DB) ownCatalog(ctx context.Context, what string) error {
+// The message names the keytagd command that does it (with is its words).
+func (d *DB) ownCatalog(ctx context.Context, what, with string) error {
 	id, _ := d.Identity(ctx)
 	if id.Server != "" {
-		return pos.Errorf(pos.EConflict, "this terminal is joined to the server %s, which owns the catalog: %s there, not here", id.Server, what)
+		return pos.Errorf(pos.EConflict, "this terminal is joined to the server %s, which owns the catalog: %s there, with `keytagd %s`, not here", id.Server, what, with)
 	}
 	return nil
 }
@@ -28,7 +29,7 @@ func (d *DB) AddProduct(ctx context.Context, by pos.Staff, p pos.Product) (pos.P
 	if err := by.RequireManager("adding a product"); err != nil {
 		return p, err
 	}
-	if err := d.ownCatalog(ctx, "add products"); err != nil {
+	if err := d.ownCatalog(ctx, "add products", "product add"); err != nil {
 		return p, err
 	}
 	p, err := d.Config().CheckProduct(p)
@@ -68,7 +69,7 @@ func (d *DB) ImportProducts(ctx context.Context, by pos.Staff, rows []pos.Produc
 	if err := by.RequireManager("importing products"); err != nil {
 		return nil, err
 	}
-	if err := d.ownCatalog(ctx, "import products"); err != nil {
+	if err := d.ownCatalog(ctx, "import products", "product import"); err != nil {
 		return nil, err
 	}
 	cfg := d.Config()
@@ -90,7 +91,7 @@ func (d *DB) ImportProducts(ctx context.Context, by pos.Staff, rows []pos.Produc
 			errs[i] = err
 			continue
 		}
-		if errs[i] = barcodesFree(owner, p); errs[i] != nil {
+		if errs[i] = pos.BarcodesFree(owner, p); errs[i] != nil {
 			continue
 		}
 		for _, code := range p.Barcodes {
@@ -137,19 +138,6 @@ func barcodeOwners(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
 	return owner, rows.Err()
 }
 
-// barcodesFree refuses a product one of whose barcodes (in either form of
-// a UPC-A) belongs to another product.
-func barcodesFree(owner map[string]string, p pos.Product) error {
-	for _, code := range p.Barcodes {
-		for _, form := range pos.BarcodeForms(code) {
-			if sku, ok := owner[form]; ok && sku != p.SKU {
-				return pos.Errorf(pos.EConflict, "barcode %s already belongs to product %s: a barcode finds one product", code, sku)
-			}
-		}
-	}
-	return nil
-}
-
 // execChunks writes rows (each a value per column) a hundred to a
 // statement: insertInto, the rows' placeholders, then suffix. Unlike
 // insertMany's few-row statements it is not kept prepared: an import
@@ -188,7 +176,7 @@ func (d *DB) insertProduct(ctx context.Context, tx queryer, p pos.Product) error
 			}
 		}
 	}
-	if err := barcodesFree(owner, p); err != nil {
+	if err := pos.BarcodesFree(owner, p); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO products (sku, name, price, tax_class, earns, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,

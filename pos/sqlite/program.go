@@ -19,7 +19,7 @@ func (d *DB) SetProgram(ctx context.Context, by pos.Staff, pairs []string) (pos.
 	}
 	id, _ := d.Identity(ctx)
 	if id.Server != "" {
-		return pos.Config{}, pos.Errorf(pos.EConflict, "this terminal is joined to the server %s, which owns the program settings: change them there", id.Server)
+		return pos.Config{}, pos.Errorf(pos.EConflict, "this terminal is joined to the server %s, which owns the program settings: change them there, with `keytagd program set`", id.Server)
 	}
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -47,10 +47,8 @@ func (d *DB) SetProgram(ctx context.Context, by pos.Staff, pairs []string) (pos.
 	if err := rows.Err(); err != nil {
 		return c, err
 	}
-	for _, class := range used {
-		if _, ok := c.TaxClasses[class]; !ok {
-			return c, pos.Errorf(pos.EConflict, "tax class %q is still the class of products in the catalog: give them another class first", class)
-		}
+	if err := c.KeepsTaxClasses(used); err != nil {
+		return c, err
 	}
 	var last int64
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM program_versions`).Scan(&last); err != nil {
