@@ -182,6 +182,11 @@ type Ledger interface {
 	Handover(ctx context.Context, by Actor, id string) (ReservationView, error)
 	Forgo(ctx context.Context, by Actor, id string) (ReservationView, error)
 
+	// Store credit (credit.go): issued by a claim's credit outcome, spent
+	// as a tender at any store or online; held here alone.
+	MoveCredit(ctx context.Context, by Actor, m CreditMove) (CreditView, error)
+	CreditBalance(ctx context.Context, account string) (CreditBalance, error)
+
 	// Admin: what to look at, and the terminals.
 	Flags(ctx context.Context, code string, limit int) ([]Flag, error)
 	Terminals(ctx context.Context) ([]ServerTerminal, error)

@@ -61,6 +61,8 @@ func Routes() []Route {
 		{"POST", "/v1/claims/{id}/refunded", rolesShops, claimStep(pos.StepRefund)},
 		{"POST", "/v1/claims/{id}/replaced", rolesShops, claimStep(pos.StepReplace)},
 		{"POST", "/v1/claims/{id}/rejected", rolesShops, claimStep(pos.StepReject)},
+		{"POST", "/v1/credit", rolesShops, (*Server).moveCredit},
+		{"GET", "/v1/credit/{account}", rolesShops, (*Server).creditBalance},
 		{"GET", "/v1/gifts", rolesShops, (*Server).gifts},
 		{"POST", "/v1/gifts/reservations", rolesShops, (*Server).reserve},
 		{"GET", "/v1/gifts/reservations/{id}", rolesShops, (*Server).getReservation},
