@@ -216,6 +216,11 @@ type ClaimStepRequest struct {
 	Unopened bool    `json:"unopened,omitempty"`
 	Outcome  Outcome `json:"outcome,omitempty"`
 	Reason   string  `json:"reason,omitempty"`
+	// Staff is who did the step at a store's counter.
+	Staff string `json:"staff,omitempty"`
+	// By is who called (set by the API from the token): a credited
+	// claim's credit is recorded as issued by it.
+	By Actor `json:"-"`
 }
 
 // OrderClaimView is a web order's claim as it stands, with the return its
@@ -223,4 +228,6 @@ type ClaimStepRequest struct {
 type OrderClaimView struct {
 	ClaimCase
 	Result *ReturnResult `json:"result,omitempty"`
+	// Credit is the store credit a credited claim issued: the refund.
+	Credit *CreditView `json:"credit,omitempty"`
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"keytag/pos"
@@ -27,6 +28,9 @@ func (s *Store) moveCredit(ctx context.Context, by pos.Actor, m pos.CreditMove) 
 	}
 	if err := checkID("account", m.Account); err != nil {
 		return pos.CreditView{}, err
+	}
+	if strings.HasPrefix(m.ID, claimCreditID("")) {
+		return pos.CreditView{}, pos.Errorf(pos.EInvalidInput, "id %q: ids beginning %q are the server's own, for credited claims", m.ID, claimCreditID(""))
 	}
 	if err := m.Check(); err != nil {
 		return pos.CreditView{}, err
@@ -51,6 +55,26 @@ func (s *Store) moveCredit(ctx context.Context, by pos.Actor, m pos.CreditMove) 
 		}
 		return v, nil
 	}
+	v, err := s.creditTx(ctx, tx, by, m, s.clock.Now().UTC().Truncate(time.Millisecond))
+	if err != nil {
+		return pos.CreditView{}, err
+	}
+	return v, tx.Commit()
+}
+
+// claimCreditID is the move a credited claim issues, one per claim.
+func claimCreditID(claim string) string { return "claim:" + claim }
+
+// creditTx records a checked move in tx (a credited claim issues its
+// credit in the claim's own transaction).
+func (s *Store) creditTx(ctx context.Context, tx *sql.Tx, by pos.Actor, m pos.CreditMove, now time.Time) (pos.CreditView, error) {
+	if err := m.Check(); err != nil {
+		return pos.CreditView{}, err
+	}
+	canon, err := json.Marshal(m)
+	if err != nil {
+		return pos.CreditView{}, err
+	}
 	var id string
 	err = s.row(ctx, tx, `SELECT id FROM accounts WHERE id = ?`+s.d.ForUpdate, m.Account).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -69,22 +93,20 @@ func (s *Store) moveCredit(ctx context.Context, by pos.Actor, m pos.CreditMove) 
 		}
 		amount = -m.Amount
 	}
-	now := s.clock.Now().UTC().Truncate(time.Millisecond)
-	store := by.Store
 	v := pos.CreditView{ID: m.ID, Account: m.Account, Kind: m.Kind, Amount: m.Amount, Reference: m.Reference,
-		Store: store, At: now, StoreCredit: held + amount}
+		Store: by.Store, At: now, StoreCredit: held + amount}
 	result, err := json.Marshal(v)
 	if err != nil {
 		return pos.CreditView{}, err
 	}
 	if _, err := s.exec(ctx, tx, `INSERT INTO store_credit (move_id, account_id, body_hash, kind, amount, reference, store, terminal, staff, result, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.Account, hash, string(m.Kind), int64(amount), m.Reference, store, by.Terminal,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.Account, hashHex(canon), string(m.Kind), int64(amount), m.Reference, by.Store, by.Terminal,
 		by.Staff, string(result), millis(now)); s.d.IsUnique(err) {
 		return pos.CreditView{}, errReplayRaced
 	} else if err != nil {
 		return pos.CreditView{}, fmt.Errorf("store credit move: %w", err)
 	}
-	return v, tx.Commit()
+	return v, nil
 }
 
 // CreditBalance is an account's store credit.

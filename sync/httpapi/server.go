@@ -60,6 +60,7 @@ func Routes() []Route {
 		{"POST", "/v1/claims/{id}/verified", rolesShops, claimStep(pos.StepVerify)},
 		{"POST", "/v1/claims/{id}/refunded", rolesShops, claimStep(pos.StepRefund)},
 		{"POST", "/v1/claims/{id}/replaced", rolesShops, claimStep(pos.StepReplace)},
+		{"POST", "/v1/claims/{id}/credited", rolesShops, claimStep(pos.StepCredit)},
 		{"POST", "/v1/claims/{id}/rejected", rolesShops, claimStep(pos.StepReject)},
 		{"POST", "/v1/credit", rolesShops, (*Server).moveCredit},
 		{"GET", "/v1/credit/{account}", rolesShops, (*Server).creditBalance},
