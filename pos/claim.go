@@ -26,12 +26,14 @@ const (
 	ClaimVerified ClaimState = "verified"
 	ClaimRefunded ClaimState = "refunded"
 	ClaimReplaced ClaimState = "replaced"
+	// ClaimCredited is refunded as store credit (credit.go), on the server.
+	ClaimCredited ClaimState = "credited"
 	ClaimRejected ClaimState = "rejected"
 )
 
 // Closed reports whether nothing more happens to a claim in state s.
 func (s ClaimState) Closed() bool {
-	return s == ClaimRefunded || s == ClaimReplaced || s == ClaimRejected
+	return s == ClaimRefunded || s == ClaimReplaced || s == ClaimCredited || s == ClaimRejected
 }
 
 // ClaimStep is what a member of staff does to a claim.
@@ -43,6 +45,8 @@ const (
 	StepRefund  ClaimStep = "refund"
 	StepReplace ClaimStep = "replace"
 	StepReject  ClaimStep = "reject"
+	// StepCredit settles like a refund, the money paid as store credit.
+	StepCredit ClaimStep = "credit"
 )
 
 // ComesBack says how a claim's goods reach the store, as the page says.
@@ -90,7 +94,7 @@ func (c Claim) CheckStep(s ClaimState, step ClaimStep) error {
 		ok = s == ClaimOpened && c.receives()
 	case StepVerify:
 		ok = s == ClaimReceived || (s == ClaimOpened && !c.receives())
-	case StepRefund:
+	case StepRefund, StepCredit:
 		ok = s == ClaimVerified
 	case StepReplace:
 		ok = s == ClaimVerified && c != ClaimSatisfaction && c != ClaimUndelivered
@@ -113,7 +117,7 @@ func (c Claim) CheckStep(s ClaimState, step ClaimStep) error {
 
 // done is the step as a state: "received", "refunded or replaced".
 func (s ClaimStep) done() string {
-	r := strings.NewReplacer("receive", "received", "verify", "verified", "refund", "refunded", "replace", "replaced", "reject", "rejected")
+	r := strings.NewReplacer("receive", "received", "verify", "verified", "refund", "refunded", "replace", "replaced", "reject", "rejected", "credit", "credited")
 	return r.Replace(string(s))
 }
 

@@ -16,6 +16,9 @@ const (
 	EDuplicateEmail     = "duplicate_email"
 	ETagInUse           = "tag_in_use"
 	EInsufficientPoints = "insufficient_points"
+	// EInsufficientCredit refuses spending more store credit than the
+	// account holds.
+	EInsufficientCredit = "insufficient_credit"
 	EExceedsAmountDue   = "exceeds_amount_due"
 	ETendersMismatch    = "tenders_mismatch"
 	EWindowClosed       = "window_closed"

@@ -184,6 +184,11 @@ type Ledger interface {
 	Handover(ctx context.Context, by Actor, id string) (ReservationView, error)
 	Forgo(ctx context.Context, by Actor, id string) (ReservationView, error)
 
+	// Store credit (credit.go): issued by a claim's credit outcome, spent
+	// as a tender at any store or online; held here alone.
+	MoveCredit(ctx context.Context, by Actor, m CreditMove) (CreditView, error)
+	CreditBalance(ctx context.Context, account string) (CreditBalance, error)
+
 	// Admin: what to look at, and the terminals.
 	Flags(ctx context.Context, code string, limit int) ([]Flag, error)
 	Terminals(ctx context.Context) ([]ServerTerminal, error)
@@ -213,6 +218,11 @@ type ClaimStepRequest struct {
 	Unopened bool    `json:"unopened,omitempty"`
 	Outcome  Outcome `json:"outcome,omitempty"`
 	Reason   string  `json:"reason,omitempty"`
+	// Staff is who did the step at a store's counter.
+	Staff string `json:"staff,omitempty"`
+	// By is who called (set by the API from the token): a credited
+	// claim's credit is recorded as issued by it.
+	By Actor `json:"-"`
 }
 
 // OrderClaimView is a web order's claim as it stands, with the return its
@@ -220,4 +230,6 @@ type ClaimStepRequest struct {
 type OrderClaimView struct {
 	ClaimCase
 	Result *ReturnResult `json:"result,omitempty"`
+	// Credit is the store credit a credited claim issued: the refund.
+	Credit *CreditView `json:"credit,omitempty"`
 }

@@ -98,10 +98,11 @@ func runAccountShow(e *env, args []string) int {
 	}
 	return e.withDB(true, func(d *sqlite.DB, _ pos.Staff) error {
 		a, err := d.FindAccount(e.ctx, who)
-		if err == nil {
-			e.printAccount(a)
+		if err != nil {
+			return err
 		}
-		return err
+		e.printAccountCredit(d, a)
+		return nil
 	})
 }
 

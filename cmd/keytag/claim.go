@@ -97,6 +97,9 @@ func runClaimReceive(e *env, args []string) int {
 	}
 	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
 		c, err := d.ReceiveClaim(e.ctx, by, id, day)
+		if err != nil {
+			return e.claimOnServer(d, by, id, pos.StepReceive, pos.ClaimStepRequest{On: *on}, err)
+		}
 		return e.printClaimStep(c, err)
 	})
 }
@@ -111,6 +114,9 @@ func runClaimVerify(e *env, args []string) int {
 	}
 	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
 		c, err := d.VerifyClaim(e.ctx, by, id, *unopened)
+		if err != nil {
+			return e.claimOnServer(d, by, id, pos.StepVerify, pos.ClaimStepRequest{Unopened: *unopened}, err)
+		}
 		return e.printClaimStep(c, err)
 	})
 }
@@ -128,6 +134,9 @@ func runClaimReject(e *env, args []string) int {
 	}
 	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
 		c, err := d.RejectClaim(e.ctx, by, id, *reason)
+		if err != nil {
+			return e.claimOnServer(d, by, id, pos.StepReject, pos.ClaimStepRequest{Reason: *reason}, err)
+		}
 		return e.printClaimStep(c, err)
 	})
 }
@@ -147,7 +156,11 @@ func runClaimSettle(e *env, outcome pos.Outcome, args []string) int {
 	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
 		r, err := d.SettleClaim(e.ctx, by, id, outcome)
 		if err != nil {
-			return err
+			step := pos.StepRefund
+			if outcome == pos.OutcomeReplacement {
+				step = pos.StepReplace
+			}
+			return e.claimOnServer(d, by, id, step, pos.ClaimStepRequest{}, err)
 		}
 		if e.json {
 			e.printJSON(r)
@@ -205,6 +218,11 @@ func runClaimShow(e *env, args []string) int {
 	}
 	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
 		c, err := d.GetClaim(e.ctx, id)
+		if pos.ErrorCode(err) == pos.ENotFound {
+			if ident, _ := d.Identity(e.ctx); ident.Server != "" {
+				return e.showServerClaim(d, id, err)
+			}
+		}
 		return e.printClaimStep(c, err)
 	})
 }

@@ -174,10 +174,13 @@ func (s *Store) stepOrderClaim(ctx context.Context, id string, step pos.ClaimSte
 			string(pos.ClaimVerified), true, r.Unopened, k.ID); err != nil {
 			return pos.OrderClaimView{}, fmt.Errorf("verify claim: %w", err)
 		}
-	case pos.StepRefund, pos.StepReplace:
+	case pos.StepRefund, pos.StepReplace, pos.StepCredit:
 		outcome, state := pos.OutcomeRefund, pos.ClaimRefunded
-		if step == pos.StepReplace {
+		switch step {
+		case pos.StepReplace:
 			outcome, state = pos.OutcomeReplacement, pos.ClaimReplaced
+		case pos.StepCredit:
+			state = pos.ClaimCredited
 		}
 		o, err := s.lockOrder(ctx, tx, k.Receipt)
 		if err != nil {
@@ -194,6 +197,14 @@ func (s *Store) stepOrderClaim(ctx context.Context, id string, step pos.ClaimSte
 		res, err := s.postOrderReturn(ctx, tx, k.Receipt, o, ret, received, notified, hashHex([]byte("claim:"+k.ID)), k.ID)
 		if err != nil {
 			return pos.OrderClaimView{}, err
+		}
+		// A credit is the same return, its points moved the same way, but
+		// its money is held as store credit instead of paid back.
+		if step == pos.StepCredit && res.Refund > 0 {
+			m := pos.CreditMove{ID: claimCreditID(k.ID), Account: k.Account, Kind: pos.CreditIssue, Amount: res.Refund, Reference: "claim " + k.ID, Staff: r.By.Staff}
+			if _, err := s.creditTx(ctx, tx, r.By, m, now); err != nil {
+				return pos.OrderClaimView{}, err
+			}
 		}
 		raw, _ := json.Marshal(res)
 		if _, err := s.exec(ctx, tx, `UPDATE order_claims SET state = ?, return_id = ?, result = ? WHERE claim_id = ?`,
@@ -252,6 +263,19 @@ func (s *Store) loadOrderClaim(ctx context.Context, q queryer, id, suffix string
 		v.Result = new(pos.ReturnResult)
 		if err := json.Unmarshal([]byte(result), v.Result); err != nil {
 			return v, fmt.Errorf("claim %s result: %w", k.ID, err)
+		}
+	}
+	if k.State == pos.ClaimCredited {
+		var raw string
+		err := s.row(ctx, q, `SELECT result FROM store_credit WHERE move_id = ?`, claimCreditID(k.ID)).Scan(&raw)
+		if err == nil {
+			v.Credit = new(pos.CreditView)
+			err = json.Unmarshal([]byte(raw), v.Credit)
+		} else if errors.Is(err, sql.ErrNoRows) {
+			err = nil // nothing to credit: the refund was zero
+		}
+		if err != nil {
+			return v, fmt.Errorf("claim %s credit: %w", k.ID, err)
 		}
 	}
 	k.Describe(pos.DayOf(s.clock.Now()))

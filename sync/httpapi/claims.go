@@ -25,11 +25,12 @@ func (s *Server) getClaim(w http.ResponseWriter, r *http.Request, _ pos.Principa
 
 // claimStep is the handler of one step; its body is optional.
 func claimStep(step pos.ClaimStep) func(*Server, http.ResponseWriter, *http.Request, pos.Principal) error {
-	return func(s *Server, w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
+	return func(s *Server, w http.ResponseWriter, r *http.Request, p pos.Principal) error {
 		var req pos.ClaimStepRequest
 		if err := decodeOptional(r, &req); err != nil {
 			return err
 		}
+		req.By = actor(p, req.Staff)
 		res, err := s.ledger.StepOrderClaim(r.Context(), r.PathValue("id"), step, req)
 		return reply(w, http.StatusOK, res, err)
 	}
