@@ -132,6 +132,16 @@ func (w *world) heal() {
 			w.fail("after %d rounds on a healed network, %d records still wait", pass+1, waiting)
 		}
 	}
+	if w.restored {
+		// The operators' part of a restore (README: "Restore a backup
+		// safely"): the web shop posts its orders again, the birthday
+		// run runs again; then the terminals pull the result.
+		w.repostOrders()
+		w.birthdays()
+		for _, tm := range w.terms {
+			w.sync(tm, true)
+		}
+	}
 	// One more pass: each terminal pulls what the others pushed last.
 	for _, tm := range w.terms {
 		w.sync(tm, true)
