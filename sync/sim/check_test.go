@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"keytag/pos"
 )
 
 // check runs the invariants that hold after every step, faults or not.
@@ -130,6 +132,16 @@ func (w *world) heal() {
 			w.fail("after %d rounds on a healed network, %d records still wait", pass+1, waiting)
 		}
 	}
+	if w.restored {
+		// The operators' part of a restore (README: "Restore a backup
+		// safely"): the web shop posts its orders again, the birthday
+		// run runs again; then the terminals pull the result.
+		w.repostOrders()
+		w.birthdays()
+		for _, tm := range w.terms {
+			w.sync(tm, true)
+		}
+	}
 	// One more pass: each terminal pulls what the others pushed last.
 	for _, tm := range w.terms {
 		w.sync(tm, true)
@@ -167,8 +179,8 @@ type ledgerRow struct {
 	Pending bool
 }
 
-// snapshot reads balances by email and entries by id: a merged account
-// has two ids but one email.
+// snapshot reads balances by email (as emailKey has it) and entries by
+// id: a merged account has two ids but one email.
 func snapshot(w *world, db *sql.DB, where string) (map[string]balanceRow, map[string]ledgerRow) {
 	w.t.Helper()
 	ctx := context.Background()
@@ -179,7 +191,7 @@ func snapshot(w *world, db *sql.DB, where string) (map[string]balanceRow, map[st
 		var e string
 		var b balanceRow
 		w.must(rows.Scan(&e, &b.Available, &b.Pending), "scan")
-		bal[e] = b
+		bal[emailKey(e)] = b
 	}
 	rows.Close()
 	led := map[string]ledgerRow{}
@@ -189,10 +201,20 @@ func snapshot(w *world, db *sql.DB, where string) (map[string]balanceRow, map[st
 		var id string
 		var r ledgerRow
 		w.must(rows.Scan(&id, &r.Email, &r.Points, &r.Pending), "scan")
+		r.Email = emailKey(r.Email)
 		led[id] = r
 	}
 	rows.Close()
 	return bal, led
+}
+
+// emailKey is an email as both stores can be compared by: the server
+// keeps the address, a terminal pos.PrivateEmail.
+func emailKey(e string) string {
+	if n, err := pos.NormalizeEmail(e); err == nil {
+		return pos.PrivateEmail(n)
+	}
+	return e
 }
 
 func diffMaps[V comparable](want, got map[string]V) string {

@@ -1,0 +1,7 @@
+//go:build race
+
+package sim_test
+
+// defaultSeeds is smaller under the race detector, which makes each seed
+// about ten times slower; the plain run is the one that covers seeds.
+const defaultSeeds = 20
