@@ -65,8 +65,12 @@ func isPhoneLike(s string) bool {
 }
 
 // foldAccents takes the accents off letters that carry them as combining
-// marks (é = e + ´ once decomposed).
-var foldAccents = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+// marks (é = e + ´ once decomposed). A chain keeps state between calls, so
+// each call makes its own: the window, the sync worker and the server's
+// handlers fold names at once.
+func foldAccents() transform.Transformer {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}
 
 // noMarks spells the letters that do not decompose the way a person
 // without them on the keyboard types them.
@@ -78,7 +82,7 @@ var noMarks = strings.NewReplacer("ß", "ss", "æ", "ae", "œ", "oe", "ø", "o",
 // start of a name is one range of one index.
 func NameKey(name string) string {
 	s := strings.ToLower(strings.Join(strings.Fields(name), " "))
-	if folded, _, err := transform.String(foldAccents, s); err == nil {
+	if folded, _, err := transform.String(foldAccents(), s); err == nil {
 		s = folded
 	}
 	return noMarks.Replace(s)
