@@ -410,7 +410,7 @@ func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, er
 		ok = true
 	case d.void != nil:
 		// Kept like a sale; its points arrive as void entries.
-		if err := w.s.cfg.CheckVoidRecord(r.ID, *d.void); err != nil {
+		if err := w.s.Config().CheckVoidRecord(r.ID, *d.void); err != nil {
 			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
 		}
 		ok = true

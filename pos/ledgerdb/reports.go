@@ -21,7 +21,7 @@ const dayMillis = 24 * 60 * 60 * 1000
 // pass over accounts: the balances there are kept equal to the sum of
 // each account's entries as each entry is written.
 func (s *Store) Liability(ctx context.Context) (pos.Liability, error) {
-	pv := s.cfg.PointValue
+	pv := s.Config().PointValue
 	l := pos.Liability{PointValue: pv, Stores: []pos.LiabilityRow{}}
 	rows, err := s.query(ctx, s.db, `SELECT store, count(*), coalesce(sum(available), 0), coalesce(sum(pending), 0)
 		FROM accounts GROUP BY store ORDER BY store`)
