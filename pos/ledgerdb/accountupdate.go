@@ -41,7 +41,7 @@ func (s *Store) UpdateAccount(ctx context.Context, id string, u pos.AccountUpdat
 		return pos.AccountView{}, fmt.Errorf("read account: %w", err)
 	}
 	a.CreatedAt = fromMillis(created)
-	a, err = s.cfg.ApplyUpdate(a, u, pos.DayOf(now))
+	a, err = s.Config().ApplyUpdate(a, u, pos.DayOf(now))
 	if err != nil {
 		return pos.AccountView{}, err
 	}
