@@ -48,8 +48,9 @@ func (s *Store) Liability(ctx context.Context) (pos.Liability, error) {
 // Daily adds up the ledger per store per UTC day from the day from to the
 // day to, both included; a store's day without entries has no row. The
 // database sums each (day, store, kind) once and the rows are laid out
-// here: one plain sum per group costs far less than a CASE per kind per
-// entry (3.5 s against 0.45 s for the bare sum on a million entries).
+// here: one plain sum per group costs less than a CASE per kind per
+// entry (90 days of a million entries on PostgreSQL: 1.6 s against
+// 3.5 s; the bare sum of those entries takes 0.25 s, see BenchmarkReports).
 func (s *Store) Daily(ctx context.Context, from, to pos.Day) ([]pos.DailyRow, error) {
 	if err := pos.CheckReportRange(from, to); err != nil {
 		return nil, err
