@@ -41,6 +41,12 @@ type CloseReport struct {
 	// before refunds were split are in Refund only).
 	RefundTenders []Tender `json:"refund_tenders"`
 
+	// Voids are the day's voided sales, apart from the sales above and the
+	// returns: a voided sale counts in neither (its money and points went
+	// back whole), and VoidedMerchandise is what they had rung up.
+	Voids             []CloseVoid `json:"voids"`
+	VoidedMerchandise Money       `json:"voided_merchandise"`
+
 	Points    ClosePoints     `json:"points"`
 	Overrides []CloseOverride `json:"overrides"`
 	// Waiting is the records still in the outbox, not yet on the server.
@@ -57,6 +63,19 @@ type ClosePoints struct {
 	Redeemed   int64 `json:"redeemed"`
 	ClawedBack int64 `json:"clawed_back"`
 	Credited   int64 `json:"credited"`
+}
+
+// CloseVoid is a sale voided that day: its receipt, what it had rung up,
+// the points reversed (earned taken back, redeemed given back), and who
+// voided it and why.
+type CloseVoid struct {
+	At          time.Time `json:"at"`
+	Receipt     string    `json:"receipt"`
+	Merchandise Money     `json:"merchandise"`
+	Earned      int64     `json:"points_earned"`
+	Redeemed    int64     `json:"points_redeemed"`
+	By          string    `json:"by"`
+	Reason      string    `json:"reason"`
 }
 
 // CloseOverride is a manager's override made that day.
@@ -106,6 +125,11 @@ func (r CloseReport) Receipt(copy bool) Receipt {
 		if t.Amount != 0 {
 			add(pair("    to "+TenderName(t.Type), t.Amount.String()))
 		}
+	}
+	add(rule, pair("Voids", fmt.Sprint(len(r.Voids))), pair("  Merchandise voided", r.VoidedMerchandise.String()))
+	for _, v := range r.Voids {
+		add(text(fmt.Sprintf("  %s %s %s by %s", v.At.Format("15:04"), v.Receipt, v.Merchandise, v.By)),
+			text(fmt.Sprintf("    points -%d earned, +%d redeemed: %s", v.Earned, v.Redeemed, v.Reason)))
 	}
 	add(rule,
 		text("Points:"), pair("  Earned", fmt.Sprint(r.Points.Earned)), pair("  Redeemed", fmt.Sprint(r.Points.Redeemed)),

@@ -165,6 +165,7 @@ type Ledger interface {
 
 	// The web shop: accounts, orders and their returns.
 	CreateAccount(ctx context.Context, n NewAccount) (AccountView, error)
+	UpdateAccount(ctx context.Context, id string, u AccountUpdate) (AccountView, error)
 	AccountByEmail(ctx context.Context, email string) (AccountView, error)
 	PlaceOrder(ctx context.Context, r OrderRequest) (OrderResult, error)
 	ProcessOrder(ctx context.Context, id string) (OrderResult, error)

@@ -108,6 +108,7 @@ var commands = []command{
 	{"staff add", "staff add --name N --role cashier|manager --pin P", runStaffAdd},
 	{"staff list", "staff list", runStaffList},
 	{"status", "status [--conflicts]", runStatus},
+	{"void", "void --receipt ID --reason TEXT", runVoid},
 	{"sync", "sync [--once] [--interval 30s] [--batch 500] [--page 2000] [--verbose]", runSync},
 }
 

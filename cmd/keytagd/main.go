@@ -55,6 +55,11 @@ Usage:
   keytagd program show [--json]                      the program settings and their version
   keytagd program set KEY=VALUE…                     change settings (a new version; terminals pull it)
   keytagd migrate                                    bring the database schema up to date
+  keytagd report liability [--csv]                   points owed, available and pending, and their value per store
+  keytagd report daily --from YYYY-MM-DD --to YYYY-MM-DD [--csv]
+                                                     earned, redeemed, returns, sign-ups, birthday gifts per store per day (UTC)
+  keytagd export accounts|entries [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+                                                     CSV on standard output (RFC 4180)
 
 With --admin-listen, /metrics (and /healthz) are served there, plain HTTP, and
 /metrics leaves the main listener; without it, /metrics needs an admin token. Flags may stand before or after the subcommand. --db defaults to keytagd.db in
@@ -96,6 +101,9 @@ type Main struct {
 	barcodes listFlag
 	noEarn   bool
 	json     bool
+	from     string
+	to       string
+	csv      bool
 
 	store     *ledgerdb.Store
 	addr      net.Addr
@@ -148,23 +156,27 @@ func oneLine(err error) string {
 
 // commands lists every subcommand and the flags it takes, besides --db.
 var commands = map[string][]string{
-	"":                {"listen", "admin-listen", "tls-cert", "tls-key", "smtp-addr", "smtp-from"},
-	"serve":           {"listen", "admin-listen", "tls-cert", "tls-key", "smtp-addr", "smtp-from"},
-	"terminal add":    {"store", "name"},
-	"terminal revoke": {},
-	"terminal list":   {},
-	"token add":       {"role", "name"},
-	"token revoke":    {},
-	"gift add":        {"name", "cost", "stock"},
-	"gift set":        {"name", "cost", "stock", "active"},
-	"gift list":       {},
-	"product add":     {"sku", "barcode", "name", "price", "tax-class", "no-earn", "json"},
-	"product import":  {"json"},
-	"product show":    {"json"},
-	"product list":    {"json"},
-	"program show":    {"json"},
-	"program set":     {"json"},
-	"migrate":         {},
+	"":                 {"listen", "admin-listen", "tls-cert", "tls-key", "smtp-addr", "smtp-from"},
+	"serve":            {"listen", "admin-listen", "tls-cert", "tls-key", "smtp-addr", "smtp-from"},
+	"terminal add":     {"store", "name"},
+	"terminal revoke":  {},
+	"terminal list":    {},
+	"token add":        {"role", "name"},
+	"token revoke":     {},
+	"gift add":         {"name", "cost", "stock"},
+	"gift set":         {"name", "cost", "stock", "active"},
+	"gift list":        {},
+	"product add":      {"sku", "barcode", "name", "price", "tax-class", "no-earn", "json"},
+	"product import":   {"json"},
+	"product show":     {"json"},
+	"product list":     {"json"},
+	"program show":     {"json"},
+	"program set":      {"json"},
+	"migrate":          {},
+	"report liability": {"csv"},
+	"report daily":     {"from", "to", "csv"},
+	"export accounts":  {"from", "to"},
+	"export entries":   {"from", "to"},
 }
 
 // argCount is how many arguments a subcommand takes after its words.
@@ -182,12 +194,14 @@ func (m *Main) ParseFlags(ctx context.Context, args []string) error {
 	}
 	fs.StringVar(&m.db, "db", dbDefault, "")
 	fs.StringVar(&m.listen, "listen", "127.0.0.1:8700", "")
+	fs.BoolVar(&m.csv, "csv", false, "")
 	// Every other flag is a string that defaults to empty.
 	for name, dst := range map[string]*string{
 		"admin-listen": &m.adminLn, "tls-cert": &m.tlsCert, "tls-key": &m.tlsKey,
 		"smtp-addr": &m.smtpAddr, "smtp-from": &m.smtpFrom, "store": &m.store_, "name": &m.name,
 		"role": &m.role, "cost": &m.cost, "stock": &m.stock, "active": &m.active,
 		"sku": &m.sku, "price": &m.price, "tax-class": &m.taxClass,
+		"from": &m.from, "to": &m.to,
 	} {
 		fs.StringVar(dst, name, "", "")
 	}
@@ -277,6 +291,8 @@ func (m *Main) Run(ctx context.Context) error {
 	switch cmd {
 	case "", "serve":
 		return m.serve(ctx)
+	case "report liability", "report daily", "export accounts", "export entries":
+		return m.report(ctx, cmd)
 	case "migrate":
 		fmt.Fprintf(m.Stderr, "database is up to date (epoch %s)\n", m.store.Epoch())
 		return nil

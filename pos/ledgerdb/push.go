@@ -33,7 +33,7 @@ func MergeAdjustmentID(signupID string) string {
 // birthday or refund a gift without its stock, so they are rejected.
 var entryKinds = map[pos.EntryKind]bool{
 	pos.KindSignup: true, pos.KindEarn: true, pos.KindRedeem: true, pos.KindReturnClawback: true,
-	pos.KindReturnCredit: true, pos.KindAdjustment: true,
+	pos.KindReturnCredit: true, pos.KindAdjustment: true, pos.KindVoid: true,
 }
 
 type pushAccount struct {
@@ -102,6 +102,7 @@ type decoded struct {
 	entry   *pos.Entry
 	sale    *pos.Sale
 	ret     *pos.Return
+	void    *pos.Void
 	// store is the store the body names, if it names one.
 	store string
 	bad   string
@@ -251,6 +252,9 @@ func decodeRecord(r pos.Record) decoded {
 	case pos.RecordReturn:
 		d.ret = new(pos.Return)
 		err = json.Unmarshal(r.Body, d.ret)
+	case pos.RecordVoid:
+		d.void = new(pos.Void)
+		err = json.Unmarshal(r.Body, d.void)
 	default:
 		d.bad = fmt.Sprintf("kind %q is unknown", r.Kind)
 	}
@@ -401,6 +405,12 @@ func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, er
 		ok = true
 	case d.ret != nil:
 		if err := w.s.Config().CheckReturnRecord(r.ID, *d.ret); err != nil {
+			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
+		}
+		ok = true
+	case d.void != nil:
+		// Kept like a sale; its points arrive as void entries.
+		if err := w.s.Config().CheckVoidRecord(r.ID, *d.void); err != nil {
 			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
 		}
 		ok = true

@@ -55,6 +55,9 @@ func (d *DB) OpenClaim(ctx context.Context, by pos.Staff, r pos.ClaimRequest) (p
 	if err != nil {
 		return pos.ClaimCase{}, err
 	}
+	if err := voided(ctx, tx, s.Receipt); err != nil {
+		return pos.ClaimCase{}, err
+	}
 	sum, err := d.saleSummary(ctx, tx, s)
 	if err != nil {
 		return pos.ClaimCase{}, err

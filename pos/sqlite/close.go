@@ -91,13 +91,14 @@ func (d *DB) closeReport(ctx context.Context, q queryer, by pos.Staff, day pos.D
 	var redeemed int64
 	if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(s.merchandise), 0), coalesce(sum(s.shipping), 0), coalesce(sum(s.points_redeemed), 0),
 		coalesce(sum(t.tax), 0) FROM sales s LEFT JOIN sale_taxes t USING (receipt)
-		WHERE s.at >= ? AND s.at < ?`, f, t).Scan(&r.Sales, &r.Merchandise, &r.Shipping, &redeemed, &r.Tax); err != nil {
+		WHERE s.at >= ? AND s.at < ? AND s.receipt NOT IN (SELECT receipt FROM voids)`, f, t).Scan(&r.Sales, &r.Merchandise, &r.Shipping, &redeemed, &r.Tax); err != nil {
 		return r, fmt.Errorf("add up sales: %w", err)
 	}
 	r.PointsValue = pos.Money(redeemed) * d.Config().PointValue
 	var err error
 	if r.Tenders, err = byTender(ctx, q, `SELECT json_extract(t.value, '$.type'), sum(json_extract(t.value, '$.amount'))
-		FROM sales s, json_each(s.tenders) t WHERE s.at >= ? AND s.at < ? GROUP BY 1`, f, t); err != nil {
+		FROM sales s, json_each(s.tenders) t WHERE s.at >= ? AND s.at < ? AND s.receipt NOT IN (SELECT receipt FROM voids)
+		GROUP BY 1`, f, t); err != nil {
 		return r, fmt.Errorf("add up tenders: %w", err)
 	}
 	if r.RefundTenders, err = byTender(ctx, q, `SELECT json_extract(t.value, '$.type'), sum(json_extract(t.value, '$.amount'))
@@ -114,6 +115,7 @@ func (d *DB) closeReport(ctx context.Context, q queryer, by pos.Staff, day pos.D
 	// been merged into another since.
 	rows, err := q.QueryContext(ctx, `WITH receipts (receipt, account) AS (
 			SELECT receipt, account FROM sales WHERE at >= ?1 AND at < ?2 AND account IS NOT NULL
+				AND receipt NOT IN (SELECT receipt FROM voids)
 			UNION
 			SELECT s.receipt, s.account FROM returns r JOIN sales s ON s.receipt = r.receipt
 			WHERE r.at >= ?1 AND r.at < ?2 AND s.account IS NOT NULL)
@@ -150,6 +152,9 @@ func (d *DB) closeReport(ctx context.Context, q queryer, by pos.Staff, day pos.D
 		return r, err
 	}
 	if err := d.closeOverrides(ctx, q, &r, f, t); err != nil {
+		return r, err
+	}
+	if err := d.closeVoids(ctx, q, &r, f, t); err != nil {
 		return r, err
 	}
 	if r.Waiting, err = d.waiting(ctx, q); err != nil {

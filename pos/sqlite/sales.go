@@ -396,6 +396,9 @@ func (d *DB) ReturnRefund(ctx context.Context, by pos.Staff, r pos.ReturnRequest
 // opened) and writes it: the return, its lines, the clawback and credit
 // entries and the outbox rows. claimID names the claim it settles.
 func (d *DB) postReturn(ctx context.Context, ptx queryer, by pos.Staff, s pos.Sale, r pos.ReturnRequest, today pos.Day, claimID string) (pos.ReturnRefund, error) {
+	if err := voided(ctx, ptx, s.Receipt); err != nil {
+		return pos.ReturnRefund{}, err
+	}
 	now := d.clock.Now()
 	sum, err := d.saleSummary(ctx, ptx, s)
 	if err != nil {

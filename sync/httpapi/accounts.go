@@ -29,3 +29,12 @@ func (s *Server) findAccount(w http.ResponseWriter, r *http.Request, _ pos.Princ
 	a, err := s.ledger.AccountByEmail(r.Context(), email)
 	return reply(w, http.StatusOK, a, err)
 }
+
+func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
+	var u pos.AccountUpdate
+	if err := decode(r, &u); err != nil {
+		return err
+	}
+	a, err := s.ledger.UpdateAccount(r.Context(), r.PathValue("id"), u)
+	return reply(w, http.StatusOK, a, err)
+}

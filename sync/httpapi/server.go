@@ -51,6 +51,7 @@ func Routes() []Route {
 		{"GET", "/v1/sync/pull", rolesTerminal, (*Server).pull},
 		{"POST", "/v1/accounts", rolesWebshop, (*Server).createAccount},
 		{"GET", "/v1/accounts", rolesWebshop, (*Server).findAccount},
+		{"PATCH", "/v1/accounts/{id}", rolesWebshop, (*Server).updateAccount},
 		{"POST", "/v1/orders", rolesWebshop, (*Server).placeOrder},
 		{"POST", "/v1/orders/{id}/processed", rolesWebshop, (*Server).processOrder},
 		{"POST", "/v1/orders/{id}/returns", rolesWebshop, (*Server).returnOrder},
