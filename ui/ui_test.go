@@ -52,6 +52,7 @@ func newFixture(t *testing.T, withStaff bool, mod ...func(*Services)) *fixture {
 		m(&s)
 	}
 	f.u = New(test.NewTempApp(t), s)
+	f.u.keys.manual = true
 	t.Cleanup(f.u.Close)
 	return f
 }
