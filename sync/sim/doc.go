@@ -4,7 +4,7 @@
 // the crashes of every node decided by one seeded random stream. It is a
 // test package; this file only documents it.
 //
-//	go test ./sync/sim                      # the CI run: seeds 1..200 (1..20 under -race)
+//	go test ./sync/sim                      # the CI run: seeds 1..200 (1..3 under -race)
 //	go test ./sync/sim -seeds 5000          # seeds 1..5000
 //	go test ./sync/sim -seed 1234 -v        # replay one seed, with its trace
 //	go test ./sync/sim -restore -seeds 500   # restores from older backups too

@@ -3,5 +3,5 @@
 package sim_test
 
 // defaultSeeds is smaller under the race detector, which makes each seed
-// about ten times slower; the plain run is the one that covers seeds.
-const defaultSeeds = 20
+// tens of times slower; the plain run is the one that covers seeds.
+const defaultSeeds = 3

@@ -27,7 +27,7 @@ import (
 
 var (
 	seedFlag  = flag.Uint64("seed", 0, "replay this one seed (0: run -seeds seeds)")
-	seedsFlag = flag.Int("seeds", defaultSeeds, "how many seeds to run, from 1 (default 200, 20 under -race)")
+	seedsFlag = flag.Int("seeds", defaultSeeds, "how many seeds to run, from 1 (default 200, 3 under -race)")
 	stepsFlag = flag.Int("steps", 40, "steps of the fault phase per seed")
 	// Restores from a backup are off by default: with them, seeds find
 	// that a terminal keeps changes the restored server lost (docs/SIMULATION.md).
