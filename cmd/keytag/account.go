@@ -175,7 +175,7 @@ func runAccountImport(e *env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
-	var rep importReport
+	var imported int
 	code := e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
 		accounts := make([]pos.NewAccount, len(rows))
 		for i, r := range rows {
@@ -185,27 +185,45 @@ func runAccountImport(e *env, args []string) int {
 		if err != nil {
 			return err
 		}
-		for i, err := range errs {
-			if err != nil {
-				bad = append(bad, importBad{Line: rows[i].line, Code: pos.ErrorCode(err), Message: pos.ErrorMessage(err)})
-			} else {
-				rep.Imported++
-			}
+		lines := make([]int, len(rows))
+		for i, r := range rows {
+			lines[i] = r.line
 		}
+		imported, bad = tallyImport(lines, errs, bad)
 		return nil
 	})
 	if code != 0 {
 		return code
 	}
+	return e.reportImport(file, "accounts", imported, bad)
+}
+
+// tallyImport adds the rows a store refused (errs[i] for the row on
+// lines[i]) to those the file already had wrong, and counts the rest.
+func tallyImport(lines []int, errs []error, bad []importBad) (imported int, _ []importBad) {
+	for i, err := range errs {
+		if err != nil {
+			bad = append(bad, importBad{Line: lines[i], Code: pos.ErrorCode(err), Message: pos.ErrorMessage(err)})
+		} else {
+			imported++
+		}
+	}
+	return imported, bad
+}
+
+// reportImport prints what an import did (what the JSON or the text
+// says, and each bad row on stderr by line) and answers its exit status:
+// 1 when any row was not imported.
+func (e *env) reportImport(file, what string, imported int, bad []importBad) int {
 	sortBad(bad)
-	rep.Bad = bad
+	rep := importReport{Imported: imported, Bad: bad}
 	if e.json {
 		if rep.Bad == nil {
 			rep.Bad = []importBad{}
 		}
 		e.printJSON(rep)
 	} else {
-		fmt.Fprintf(e.stdout, "imported %d accounts\n", rep.Imported)
+		fmt.Fprintf(e.stdout, "imported %d %s\n", imported, what)
 	}
 	for _, b := range bad {
 		fmt.Fprintf(e.stderr, "%s line %d: %s\n", file, b.Line, b.Message)

@@ -100,40 +100,17 @@ func runProductImport(e *env, args []string) int {
 	if err != nil {
 		return e.fail(err)
 	}
-	var rep importReport
+	var imported int
 	code := e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
 		errs, err := d.ImportProducts(e.ctx, by, products)
 		if err != nil {
 			return err
 		}
-		for i, err := range errs {
-			if err != nil {
-				bad = append(bad, importBad{Line: lines[i], Code: pos.ErrorCode(err), Message: pos.ErrorMessage(err)})
-			} else {
-				rep.Imported++
-			}
-		}
+		imported, bad = tallyImport(lines, errs, bad)
 		return nil
 	})
 	if code != 0 {
 		return code
 	}
-	sortBad(bad)
-	rep.Bad = bad
-	if e.json {
-		if rep.Bad == nil {
-			rep.Bad = []importBad{}
-		}
-		e.printJSON(rep)
-	} else {
-		fmt.Fprintf(e.stdout, "imported %d rows\n", rep.Imported)
-	}
-	for _, b := range bad {
-		fmt.Fprintf(e.stderr, "%s line %d: %s\n", file, b.Line, b.Message)
-	}
-	if len(bad) > 0 {
-		fmt.Fprintf(e.stderr, "keytag: %d rows were not imported; fix them and import those rows again\n", len(bad))
-		return 1
-	}
-	return 0
+	return e.reportImport(file, "rows", imported, bad)
 }
