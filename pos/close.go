@@ -98,9 +98,7 @@ func (r CloseReport) Receipt(copy bool) Receipt {
 	if r.Final {
 		title = fmt.Sprintf("Z REPORT %d", r.Number)
 	}
-	if copy {
-		add(Block{Kind: BlockText, Text: "COPY", Align: AlignCenter, Bold: true, Big: true})
-	}
+	add(receiptHead(copy, StoreInfo{})...)
 	add(Block{Kind: BlockText, Text: title, Align: AlignCenter, Bold: true, Big: true})
 	if !r.Final {
 		add(Block{Kind: BlockText, Text: "(does not close the day)", Align: AlignCenter})

@@ -206,6 +206,22 @@ func (c Config) WhyPoints(o Order, q Quote, customer bool, earned int64) []WhyLi
 	return append(out, WhyLine{fmt.Sprintf("earns (%d pt per 1.00)", c.EarnPointsPerUnit), fmt.Sprintf("%d pts", earned)})
 }
 
+// receiptHead is the top of every receipt: COPY on a reprint, then the
+// store's name and address when the programme has them.
+func receiptHead(copy bool, st StoreInfo) []Block {
+	var b []Block
+	if copy {
+		b = append(b, Block{Kind: BlockText, Text: "COPY", Align: AlignCenter, Bold: true, Big: true})
+	}
+	if st.Name != "" {
+		b = append(b, Block{Kind: BlockText, Text: st.Name, Align: AlignCenter, Bold: true, Big: true})
+	}
+	if st.Address != "" {
+		b = append(b, Block{Kind: BlockText, Text: st.Address, Align: AlignCenter})
+	}
+	return b
+}
+
 // SaleReceiptInput is what a sale's receipt is made of: the stored sale,
 // the customer as they are now, and their balance right after the sale.
 type SaleReceiptInput struct {
@@ -233,15 +249,7 @@ func (c Config) SaleReceipt(in SaleReceiptInput) Receipt {
 	text := func(s string) Block { return Block{Kind: BlockText, Text: s} }
 	pair := func(l, r string) Block { return Block{Kind: BlockPair, Text: l, Right: r} }
 	rule := Block{Kind: BlockRule}
-	if in.Copy {
-		add(Block{Kind: BlockText, Text: "COPY", Align: AlignCenter, Bold: true, Big: true})
-	}
-	if in.Store.Name != "" {
-		add(Block{Kind: BlockText, Text: in.Store.Name, Align: AlignCenter, Bold: true, Big: true})
-	}
-	if in.Store.Address != "" {
-		add(Block{Kind: BlockText, Text: in.Store.Address, Align: AlignCenter})
-	}
+	add(receiptHead(in.Copy, in.Store)...)
 	add(rule, pair("Receipt", s.Receipt), pair("Date", ReceiptTime(s.At)))
 	if s.Staff != "" {
 		add(pair("Cashier", s.Staff))
@@ -368,15 +376,7 @@ func (c Config) ReturnReceipt(in ReturnReceiptInput) Receipt {
 	text := func(s string) Block { return Block{Kind: BlockText, Text: s} }
 	pair := func(l, r string) Block { return Block{Kind: BlockPair, Text: l, Right: r} }
 	rule := Block{Kind: BlockRule}
-	if in.Copy {
-		add(Block{Kind: BlockText, Text: "COPY", Align: AlignCenter, Bold: true, Big: true})
-	}
-	if in.Store.Name != "" {
-		add(Block{Kind: BlockText, Text: in.Store.Name, Align: AlignCenter, Bold: true, Big: true})
-	}
-	if in.Store.Address != "" {
-		add(Block{Kind: BlockText, Text: in.Store.Address, Align: AlignCenter})
-	}
+	add(receiptHead(in.Copy, in.Store)...)
 	title := "RETURN"
 	if rt.Outcome == OutcomeReplacement {
 		title = "REPLACEMENT"
