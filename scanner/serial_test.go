@@ -7,33 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
+	"keytag/scanner/serialtest"
 )
-
-// newPTY returns a pseudo-terminal pair: the test writes scanner bytes to
-// the master, the scanner package opens the slave by name as a serial port.
-// The slave is put in raw mode at once, so bytes written before the port is
-// opened are not cooked by the line discipline (CR turned into LF, echoed).
-func newPTY(t *testing.T) (master, slave *os.File) {
-	t.Helper()
-	master, slave, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
-	}
-	tio, err := unix.IoctlGetTermios(int(slave.Fd()), unix.TCGETS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tio.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	tio.Oflag &^= unix.OPOST
-	tio.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	if err := unix.IoctlSetTermios(int(slave.Fd()), unix.TCSETS, tio); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { master.Close(); slave.Close() })
-	return master, slave
-}
 
 // linkTo points the symlink at path to target, atomically, as udev does
 // with /dev/serial/by-id names.
@@ -110,7 +85,7 @@ func TestSerialOverPTY(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			master, slave := newPTY(t)
+			master, slave := serialtest.RawPTY(t)
 			scans, ctx := startSerial(t, slave.Name())
 			for i, w := range tt.writes {
 				if i > 0 {
@@ -137,7 +112,7 @@ var longLine = string(func() []byte {
 func TestSerialReplugFollowsSymlink(t *testing.T) {
 	dir := t.TempDir()
 	link := filepath.Join(dir, "usb-Honeywell_Scanner-if00")
-	master1, slave1 := newPTY(t)
+	master1, slave1 := serialtest.RawPTY(t)
 	linkTo(t, link, slave1.Name())
 	scans, ctx := startSerial(t, link)
 
@@ -151,7 +126,7 @@ func TestSerialReplugFollowsSymlink(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	master2, slave2 := newPTY(t)
+	master2, slave2 := serialtest.RawPTY(t)
 	linkTo(t, link, slave2.Name())
 	write(t, master2, "]E05901234123457\r")
 	expectScans(t, ctx, scans, Scan{Code: "5901234123457", Symbology: "]E0", Kind: KindProduct, Source: SourceSerial})

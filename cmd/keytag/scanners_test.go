@@ -13,41 +13,17 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
 
 	"keytag/pos"
+	"keytag/scanner/serialtest"
 	"keytag/ui"
 )
-
-// rawPTY is a pseudo-terminal pair in raw mode: the test writes what a
-// serial scanner sends to the master; the window opens the slave by name
-// as its serial port.
-func rawPTY(t *testing.T) (master, slave *os.File) {
-	t.Helper()
-	master, slave, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
-	}
-	tio, err := unix.IoctlGetTermios(int(slave.Fd()), unix.TCGETS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tio.Iflag &^= unix.IGNBRK | unix.BRKINT | unix.PARMRK | unix.ISTRIP | unix.INLCR | unix.IGNCR | unix.ICRNL | unix.IXON
-	tio.Oflag &^= unix.OPOST
-	tio.Lflag &^= unix.ECHO | unix.ECHONL | unix.ICANON | unix.ISIG | unix.IEXTEN
-	if err := unix.IoctlSetTermios(int(slave.Fd()), unix.TCSETS, tio); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { master.Close(); slave.Close() })
-	return master, slave
-}
 
 // plug points the by-id style link at the pty's slave, as udev does when
 // the scanner is plugged in.
 func plug(t *testing.T, link string) *os.File {
 	t.Helper()
-	master, slave := rawPTY(t)
+	master, slave := serialtest.RawPTY(t)
 	tmp := link + ".new"
 	os.Remove(tmp)
 	if err := os.Symlink(slave.Name(), tmp); err != nil {

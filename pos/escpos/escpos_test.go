@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
 	"keytag/pos"
+	"keytag/scanner/serialtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -370,31 +370,10 @@ func TestPrintTCPSilent(t *testing.T) {
 	}
 }
 
-// newPTY is a serial port for tests: the printer's end is the master, the
-// port keytag opens by name is the slave, in raw mode.
-func newPTY(t *testing.T) (master, slave *os.File) {
-	t.Helper()
-	master, slave, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
-	}
-	t.Cleanup(func() { master.Close(); slave.Close() })
-	tio, err := unix.IoctlGetTermios(int(slave.Fd()), unix.TCGETS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tio.Oflag &^= unix.OPOST
-	tio.Lflag &^= unix.ECHO | unix.ICANON | unix.ISIG | unix.IEXTEN
-	if err := unix.IoctlSetTermios(int(slave.Fd()), unix.TCSETS, tio); err != nil {
-		t.Fatal(err)
-	}
-	return master, slave
-}
-
 // A serial printer that takes the bytes but never answers the status
 // request (off, or a cable without its receive line): reported, in time.
 func TestPrintSerialSilent(t *testing.T) {
-	master, slave := newPTY(t)
+	master, slave := serialtest.RawPTY(t)
 	go io.Copy(io.Discard, master)
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
@@ -406,7 +385,7 @@ func TestPrintSerialSilent(t *testing.T) {
 
 // A serial printer: a pseudo-terminal stands for the port.
 func TestPrintSerialPTY(t *testing.T) {
-	master, slave := newPTY(t)
+	master, slave := serialtest.RawPTY(t)
 	got := make(chan []byte, 1)
 	go func() { got <- fakePrinter(master, 0x12) }()
 	data := receiptBytes(t)
