@@ -25,44 +25,58 @@ const (
 	benchEntriesPerAcct = 5
 )
 
-var (
-	benchOnce sync.Once
-	benchPath string
-	benchErr  error
-)
+var checkoutBench = benchFile{env: "KEYTAG_BENCH_DB", name: "keytag-bench-1M-v4.db", build: buildBenchDB}
 
-func benchDB(b *testing.B) (*DB, pos.Staff) {
+// benchFile is a benchmark database built once, on first use, and kept
+// (under its env variable's path, or in the temp directory) for the runs
+// after it.
+type benchFile struct {
+	env, name string
+	build     func(path string) error
+
+	once sync.Once
+	path string
+	err  error
+}
+
+// open builds the file if it is not there yet, reads it through once (so
+// that each run starts with it in the page cache, as a terminal that has
+// been selling all day has it; some VMs page out a file left idle for a
+// minute) and opens it for the benchmark.
+func (f *benchFile) open(b *testing.B) *DB {
 	b.Helper()
-	benchOnce.Do(func() {
-		benchPath = os.Getenv("KEYTAG_BENCH_DB")
-		if benchPath == "" {
-			benchPath = filepath.Join(os.TempDir(), "keytag-bench-1M-v4.db")
+	f.once.Do(func() {
+		f.path = os.Getenv(f.env)
+		if f.path == "" {
+			f.path = filepath.Join(os.TempDir(), f.name)
 		}
-		if _, err := os.Stat(benchPath); err == nil {
+		if _, err := os.Stat(f.path); err == nil {
 			return
 		}
-		benchErr = buildBenchDB(benchPath + ".building")
-		if benchErr == nil {
+		f.err = f.build(f.path + ".building")
+		if f.err == nil {
 			for _, s := range []string{"", "-wal", "-shm"} {
-				os.Rename(benchPath+".building"+s, benchPath+s)
+				os.Rename(f.path+".building"+s, f.path+s)
 			}
 		}
 	})
-	if benchErr != nil {
-		b.Fatal(benchErr)
+	if f.err != nil {
+		b.Fatal(f.err)
 	}
-	// Read the file through once, so that each run starts with it in the
-	// page cache, as a terminal that has been selling all day has it.
-	// (Some VMs page out a file left idle for a minute; a run after that
-	// would otherwise read a random customer's pages from the disk.)
-	if err := readThrough(benchPath); err != nil {
+	if err := readThrough(f.path); err != nil {
 		b.Fatal(err)
 	}
-	d, err := Open(context.Background(), benchPath, nil)
+	d, err := Open(context.Background(), f.path, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { d.Close() })
+	return d
+}
+
+func benchDB(b *testing.B) (*DB, pos.Staff) {
+	b.Helper()
+	d := checkoutBench.open(b)
 	by, err := d.SignIn(context.Background(), "Mia", "1234")
 	if err != nil {
 		b.Fatal(err)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 
 	"keytag/pos"
@@ -17,11 +15,7 @@ import (
 // kept in the temp directory (KEYTAG_SEARCH_BENCH_DB names another
 // place). Each benchmark runs beside the bare indexed SELECT of the same
 // rows on the same file.
-var (
-	searchBenchOnce sync.Once
-	searchBenchPath string
-	searchBenchErr  error
-)
+var searchBench = benchFile{env: "KEYTAG_SEARCH_BENCH_DB", name: "keytag-bench-search-1M-v1.db", build: buildSearchBenchDB}
 
 // Names are drawn from these, accents and all: 40 × 40 full names, each
 // shared by 625 customers, so a prefix meets many.
@@ -43,33 +37,7 @@ func benchPhone(i int) string {
 
 func searchBenchDB(b *testing.B) *DB {
 	b.Helper()
-	searchBenchOnce.Do(func() {
-		searchBenchPath = os.Getenv("KEYTAG_SEARCH_BENCH_DB")
-		if searchBenchPath == "" {
-			searchBenchPath = filepath.Join(os.TempDir(), "keytag-bench-search-1M-v1.db")
-		}
-		if _, err := os.Stat(searchBenchPath); err == nil {
-			return
-		}
-		searchBenchErr = buildSearchBenchDB(searchBenchPath + ".building")
-		if searchBenchErr == nil {
-			for _, s := range []string{"", "-wal", "-shm"} {
-				os.Rename(searchBenchPath+".building"+s, searchBenchPath+s)
-			}
-		}
-	})
-	if searchBenchErr != nil {
-		b.Fatal(searchBenchErr)
-	}
-	if err := readThrough(searchBenchPath); err != nil {
-		b.Fatal(err)
-	}
-	d, err := Open(context.Background(), searchBenchPath, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { d.Close() })
-	return d
+	return searchBench.open(b)
 }
 
 func buildSearchBenchDB(path string) error {
