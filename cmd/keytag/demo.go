@@ -109,6 +109,18 @@ func seedDemo(e *env, d *sqlite.DB, at *time.Time) error {
 		fmt.Fprintf(e.stderr, "keytag demo: receipt %s, %d days ago\n", res.Receipt, s.daysAgo)
 	}
 	*at = time.Time{}
+	// Two products with EAN-13 barcodes, added after the past sales (their
+	// open-price lines would need a manager once a catalog exists), so a
+	// product scan in the window adds a named, priced line.
+	for _, p := range []pos.Product{
+		{SKU: "MINI-1", Barcodes: []string{"4006381333931"}, Name: "Dragon", Price: 10000, Earns: true},
+		{SKU: "PAINT-RED", Barcodes: []string{"5901234123457"}, Name: "Red paint", Price: 450, Earns: true},
+	} {
+		if _, err := d.AddProduct(ctx, mia, p); err != nil {
+			return fmt.Errorf("demo product %s: %w", p.SKU, err)
+		}
+		fmt.Fprintf(e.stderr, "keytag demo: product %-9s barcode %s  %s\n", p.SKU, p.Barcodes[0], p.Name)
+	}
 	// Every customer, so each can be scanned (or typed) by the tag or
 	// email printed here.
 	for _, p := range people {
