@@ -53,7 +53,7 @@ func (v *managerView) relayout() {
 }
 
 const managerHints = "Enter next field / do it   Tab next field   ↑↓ staff role · reservation   " +
-	"F5 hand over   F6 change gift   F7 forgo   F11 sync detail   Esc back to the sale   F12 sign out"
+	"F5 hand over   F6 change gift   F7 forgo   F8 settings   F11 sync detail   Esc back to the sale   F12 sign out"
 
 func (u *UI) showManager() {
 	if u.staff == nil || !u.staff.IsManager() {
@@ -149,6 +149,8 @@ func (u *UI) showManager() {
 				u.giftAction("change")
 			case fyne.KeyF7:
 				u.giftAction("forgo")
+			case fyne.KeyF8:
+				u.showSettings()
 			default:
 				return false
 			}

@@ -44,6 +44,9 @@ type Services struct {
 	// Scanners, when set, says which of the scanners the window reads
 	// (besides the keyboard) are connected; called like Status.
 	Scanners func() []ScannerState
+	// ScannerSettings, when set, lets a manager's Settings screen change
+	// the scanners the window reads; nil shows them read-only.
+	ScannerSettings ScannerSettings
 	// StatusEvery is how often the status bar refreshes; default 1 s.
 	StatusEvery time.Duration
 }
@@ -120,3 +123,14 @@ type ScanEvent struct {
 // StandaloneStatus is the status of a terminal not joined to any server:
 // its own ledger is the ledger of record and nothing waits to sync.
 func StandaloneStatus() pos.SyncStatus { return pos.SyncStatus{} }
+
+// ScannerSettings is the window's own scanners as the terminal keeps
+// them. Its calls are made on Fyne's goroutine.
+type ScannerSettings interface {
+	// Scanners is the list read now: hid:VID:PID, serial:PATH[@BAUD].
+	Scanners() []string
+	// SetScanners checks every spec, keeps the list in the terminal's
+	// database and reads it from now on; a bad spec refuses the whole
+	// list, saying which and why, with nothing kept or changed.
+	SetScanners(ctx context.Context, specs []string) error
+}

@@ -50,7 +50,9 @@ type UI struct {
 	enrol   *enrolView
 	ret     *returnView
 	mgr     *managerView
-	search  *searchView // the customer field's list (search.go)
+	// settings is the manager's Settings while it is on show.
+	settings *settingsView
+	search   *searchView // the customer field's list (search.go)
 	// syncView is the sync detail (F11) while it is on show.
 	syncView *syncDetailView
 	syncOpen atomic.Bool

@@ -154,9 +154,10 @@ func (a *awaited) Run(ctx context.Context, emit func(scanner.Scan)) error {
 func (a *awaited) Close() error { return nil }
 
 // windowScanners sets the window's status bar to show the --scanner
-// scanners; the attach it returns starts reading them into u (each scan
-// through fyne.Do, the route a wedge scan takes) and returns what stops
-// them.
+// scanners and gives the manager's Settings screen the list to change
+// (svc.ScannerSettings); the attach it returns starts reading them into u
+// (each scan through fyne.Do, the route a wedge scan goes) and returns
+// what stops them.
 //
 // The scanners given are kept in the terminal's database, and a window
 // started without --scanner reads the ones kept; --scanner none forgets
@@ -164,11 +165,7 @@ func (a *awaited) Close() error { return nil }
 func windowScanners(e *env, d *sqlite.DB, svc *ui.Services) (attach func(u *ui.UI) (stop func())) {
 	specs := e.scanners
 	if len(specs) > 0 {
-		texts := make([]string, len(specs))
-		for i, s := range specs {
-			texts[i] = s.text
-		}
-		if err := d.SetMeta(e.ctx, metaScanners, strings.Join(texts, "\n")); err != nil {
+		if err := keepScanners(e.ctx, d, specs); err != nil {
 			fmt.Fprintf(e.stderr, "keytag: the scanners are not kept for next time: %v\n", err)
 		}
 	} else if kept, err := d.Meta(e.ctx, metaScanners); err == nil && kept != "" {
@@ -181,15 +178,114 @@ func windowScanners(e *env, d *sqlite.DB, svc *ui.Services) (attach func(u *ui.U
 			specs = append(specs, s)
 		}
 	}
-	specs = slices.DeleteFunc(specs, func(s scannerSpec) bool { return s.open == nil }) // none
-	if len(specs) == 0 {
-		return func(*ui.UI) func() { return func() {} }
-	}
-	set := newScannerSet(specs, slog.New(slog.NewTextHandler(e.stderr, nil)))
-	svc.Scanners = set.States
+	r := &scannerRunner{e: e, d: d, logger: slog.New(slog.NewTextHandler(e.stderr, nil))}
+	r.replace(specs)
+	svc.Scanners = r.States
+	svc.ScannerSettings = r
 	return func(u *ui.UI) func() {
-		ctx, cancel := context.WithCancel(e.ctx)
-		set.run(ctx, d.Config().TagFormat, func(s scanner.Scan) { fyne.Do(func() { u.Scan(s) }) })
-		return cancel
+		r.mu.Lock()
+		r.deliver = func(s scanner.Scan) { fyne.Do(func() { u.Scan(s) }) }
+		r.mu.Unlock()
+		r.replace(r.current())
+		return func() { r.replace(nil) }
 	}
+}
+
+// keepScanners writes the list to the terminal's database: the next
+// window without --scanner reads it.
+func keepScanners(ctx context.Context, d *sqlite.DB, specs []scannerSpec) error {
+	var texts []string
+	for _, s := range specs {
+		texts = append(texts, s.text)
+	}
+	return d.SetMeta(ctx, metaScanners, strings.Join(texts, "\n"))
+}
+
+// scannerRunner is the window's scanners while it is open: the set read
+// now, swapped for another when a manager changes the list in Settings,
+// without a restart.
+type scannerRunner struct {
+	e      *env
+	d      *sqlite.DB
+	logger *slog.Logger
+
+	mu      sync.Mutex
+	set     *scannerSet
+	cancel  context.CancelFunc
+	deliver func(scanner.Scan) // nil until the window is attached
+}
+
+// States is each scanner read now, connected or not; none when there are
+// none (the status bar then says nothing of scanners).
+func (r *scannerRunner) States() []ui.ScannerState {
+	r.mu.Lock()
+	set := r.set
+	r.mu.Unlock()
+	if set == nil {
+		return nil
+	}
+	return set.States()
+}
+
+func (r *scannerRunner) current() []scannerSpec {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.set == nil {
+		return nil
+	}
+	return r.set.specs
+}
+
+// replace stops the scanners read now and, once the window is attached,
+// starts reading specs (none: the keyboard alone).
+func (r *scannerRunner) replace(specs []scannerSpec) {
+	specs = slices.DeleteFunc(slices.Clone(specs), func(s scannerSpec) bool { return s.open == nil }) // none
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cancel != nil {
+		r.cancel()
+		r.cancel = nil
+	}
+	r.set = nil
+	if len(specs) == 0 {
+		return
+	}
+	r.set = newScannerSet(specs, r.logger)
+	if r.deliver != nil {
+		ctx, cancel := context.WithCancel(r.e.ctx)
+		r.cancel = cancel
+		r.set.run(ctx, r.d.Config().TagFormat, r.deliver)
+	}
+}
+
+// Scanners is the list read now, as hid:VID:PID and serial:PATH[@BAUD].
+func (r *scannerRunner) Scanners() []string {
+	var out []string
+	for _, s := range r.current() {
+		out = append(out, s.text)
+	}
+	return out
+}
+
+// SetScanners checks every spec, keeps the list and reads it from now on;
+// one bad spec refuses them all, with nothing kept or changed.
+func (r *scannerRunner) SetScanners(ctx context.Context, texts []string) error {
+	specs := make([]scannerSpec, 0, len(texts))
+	for _, t := range texts {
+		t = strings.TrimSpace(t)
+		s, err := parseScanner(t)
+		if err == nil && s.open == nil {
+			err = fmt.Errorf("--scanner %s: want hid:VID:PID or serial:PATH[@BAUD] (remove a scanner instead)", t)
+		}
+		if err != nil {
+			// The screen is not the command line: no flag name.
+			return pos.Errorf(pos.EInvalidInput, "%s", strings.TrimPrefix(err.Error(), "--scanner "))
+		}
+		specs = append(specs, s)
+	}
+	if err := keepScanners(ctx, r.d, specs); err != nil {
+		return err
+	}
+	r.replace(specs)
+	return nil
 }

@@ -254,3 +254,131 @@ func TestScannerChoiceKept(t *testing.T) {
 		t.Errorf("--scanner with a command: exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// TestSettingsScreenScanners: on a terminal joined to a server, a manager
+// opens Settings (F10, F8), is refused a bad scanner with nothing kept,
+// adds a serial scanner (a pseudo-terminal) that is kept in the
+// terminal's database and read at once, sees its next scans' codes and
+// kinds as the test, sees the program settings read-only, and forgets the
+// scanner again.
+func TestSettingsScreenScanners(t *testing.T) {
+	ctx := context.Background()
+	link := filepath.Join(t.TempDir(), "usb-Datalogic_QD2430-if00")
+	var stderr bytes.Buffer
+	e := &env{ctx: ctx, stdout: &bytes.Buffer{}, stderr: &stderr, clock: pos.SystemClock{}, dbPath: filepath.Join(t.TempDir(), "t.db")}
+	d, err := e.open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.AddStaff(ctx, nil, "Mia", pos.RoleManager, "1234"); err != nil {
+		t.Fatal(err)
+	}
+	const server = "http://127.0.0.1:9"
+	if err := d.SetIdentity(ctx, "S1", "T1", server); err != nil {
+		t.Fatal(err)
+	}
+	svc, stop := windowServices(e, d)
+	defer stop()
+	events := make(chan ui.ScanEvent, 16)
+	svc.StatusEvery = -1
+	svc.Events = func(ev ui.ScanEvent) { events <- ev }
+	attach := windowScanners(e, d, &svc)
+	u := ui.New(test.NewTempApp(t), svc)
+	defer u.Close()
+	defer attach(u)()
+
+	c := u.Window().Canvas()
+	key := func(name fyne.KeyName) {
+		if f := c.Focused(); f != nil {
+			f.TypedKey(&fyne.KeyEvent{Name: name})
+		} else {
+			c.OnTypedKey()(&fyne.KeyEvent{Name: name})
+		}
+	}
+	typeLine := func(text string) {
+		t.Helper()
+		f := c.Focused()
+		if f == nil {
+			t.Fatal("no field has the focus")
+		}
+		// Set, not typed: typed this fast it would read as a wedge scan.
+		f.(interface{ SetText(string) }).SetText(text)
+		key(fyne.KeyReturn)
+	}
+	shown := func(sub string) bool {
+		for _, l := range labels(u.Window().Content()) {
+			if strings.Contains(l, sub) {
+				return true
+			}
+		}
+		return false
+	}
+	wantShown := func(what, sub string) {
+		t.Helper()
+		if !shown(sub) {
+			t.Errorf("%s: no label says %q in %q", what, sub, labels(u.Window().Content()))
+		}
+	}
+	kept := func() string {
+		t.Helper()
+		s, err := d.Meta(ctx, metaScanners)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+
+	test.Type(c.Focused(), "1234")
+	key(fyne.KeyReturn)
+	key(fyne.KeyF10)
+	key(fyne.KeyF8)
+	wantShown("settings", "Scanners (besides the keyboard)")
+	wantShown("no scanners", "none: the window reads the keyboard alone")
+	wantShown("program settings", "earn_rate=")
+	wantShown("read-only", "Read-only: this terminal is joined to "+server)
+
+	typeLine("serial:" + link + "@fast")
+	wantShown("a bad speed", "the line speed after @ must be a number")
+	if k := kept(); k != "" || svc.Scanners() != nil {
+		t.Fatalf("a refused scanner was kept %q or read %+v", k, svc.Scanners())
+	}
+
+	master := plug(t, link)
+	typeLine("serial:" + link)
+	wantShown("added", "Added serial:"+link)
+	if k := kept(); k != "serial:"+link {
+		t.Errorf("kept %q, want the scanner added", k)
+	}
+	waitFor(t, "the scanner added to connect", func() bool {
+		st := svc.Scanners()
+		return len(st) == 1 && st[0].Connected && st[0].Name == "serial "+link
+	})
+	scan := func(code string) {
+		t.Helper()
+		if _, err := master.WriteString(code + "\r"); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case ev := <-events:
+			if ev.Code != code || ev.Screen != "settings" {
+				t.Fatalf("the window took %+v, want %s on settings", ev, code)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the window never took %s", code)
+		}
+	}
+	tag := tagOf("000000017")
+	scan(tag)
+	wantShown("tag test", tag+" · keytag · from serial")
+	scan("4006381333931")
+	wantShown("product test", "4006381333931 · product · from serial")
+
+	key(fyne.KeyF7)
+	wantShown("forget", "Forgot serial:"+link)
+	if k := kept(); k != "" || svc.Scanners() != nil {
+		t.Errorf("forgotten, yet kept %q and read %+v", k, svc.Scanners())
+	}
+	key(fyne.KeyEscape)
+	wantShown("back", "Replace a lost tag")
+}
