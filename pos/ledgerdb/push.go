@@ -615,6 +615,18 @@ func (w *push) applyEntry(ctx context.Context, v pos.Verdict, d decoded) (pos.Ve
 		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EInvalidInput, reason
 		return v, true, nil
 	}
+	if e.Kind == pos.KindSignup && !merged {
+		// One sign-up bonus per account: a merged enrolment's own bonus
+		// lands on the account it joined and is taken back above.
+		had, err := w.hasSignup(ctx, a.id)
+		if err != nil {
+			return v, false, err
+		}
+		if had {
+			v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EConflict, "account "+a.id+" has had its sign-up bonus already"
+			return v, true, nil
+		}
+	}
 	w.add(a, entryRow{e: e, origin: w.p.Terminal, hash: d.hash})
 	if e.Kind == pos.KindRedeem && !e.Pending && a.balance.Available < 0 {
 		detail := fmt.Sprintf("redeeming %d points offline left the balance at %d", -e.Points, a.balance.Available)
@@ -632,6 +644,21 @@ func (w *push) applyEntry(ctx context.Context, v pos.Verdict, d decoded) (pos.Ve
 		w.add(a, entryRow{e: adj})
 	}
 	return v, true, nil
+}
+
+// hasSignup says whether account id has a sign-up bonus, stored or added
+// by this push.
+func (w *push) hasSignup(ctx context.Context, id string) (bool, error) {
+	for _, r := range w.entries {
+		if r.e.Account == id && r.e.Kind == pos.KindSignup {
+			return true, nil
+		}
+	}
+	var n int
+	if err := w.s.row(ctx, w.tx, `SELECT count(*) FROM entries WHERE account = ? AND kind = ?`, id, pos.KindSignup).Scan(&n); err != nil {
+		return false, fmt.Errorf("look up a sign-up bonus: %w", err)
+	}
+	return n > 0, nil
 }
 
 // nextTakebackID numbers the next takeback of a second sign-up bonus of
