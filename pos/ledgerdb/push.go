@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,11 +22,21 @@ import (
 // merged account's second sign-up bonus.
 var mergeNamespace = uuid.MustParse("0b1c5e52-7d0a-4c55-9a43-2c1f7c8d9e10")
 
-// MergeAdjustmentID is the id of the entry that takes back the sign-up
-// bonus entry signupID of a merged account: derived, so it is made once.
-func MergeAdjustmentID(signupID string) string {
-	return uuid.NewSHA1(mergeNamespace, []byte(signupID)).String()
+// MergeAdjustmentID is the id of the n-th (from 1) entry that takes back
+// a second sign-up bonus of the accounts enrolled with email: derived
+// from what every history of the merge shares, so it is made once. A
+// server restored from a backup may see the enrolments arrive in the
+// other order and keep the other account; keyed by the signup entry the
+// id would change with it and a terminal that pulled the first takeback
+// would keep both. The email is the one every enrolment of the group
+// named, and terminals already hold a hash of it (pos.PrivateEmail).
+func MergeAdjustmentID(email string, n int) string {
+	return uuid.NewSHA1(mergeNamespace, []byte(email+"\x00"+strconv.Itoa(n))).String()
 }
+
+// mergeTakebackReason marks the server's takeback of a merged
+// enrolment's sign-up bonus; counting them numbers the next one.
+const mergeTakebackReason = "second sign-up bonus of a merged enrolment"
 
 // entryKinds are the entries a terminal makes. Birthday gifts, gift
 // reservations and releases, and pending-to-available releases are the
@@ -396,7 +407,7 @@ func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, er
 	case d.tag != nil:
 		v, ok, err = w.applyTag(ctx, v, d)
 	case d.entry != nil:
-		v, ok, err = w.applyEntry(v, d)
+		v, ok, err = w.applyEntry(ctx, v, d)
 	case d.sale != nil:
 		// Kept as they came, once they pass the rules of a checkout.
 		if err := w.s.Config().CheckSaleRecord(r.ID, *d.sale); err != nil {
@@ -576,7 +587,7 @@ func (w *push) applyTag(ctx context.Context, v pos.Verdict, d decoded) (pos.Verd
 	return v, true, nil
 }
 
-func (w *push) applyEntry(v pos.Verdict, d decoded) (pos.Verdict, bool, error) {
+func (w *push) applyEntry(ctx context.Context, v pos.Verdict, d decoded) (pos.Verdict, bool, error) {
 	e := *d.entry
 	switch {
 	case e.ID != d.rec.ID:
@@ -604,6 +615,18 @@ func (w *push) applyEntry(v pos.Verdict, d decoded) (pos.Verdict, bool, error) {
 		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EInvalidInput, reason
 		return v, true, nil
 	}
+	if e.Kind == pos.KindSignup && !merged {
+		// One sign-up bonus per account: a merged enrolment's own bonus
+		// lands on the account it joined and is taken back above.
+		had, err := w.hasSignup(ctx, a.id)
+		if err != nil {
+			return v, false, err
+		}
+		if had {
+			v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EConflict, "account "+a.id+" has had its sign-up bonus already"
+			return v, true, nil
+		}
+	}
 	w.add(a, entryRow{e: e, origin: w.p.Terminal, hash: d.hash})
 	if e.Kind == pos.KindRedeem && !e.Pending && a.balance.Available < 0 {
 		detail := fmt.Sprintf("redeeming %d points offline left the balance at %d", -e.Points, a.balance.Available)
@@ -611,12 +634,48 @@ func (w *push) applyEntry(v pos.Verdict, d decoded) (pos.Verdict, bool, error) {
 		v.Code, v.Reason = pos.FlagOverspend, detail
 	}
 	if merged && e.Kind == pos.KindSignup && e.Points != 0 {
-		adj := pos.Entry{ID: MergeAdjustmentID(e.ID), Account: a.id, Kind: pos.KindAdjustment, Points: -e.Points,
+		id, err := w.nextTakebackID(ctx, a)
+		if err != nil {
+			return v, false, err
+		}
+		adj := pos.Entry{ID: id, Account: a.id, Kind: pos.KindAdjustment, Points: -e.Points,
 			Pending: e.Pending, Ref: e.ID, Store: "server", At: w.now.UTC().Truncate(time.Millisecond),
-			Reason: "second sign-up bonus of a merged enrolment"}
+			Reason: mergeTakebackReason}
 		w.add(a, entryRow{e: adj})
 	}
 	return v, true, nil
+}
+
+// hasSignup says whether account id has a sign-up bonus, stored or added
+// by this push.
+func (w *push) hasSignup(ctx context.Context, id string) (bool, error) {
+	for _, r := range w.entries {
+		if r.e.Account == id && r.e.Kind == pos.KindSignup {
+			return true, nil
+		}
+	}
+	var n int
+	if err := w.s.row(ctx, w.tx, `SELECT count(*) FROM entries WHERE account = ? AND kind = ?`, id, pos.KindSignup).Scan(&n); err != nil {
+		return false, fmt.Errorf("look up a sign-up bonus: %w", err)
+	}
+	return n > 0, nil
+}
+
+// nextTakebackID numbers the next takeback of a second sign-up bonus of
+// account a: one more than those stored and those this push added.
+func (w *push) nextTakebackID(ctx context.Context, a *pushAccount) (string, error) {
+	var email string
+	var n int
+	if err := w.s.row(ctx, w.tx, `SELECT email, (SELECT count(*) FROM entries WHERE account = ? AND kind = ? AND store = ? AND reason = ?)
+		FROM accounts WHERE id = ?`, a.id, pos.KindAdjustment, "server", mergeTakebackReason, a.id).Scan(&email, &n); err != nil {
+		return "", fmt.Errorf("number a sign-up takeback: %w", err)
+	}
+	for _, r := range w.entries {
+		if r.e.Account == a.id && r.e.Kind == pos.KindAdjustment && r.e.Store == "server" && r.e.Reason == mergeTakebackReason {
+			n++
+		}
+	}
+	return MergeAdjustmentID(email, n+1), nil
 }
 
 func (w *push) logChange(kind pos.ChangeKind, body any) {

@@ -235,3 +235,33 @@ func rebind(s *ledgerdb.Store, q string) string {
 	}
 	return string(out)
 }
+
+// A terminal gets one sign-up bonus per account: a second one pushed for
+// the same account is refused and the balance keeps the first.
+func TestSignupBonusOncePerAccount(t *testing.T) {
+	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
+		ctx := context.Background()
+		day := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+		s, _ := b.Open(t, ledgerdbtest.NewClock(day))
+		till := newReportTill(t, s, "S1")
+		till.push(pos.RecordAccount, "a1", pos.Account{ID: "a1", Email: "a1@example.com", Name: "Ann", CreatedAt: day})
+		till.entry("a1", pos.KindSignup, 100, "a1", day)
+		again := pos.Entry{ID: pos.NewID(), Account: "a1", Kind: pos.KindSignup, Points: 100, Ref: "a1", At: day}
+		raw, _ := json.Marshal(again)
+		till.seq++
+		res, err := s.Push(ctx, till.p, []pos.Record{{Seq: till.seq, ID: again.ID, Kind: pos.RecordEntry, Body: raw}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Verdicts) != 1 || res.Verdicts[0].Status != pos.VerdictRejected || res.Verdicts[0].Code != pos.EConflict {
+			t.Fatalf("second sign-up bonus: %+v, want rejected as a conflict", res.Verdicts)
+		}
+		v, err := s.AccountByEmail(ctx, "a1@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Balance.Available != 100 {
+			t.Errorf("balance %d after a second sign-up bonus was pushed, want 100", v.Balance.Available)
+		}
+	})
+}

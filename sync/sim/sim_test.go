@@ -37,12 +37,25 @@ var (
 // regressionSeeds found bugs once; they run on every test run.
 var regressionSeeds = []uint64{}
 
+// restoreRegressions found bugs once with restores on (-restore -steps
+// 60); they run on every test run with restores, whatever the flags.
+var restoreRegressions = []uint64{
+	47,  // the restored server merged the same email the other way round: a second takeback
+	155, // an account the restored server lost held a record back: the outbox had holes
+}
+
 const serverURL = "http://keytagd.sim"
 
 func TestSim(t *testing.T) {
 	if *seedFlag != 0 {
 		runSeed(t, *seedFlag)
 		return
+	}
+	for _, s := range restoreRegressions {
+		t.Run(fmt.Sprint("restore-", s), func(t *testing.T) {
+			t.Parallel()
+			runSeedWith(t, s, 60, true)
+		})
 	}
 	seeds := append([]uint64{}, regressionSeeds...)
 	for s := 1; s <= *seedsFlag; s++ {
@@ -107,6 +120,8 @@ type world struct {
 	// restored says a restore happened: pulled changes the server lost
 	// with it may linger on terminals.
 	restored bool
+	// restore lets the fault phase restore the server from a backup.
+	restore bool
 }
 
 // term is one terminal: its store on disk and its worker.
@@ -151,15 +166,18 @@ func (w *world) must(err error, what string) {
 	}
 }
 
-func runSeed(t *testing.T, seed uint64) {
-	w := &world{t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x6b65797461670001)), dir: simDir(t),
+func runSeed(t *testing.T, seed uint64) { runSeedWith(t, seed, *stepsFlag, *restoreFlag) }
+
+// runSeedWith runs one seed for steps steps of the fault phase, with
+// restores from a backup or without.
+func runSeedWith(t *testing.T, seed uint64, steps int, restore bool) {
+	w := &world{t: t, seed: seed, restore: restore, rng: rand.New(rand.NewPCG(seed, 0x6b65797461670001)), dir: simDir(t),
 		now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), acked: map[string]string{}, lost: map[string]string{},
 		placed: map[string]pos.OrderRequest{}, processed: map[string]bool{}}
 	w.net = &network{w: w, cut: map[string]bool{}, crash: map[string]bool{}}
 	w.setup(2 + w.rng.IntN(2))
 	defer w.close()
 
-	steps := *stepsFlag
 	w.net.faults = true
 	for w.step = 1; w.step <= steps; w.step++ {
 		w.now = w.now.Add(time.Duration(1+w.rng.IntN(600)) * time.Second)
@@ -305,7 +323,7 @@ func (w *world) act() {
 	case r < 89:
 		w.takeBackup()
 	case r < 90:
-		if *restoreFlag {
+		if w.restore {
 			w.restoreBackup()
 		}
 	default:
