@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -164,5 +166,45 @@ func (e *env) printAccountCredit(d *sqlite.DB, a pos.Account) {
 		fmt.Fprintf(e.stdout, "store credit %s\n", *credit)
 	} else {
 		fmt.Fprintf(e.stdout, "store credit unknown: %s\n", pos.ErrorMessage(err))
+	}
+}
+
+// spendCredit is a sale's pos.SaleRequest.SpendCredit at this terminal:
+// the store_credit tender spent on the server, online only. The move's id
+// is the receipt and a nonce of this checkout: a lost answer retried is
+// the same move, counted once, while a checkout that failed and was given
+// back numbers its next try afresh and spends again. Should the sale fail
+// after the spend, the credit is issued back under the spend's id and
+// ":back", so nothing is lost either way.
+func (e *env) spendCredit(d *sqlite.DB, by pos.Staff) func(context.Context, string, string, pos.Money) (func(), error) {
+	return func(ctx context.Context, receipt, account string, amount pos.Money) (func(), error) {
+		c, err := e.serverClient(d, "paying with store credit")
+		if err != nil {
+			return nil, err
+		}
+		nonce := make([]byte, 6)
+		if _, err := rand.Read(nonce); err != nil {
+			return nil, err
+		}
+		m := pos.CreditMove{ID: "sale:" + receipt + ":" + hex.EncodeToString(nonce), Account: account, Kind: pos.CreditSpend,
+			Amount: amount, Reference: receipt, Staff: by.Name}
+		cctx, cancel := context.WithTimeout(ctx, serverCall)
+		defer cancel()
+		if _, err := c.MoveCredit(cctx, m); err != nil {
+			if pos.ErrorCode(err) == pos.ENotFound {
+				return nil, pos.Errorf(pos.ENeedsServer, "the server does not know this customer yet (keytag sync), so holds no store credit for them: nothing was changed")
+			}
+			return nil, err
+		}
+		return func() {
+			back := m
+			back.ID, back.Kind = m.ID+":back", pos.CreditIssue
+			bctx, cancel := context.WithTimeout(e.ctx, serverCall)
+			defer cancel()
+			if _, err := c.MoveCredit(bctx, back); err != nil {
+				fmt.Fprintf(e.stderr, "keytag: the sale failed after %s of store credit was spent, and giving it back failed too (%s): issue it again as credit move %s\n",
+					amount, pos.ErrorMessage(err), back.ID)
+			}
+		}, nil
 	}
 }

@@ -47,6 +47,10 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 	} else if r.RedeemPoints > 0 {
 		return pos.SaleResult{}, pos.Errorf(pos.EInvalidInput, "points can only be redeemed with a customer: scan their tag or type their email")
 	}
+	credit, err := spendsCredit(r, acct)
+	if err != nil {
+		return pos.SaleResult{}, err
+	}
 	cfg := d.Config()
 	if err := d.sellItems(ctx, ptx, by, &r); err != nil {
 		return pos.SaleResult{}, err
@@ -119,10 +123,41 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 		}
 		res.Account, res.Balance = &acct.ID, b
 	}
+	// Store credit is spent last, when all but the commit has passed, so
+	// a refused sale never touches it; should the commit fail, the spend
+	// is given back.
+	giveBack := func() {}
+	if credit > 0 {
+		if giveBack, err = r.SpendCredit(ctx, receipt, acct.ID, credit); err != nil {
+			return pos.SaleResult{}, err
+		}
+	}
 	if err := tx.Commit(); err != nil {
+		giveBack()
 		return pos.SaleResult{}, fmt.Errorf("complete sale: %w", err)
 	}
 	return res, nil
+}
+
+// spendsCredit is the sum of a sale's store_credit tenders, which only a
+// customer's sale may carry and only a terminal that can reach the server
+// may take.
+func spendsCredit(r pos.SaleRequest, acct *pos.Account) (pos.Money, error) {
+	var credit pos.Money
+	for _, t := range r.Tenders {
+		if t.Type == pos.TenderStoreCredit {
+			credit += t.Amount
+		}
+	}
+	switch {
+	case credit <= 0:
+		return 0, nil
+	case acct == nil:
+		return 0, pos.Errorf(pos.EInvalidInput, "store credit is spent from a customer's account: name the customer (--customer), or pay another way")
+	case r.SpendCredit == nil:
+		return 0, pos.Errorf(pos.ENeedsServer, "store credit is held on the server and this checkout cannot reach it: pay another way; nothing was changed")
+	}
+	return credit, nil
 }
 
 // checkOfflineCap refuses a redemption that would take an account past
