@@ -173,38 +173,55 @@ func (e *env) printAccountCredit(d *sqlite.DB, a pos.Account) {
 // the store_credit tender spent on the server, online only. The move's id
 // is the receipt and a nonce of this checkout: a lost answer retried is
 // the same move, counted once, while a checkout that failed and was given
-// back numbers its next try afresh and spends again. Should the sale fail
-// after the spend, the credit is issued back under the spend's id and
-// ":back", so nothing is lost either way.
+// back numbers its next try afresh and spends again.
 func (e *env) spendCredit(d *sqlite.DB, by pos.Staff) func(context.Context, string, string, pos.Money) (func(), error) {
 	return func(ctx context.Context, receipt, account string, amount pos.Money) (func(), error) {
-		c, err := e.serverClient(d, "paying with store credit")
-		if err != nil {
-			return nil, err
-		}
 		nonce := make([]byte, 6)
 		if _, err := rand.Read(nonce); err != nil {
 			return nil, err
 		}
-		m := pos.CreditMove{ID: "sale:" + receipt + ":" + hex.EncodeToString(nonce), Account: account, Kind: pos.CreditSpend,
-			Amount: amount, Reference: receipt, Staff: by.Name}
-		cctx, cancel := context.WithTimeout(ctx, serverCall)
-		defer cancel()
-		if _, err := c.MoveCredit(cctx, m); err != nil {
-			if pos.ErrorCode(err) == pos.ENotFound {
-				return nil, pos.Errorf(pos.ENeedsServer, "the server does not know this customer yet (keytag sync), so holds no store credit for them: nothing was changed")
-			}
-			return nil, err
-		}
-		return func() {
-			back := m
-			back.ID, back.Kind = m.ID+":back", pos.CreditIssue
-			bctx, cancel := context.WithTimeout(e.ctx, serverCall)
-			defer cancel()
-			if _, err := c.MoveCredit(bctx, back); err != nil {
-				fmt.Fprintf(e.stderr, "keytag: the sale failed after %s of store credit was spent, and giving it back failed too (%s): issue it again as credit move %s\n",
-					amount, pos.ErrorMessage(err), back.ID)
-			}
-		}, nil
+		return e.moveCredit(ctx, d, "paying with store credit", pos.CreditMove{ID: "sale:" + receipt + ":" + hex.EncodeToString(nonce),
+			Account: account, Kind: pos.CreditSpend, Amount: amount, Reference: receipt, Staff: by.Name})
 	}
+}
+
+// issueCredit is a return's pos.ReturnRequest.IssueCredit at this
+// terminal (`keytag return --outcome credit`): the refund issued as store
+// credit on the server, online only, once per return (its id is random).
+func (e *env) issueCredit(d *sqlite.DB, by pos.Staff, receipt string) func(context.Context, string, string, pos.Money) (func(), error) {
+	return func(ctx context.Context, returnID, account string, amount pos.Money) (func(), error) {
+		return e.moveCredit(ctx, d, "store credit", pos.CreditMove{ID: "return:" + returnID, Account: account, Kind: pos.CreditIssue,
+			Amount: amount, Reference: receipt, Staff: by.Name})
+	}
+}
+
+// moveCredit makes m on the server and answers how to undo it (the
+// opposite move, under m's id and ":back") should what it paid for fail
+// to be written, so nothing is lost either way.
+func (e *env) moveCredit(ctx context.Context, d *sqlite.DB, what string, m pos.CreditMove) (func(), error) {
+	c, err := e.serverClient(d, what)
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, serverCall)
+	defer cancel()
+	if _, err := c.MoveCredit(cctx, m); err != nil {
+		if pos.ErrorCode(err) == pos.ENotFound {
+			return nil, pos.Errorf(pos.ENeedsServer, "the server does not know this customer yet (keytag sync), so holds no store credit for them: nothing was changed")
+		}
+		return nil, err
+	}
+	return func() {
+		back := m
+		back.ID, back.Kind = m.ID+":back", pos.CreditIssue
+		if m.Kind == pos.CreditIssue {
+			back.Kind = pos.CreditSpend
+		}
+		bctx, cancel := context.WithTimeout(e.ctx, serverCall)
+		defer cancel()
+		if _, err := c.MoveCredit(bctx, back); err != nil {
+			fmt.Fprintf(e.stderr, "keytag: what %s of store credit paid for was not written, and undoing the credit move failed too (%s): make credit move %s (%s) by hand\n",
+				m.Amount, pos.ErrorMessage(err), back.ID, back.Kind)
+		}
+	}, nil
 }

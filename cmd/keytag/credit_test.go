@@ -233,3 +233,81 @@ func TestSaleSpendsStoreCredit(t *testing.T) {
 		t.Errorf("offline: %d sales on the X report, want 1", n)
 	}
 }
+
+// `keytag return --outcome credit` of a store's own sale: the refund is
+// issued as store credit on the server, the points reverse as for a
+// refund, and no cash leaves the drawer on the X report. Offline, or for
+// a sale without a customer, it is refused with nothing written.
+func TestReturnAsStoreCredit(t *testing.T) {
+	ctx := context.Background()
+	store, _ := ledgerdbtest.OpenSQLite(t, pos.SystemClock{})
+	ts := httptest.NewServer(httpapi.New(store, nil).Handler())
+	defer ts.Close()
+	a, err := store.CreateAccount(ctx, pos.NewAccount{Email: "dee@example.com", Name: "Dee"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, code, err := store.AddTerminal(ctx, "S1", "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCLI(t)
+	if r := c.run("enroll", "--server", ts.URL, "--code", code, "--name", "till"); r.code != 0 {
+		t.Fatalf("enroll: %+v", r)
+	}
+	if r := c.run("sync", "--once"); r.code != 0 {
+		t.Fatalf("sync: %+v", r)
+	}
+	sale := func(args ...string) string {
+		t.Helper()
+		var res pos.SaleResult
+		c.json(c.as(append([]string{"--json", "sale", "--line", "A:2:10.00", "--tender", "cash:20.00"}, args...)...), &res)
+		return res.Receipt
+	}
+	withDee, anon := sale("--customer", "dee@example.com"), sale()
+
+	if r := c.as("--json", "return", "--receipt", anon, "--line", "A:1", "--claim", "defect", "--outcome", "credit"); r.code != 1 || c.errCode(r) != pos.EInvalidInput {
+		t.Errorf("credit for a sale without a customer: %+v", r)
+	}
+	var res pos.ReturnRefund
+	r := c.as("--json", "return", "--receipt", withDee, "--line", "A:1", "--claim", "defect", "--outcome", "credit")
+	if r.code != 0 {
+		t.Fatalf("return as credit: %+v", r)
+	}
+	c.json(r, &res)
+	if res.Outcome != pos.OutcomeCredit || res.Refund != 1000 || res.PointsClawedBack != 10 ||
+		len(res.RefundTenders) != 1 || res.RefundTenders[0] != (pos.Tender{Type: pos.TenderStoreCredit, Amount: 1000}) {
+		t.Errorf("return as credit: %+v", res)
+	}
+	if b, err := store.CreditBalance(ctx, a.Account); err != nil || b.StoreCredit != 1000 {
+		t.Errorf("the server holds %+v (%v) of credit, want 10.00", b, err)
+	}
+	var x struct {
+		Returns       int          `json:"returns"`
+		RefundTenders []pos.Tender `json:"refund_tenders"`
+	}
+	c.json(c.as("--json", "close"), &x)
+	for _, tt := range x.RefundTenders {
+		if want := map[pos.TenderType]pos.Money{pos.TenderStoreCredit: 1000}[tt.Type]; tt.Amount != want {
+			t.Errorf("X report refunds %s %s, want %s", tt.Amount, tt.Type, want)
+		}
+	}
+	if r := c.run("sync", "--once"); r.code != 0 {
+		t.Fatalf("sync: %+v", r)
+	}
+	if v, err := store.AccountByID(ctx, a.Account); err != nil || v.Balance.Available != 110 {
+		t.Errorf("the server holds %+v points (%v), want 110 (the 100 signup bonus, 20 earned, 10 clawed back)", v.Balance, err)
+	}
+	if ms, err := store.Verify(ctx); err != nil || len(ms) > 0 {
+		t.Fatalf("server balances differ from their entries: %+v %v", ms, err)
+	}
+
+	ts.Close()
+	if r := c.as("--json", "return", "--receipt", withDee, "--line", "A:1", "--claim", "defect", "--outcome", "credit"); r.code != 1 || c.errCode(r) != pos.ENeedsServer {
+		t.Errorf("offline credit: %+v", r)
+	}
+	c.json(c.as("--json", "close"), &x)
+	if x.Returns != 1 {
+		t.Errorf("%d returns on the X report after the refused ones, want 1", x.Returns)
+	}
+}

@@ -424,7 +424,19 @@ func (d *DB) ReturnRefund(ctx context.Context, by pos.Staff, r pos.ReturnRequest
 	if err != nil {
 		return pos.ReturnRefund{}, err
 	}
-	return res, tx.Commit()
+	// Store credit is issued last, when all but the commit has passed;
+	// should the commit fail, it is taken back.
+	takeBack := func() {}
+	if res.Outcome == pos.OutcomeCredit && res.Refund > 0 {
+		if takeBack, err = r.IssueCredit(ctx, res.Return, s.Account, res.Refund); err != nil {
+			return pos.ReturnRefund{}, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		takeBack()
+		return pos.ReturnRefund{}, err
+	}
+	return res, nil
 }
 
 // postReturn quotes a return as of today (for a claim: the day it was
@@ -445,6 +457,14 @@ func (d *DB) postReturn(ctx context.Context, ptx queryer, by pos.Staff, s pos.Sa
 	q, err := d.Config().QuoteReturn(sum, r, today)
 	if err != nil {
 		return pos.ReturnRefund{}, err
+	}
+	if q.Outcome == pos.OutcomeCredit {
+		switch {
+		case s.Account == "":
+			return pos.ReturnRefund{}, pos.Errorf(pos.EInvalidInput, "receipt %s has no customer, and store credit is held on a customer's account: refund it instead", s.Receipt)
+		case r.IssueCredit == nil:
+			return pos.ReturnRefund{}, pos.Errorf(pos.ENeedsServer, "store credit is held on the server and this return cannot reach it: refund it instead, or try again online; nothing was changed")
+		}
 	}
 	id, _ := d.Identity(ctx)
 	received := sum.Received
