@@ -18,7 +18,8 @@ const (
 )
 
 // TenderTypes lists every tender type, earning ones first.
-var TenderTypes = []TenderType{TenderCash, TenderCard, TenderOther, TenderGiftCard, TenderGiftCertificate, TenderGiftCode, TenderPromoCode}
+// Store credit (credit.go) is last: it is spent on the server at checkout.
+var TenderTypes = []TenderType{TenderCash, TenderCard, TenderOther, TenderGiftCard, TenderGiftCertificate, TenderGiftCode, TenderPromoCode, TenderStoreCredit}
 
 // Earns reports whether money paid with t earns points. Gift cards,
 // certificates and codes and promo codes never do (nor do points, which

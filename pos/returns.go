@@ -1,6 +1,7 @@
 package pos
 
 import (
+	"context"
 	"math"
 	"math/bits"
 	"strconv"
@@ -63,6 +64,10 @@ type Outcome string
 const (
 	OutcomeRefund      Outcome = "refund"
 	OutcomeReplacement Outcome = "replacement"
+	// OutcomeCredit pays the refund as store credit (credit.go): the points
+	// move as for a refund, the money is held on the server, no tender
+	// pays anything back.
+	OutcomeCredit Outcome = "credit"
 )
 
 // ParseOutcome checks an outcome's name against the claim: a satisfaction
@@ -72,6 +77,8 @@ func ParseOutcome(s string, c Claim) (Outcome, error) {
 	switch o := Outcome(s); {
 	case o == "" || o == OutcomeRefund:
 		return OutcomeRefund, nil
+	case o == OutcomeCredit:
+		return o, nil
 	case o == OutcomeReplacement && c != ClaimSatisfaction && c != ClaimUndelivered:
 		return o, nil
 	case o == OutcomeReplacement && c == ClaimUndelivered:
@@ -79,7 +86,7 @@ func ParseOutcome(s string, c Claim) (Outcome, error) {
 	case o == OutcomeReplacement:
 		return "", Errorf(EInvalidInput, "a satisfaction return is refunded, not replaced")
 	default:
-		return "", Errorf(EInvalidInput, "outcome %q is unknown: use refund or replacement", s)
+		return "", Errorf(EInvalidInput, "outcome %q is unknown: use refund, credit or replacement", s)
 	}
 }
 
@@ -194,6 +201,12 @@ type ReturnRequest struct {
 	// OverrideBy is a manager, signed in with their PIN, who accepts a
 	// claim outside its window. It is recorded.
 	OverrideBy *Staff `json:"-"`
+	// IssueCredit issues an OutcomeCredit return's refund as store credit
+	// on the server, once the return has its id and before it is written;
+	// it answers how to take the credit back should the return then fail.
+	// Nil (offline, not joined) refuses the credit outcome with
+	// needs_server.
+	IssueCredit func(ctx context.Context, returnID, account string, amount Money) (takeBack func(), err error) `json:"-"`
 }
 
 // ReturnQuote is what a return does: money back and points reversed.
@@ -343,6 +356,11 @@ func (c Config) QuoteReturn(s SaleSummary, r ReturnRequest, today Day) (ReturnQu
 	c.refundMoney(s, r.Claim, &q)
 	q.addTax(s, r)
 	q.RefundTenders, q.Refund = splitRefund(s, q.Refund)
+	if outcome == OutcomeCredit && q.Refund > 0 {
+		// The whole refund becomes credit: nothing goes back to the
+		// order's tenders (no cash out of the drawer).
+		q.RefundTenders = []Tender{{Type: TenderStoreCredit, Amount: q.Refund}}
+	}
 	return q, nil
 }
 

@@ -22,6 +22,12 @@ type SaleRequest struct {
 	// price after the open-price Lines (which, while the catalog holds
 	// any product, only a manager may ring up).
 	Items []Item
+	// SpendCredit spends the store_credit tenders' sum from the customer's
+	// credit on the server, once the sale has its receipt and before it is
+	// written (store credit is held on the server alone). It answers how to
+	// give the spend back should the sale then fail. Nil (offline, not
+	// joined, the window) refuses a store_credit tender with needs_server.
+	SpendCredit func(ctx context.Context, receipt, account string, amount Money) (giveBack func(), err error)
 }
 
 // Item asks for Qty of the product a code (SKU or barcode) finds.

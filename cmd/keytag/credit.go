@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -165,4 +167,61 @@ func (e *env) printAccountCredit(d *sqlite.DB, a pos.Account) {
 	} else {
 		fmt.Fprintf(e.stdout, "store credit unknown: %s\n", pos.ErrorMessage(err))
 	}
+}
+
+// spendCredit is a sale's pos.SaleRequest.SpendCredit at this terminal:
+// the store_credit tender spent on the server, online only. The move's id
+// is the receipt and a nonce of this checkout: a lost answer retried is
+// the same move, counted once, while a checkout that failed and was given
+// back numbers its next try afresh and spends again.
+func (e *env) spendCredit(d *sqlite.DB, by pos.Staff) func(context.Context, string, string, pos.Money) (func(), error) {
+	return func(ctx context.Context, receipt, account string, amount pos.Money) (func(), error) {
+		nonce := make([]byte, 6)
+		if _, err := rand.Read(nonce); err != nil {
+			return nil, err
+		}
+		return e.moveCredit(ctx, d, "paying with store credit", pos.CreditMove{ID: "sale:" + receipt + ":" + hex.EncodeToString(nonce),
+			Account: account, Kind: pos.CreditSpend, Amount: amount, Reference: receipt, Staff: by.Name})
+	}
+}
+
+// issueCredit is a return's pos.ReturnRequest.IssueCredit at this
+// terminal (`keytag return --outcome credit`): the refund issued as store
+// credit on the server, online only, once per return (its id is random).
+func (e *env) issueCredit(d *sqlite.DB, by pos.Staff, receipt string) func(context.Context, string, string, pos.Money) (func(), error) {
+	return func(ctx context.Context, returnID, account string, amount pos.Money) (func(), error) {
+		return e.moveCredit(ctx, d, "store credit", pos.CreditMove{ID: "return:" + returnID, Account: account, Kind: pos.CreditIssue,
+			Amount: amount, Reference: receipt, Staff: by.Name})
+	}
+}
+
+// moveCredit makes m on the server and answers how to undo it (the
+// opposite move, under m's id and ":back") should what it paid for fail
+// to be written, so nothing is lost either way.
+func (e *env) moveCredit(ctx context.Context, d *sqlite.DB, what string, m pos.CreditMove) (func(), error) {
+	c, err := e.serverClient(d, what)
+	if err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, serverCall)
+	defer cancel()
+	if _, err := c.MoveCredit(cctx, m); err != nil {
+		if pos.ErrorCode(err) == pos.ENotFound {
+			return nil, pos.Errorf(pos.ENeedsServer, "the server does not know this customer yet (keytag sync), so holds no store credit for them: nothing was changed")
+		}
+		return nil, err
+	}
+	return func() {
+		back := m
+		back.ID, back.Kind = m.ID+":back", pos.CreditIssue
+		if m.Kind == pos.CreditIssue {
+			back.Kind = pos.CreditSpend
+		}
+		bctx, cancel := context.WithTimeout(e.ctx, serverCall)
+		defer cancel()
+		if _, err := c.MoveCredit(bctx, back); err != nil {
+			fmt.Fprintf(e.stderr, "keytag: what %s of store credit paid for was not written, and undoing the credit move failed too (%s): make credit move %s (%s) by hand\n",
+				m.Amount, pos.ErrorMessage(err), back.ID, back.Kind)
+		}
+	}, nil
 }

@@ -127,3 +127,187 @@ func TestClaimCreditNeedsServer(t *testing.T) {
 		t.Errorf("unjoined, an unknown claim stays not_found: %+v", r)
 	}
 }
+
+// Store credit issued at one store is spent at another's counter with
+// `keytag sale --tender store_credit:…`: the server takes it at checkout,
+// the credit never earns points, and a sale the server cannot back
+// (offline, more than the customer holds, no customer) is refused with
+// nothing written on either side.
+func TestSaleSpendsStoreCredit(t *testing.T) {
+	ctx := context.Background()
+	store, _ := ledgerdbtest.OpenSQLite(t, pos.SystemClock{})
+	ts := httptest.NewServer(httpapi.New(store, nil).Handler())
+	defer ts.Close()
+	a, err := store.CreateAccount(ctx, pos.NewAccount{Email: "dee@example.com", Name: "Dee"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// S1 issues 20.00 of credit (what `keytag claim credit` does there).
+	if _, err := store.MoveCredit(ctx, pos.Actor{Store: "S1", Terminal: "T1", Staff: "Ann"},
+		pos.CreditMove{ID: "m-1", Account: a.Account, Kind: pos.CreditIssue, Amount: 2000, Reference: "C-1"}); err != nil {
+		t.Fatal(err)
+	}
+	_, code, err := store.AddTerminal(ctx, "S2", "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCLI(t)
+	if r := c.run("enroll", "--server", ts.URL, "--code", code, "--name", "till"); r.code != 0 {
+		t.Fatalf("enroll: %+v", r)
+	}
+	if r := c.run("sync", "--once"); r.code != 0 {
+		t.Fatalf("sync: %+v", r)
+	}
+	credit := func() pos.Money {
+		t.Helper()
+		b, err := store.CreditBalance(ctx, a.Account)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.StoreCredit
+	}
+	var x struct {
+		Sales   int          `json:"sales"`
+		Tenders []pos.Tender `json:"tenders"`
+	}
+	sales := func() int {
+		t.Helper()
+		c.json(c.as("--json", "close"), &x)
+		return x.Sales
+	}
+
+	var res pos.SaleResult
+	r := c.as("--json", "sale", "--customer", "dee@example.com", "--line", "A:1:30.00",
+		"--tender", "store_credit:12.34", "--tender", "card:17.66")
+	if r.code != 0 {
+		t.Fatalf("sale with store credit: %+v", r)
+	}
+	c.json(r, &res)
+	if res.PointsEarned != 17 { // 17.66 paid by card earns; the 12.34 of credit does not
+		t.Errorf("earned %d points, want 17", res.PointsEarned)
+	}
+	if got := credit(); got != 766 {
+		t.Errorf("the server holds %s of credit after the sale, want 7.66", got)
+	}
+	if n := sales(); n != 1 {
+		t.Errorf("%d sales on the X report, want 1", n)
+	}
+	tenders := map[pos.TenderType]pos.Money{}
+	for _, tt := range x.Tenders {
+		tenders[tt.Type] = tt.Amount
+	}
+	if tenders[pos.TenderStoreCredit] != 1234 || tenders[pos.TenderCard] != 1766 || tenders[pos.TenderCash] != 0 {
+		t.Errorf("X report tenders %+v, want store credit 12.34 and card 17.66", x.Tenders)
+	}
+
+	refused := []struct {
+		name string
+		args []string
+		code string
+	}{
+		{"more than is held", []string{"--customer", "dee@example.com", "--line", "A:1:10.00", "--tender", "store_credit:10.00"}, pos.EInsufficientCredit},
+		{"no customer", []string{"--line", "A:1:5.00", "--tender", "store_credit:5.00"}, pos.EInvalidInput},
+	}
+	for _, tc := range refused {
+		r := c.as(append([]string{"--json", "sale"}, tc.args...)...)
+		if r.code != 1 || c.errCode(r) != tc.code {
+			t.Errorf("%s: %+v, want %s", tc.name, r, tc.code)
+		}
+	}
+	if got, n := credit(), sales(); got != 766 || n != 1 {
+		t.Errorf("after refused sales: credit %s, %d sales; want 7.66 and 1", got, n)
+	}
+	if r := c.run("sync", "--once"); r.code != 0 {
+		t.Fatalf("sync: %+v", r)
+	}
+	if ms, err := store.Verify(ctx); err != nil || len(ms) > 0 {
+		t.Fatalf("server balances differ from their entries: %+v %v", ms, err)
+	}
+
+	ts.Close()
+	r = c.as("--json", "sale", "--customer", "dee@example.com", "--line", "A:1:5.00", "--tender", "store_credit:5.00")
+	if r.code != 1 || c.errCode(r) != pos.ENeedsServer {
+		t.Errorf("offline: %+v, want needs_server", r)
+	}
+	if n := sales(); n != 1 {
+		t.Errorf("offline: %d sales on the X report, want 1", n)
+	}
+}
+
+// `keytag return --outcome credit` of a store's own sale: the refund is
+// issued as store credit on the server, the points reverse as for a
+// refund, and no cash leaves the drawer on the X report. Offline, or for
+// a sale without a customer, it is refused with nothing written.
+func TestReturnAsStoreCredit(t *testing.T) {
+	ctx := context.Background()
+	store, _ := ledgerdbtest.OpenSQLite(t, pos.SystemClock{})
+	ts := httptest.NewServer(httpapi.New(store, nil).Handler())
+	defer ts.Close()
+	a, err := store.CreateAccount(ctx, pos.NewAccount{Email: "dee@example.com", Name: "Dee"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, code, err := store.AddTerminal(ctx, "S1", "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCLI(t)
+	if r := c.run("enroll", "--server", ts.URL, "--code", code, "--name", "till"); r.code != 0 {
+		t.Fatalf("enroll: %+v", r)
+	}
+	if r := c.run("sync", "--once"); r.code != 0 {
+		t.Fatalf("sync: %+v", r)
+	}
+	sale := func(args ...string) string {
+		t.Helper()
+		var res pos.SaleResult
+		c.json(c.as(append([]string{"--json", "sale", "--line", "A:2:10.00", "--tender", "cash:20.00"}, args...)...), &res)
+		return res.Receipt
+	}
+	withDee, anon := sale("--customer", "dee@example.com"), sale()
+
+	if r := c.as("--json", "return", "--receipt", anon, "--line", "A:1", "--claim", "defect", "--outcome", "credit"); r.code != 1 || c.errCode(r) != pos.EInvalidInput {
+		t.Errorf("credit for a sale without a customer: %+v", r)
+	}
+	var res pos.ReturnRefund
+	r := c.as("--json", "return", "--receipt", withDee, "--line", "A:1", "--claim", "defect", "--outcome", "credit")
+	if r.code != 0 {
+		t.Fatalf("return as credit: %+v", r)
+	}
+	c.json(r, &res)
+	if res.Outcome != pos.OutcomeCredit || res.Refund != 1000 || res.PointsClawedBack != 10 ||
+		len(res.RefundTenders) != 1 || res.RefundTenders[0] != (pos.Tender{Type: pos.TenderStoreCredit, Amount: 1000}) {
+		t.Errorf("return as credit: %+v", res)
+	}
+	if b, err := store.CreditBalance(ctx, a.Account); err != nil || b.StoreCredit != 1000 {
+		t.Errorf("the server holds %+v (%v) of credit, want 10.00", b, err)
+	}
+	var x struct {
+		Returns       int          `json:"returns"`
+		RefundTenders []pos.Tender `json:"refund_tenders"`
+	}
+	c.json(c.as("--json", "close"), &x)
+	for _, tt := range x.RefundTenders {
+		if want := map[pos.TenderType]pos.Money{pos.TenderStoreCredit: 1000}[tt.Type]; tt.Amount != want {
+			t.Errorf("X report refunds %s %s, want %s", tt.Amount, tt.Type, want)
+		}
+	}
+	if r := c.run("sync", "--once"); r.code != 0 {
+		t.Fatalf("sync: %+v", r)
+	}
+	if v, err := store.AccountByID(ctx, a.Account); err != nil || v.Balance.Available != 110 {
+		t.Errorf("the server holds %+v points (%v), want 110 (the 100 signup bonus, 20 earned, 10 clawed back)", v.Balance, err)
+	}
+	if ms, err := store.Verify(ctx); err != nil || len(ms) > 0 {
+		t.Fatalf("server balances differ from their entries: %+v %v", ms, err)
+	}
+
+	ts.Close()
+	if r := c.as("--json", "return", "--receipt", withDee, "--line", "A:1", "--claim", "defect", "--outcome", "credit"); r.code != 1 || c.errCode(r) != pos.ENeedsServer {
+		t.Errorf("offline credit: %+v", r)
+	}
+	c.json(c.as("--json", "close"), &x)
+	if x.Returns != 1 {
+		t.Errorf("%d returns on the X report after the refused ones, want 1", x.Returns)
+	}
+}

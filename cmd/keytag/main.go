@@ -102,7 +102,7 @@ var commands = []command{
 	{"program show", "program show [--json]", runProgramShow},
 	{"receipt print", "receipt print RECEIPT|RETURN-ID [--printer URI] [--paper 58|80]", runReceiptPrint},
 	{"receipt show", "receipt show RECEIPT|RETURN-ID [--paper 58|80]", runReceiptShow},
-	{"return", "return --receipt ID --line SKU:QTY... --claim satisfaction|defect|damage|missing|undelivered [--unopened] [--received YYYY-MM-DD] [--outcome refund|replacement] [--override] [--preview] [--printer URI]", runReturn},
+	{"return", "return --receipt ID --line SKU:QTY... --claim satisfaction|defect|damage|missing|undelivered [--unopened] [--received YYYY-MM-DD] [--outcome refund|credit|replacement] [--override] [--preview] [--printer URI]", runReturn},
 	{"sale", "sale [--customer TAG-OR-EMAIL] --item CODE[:QTY]... --line SKU:QTY:PRICE... [--shipping AMOUNT] [--shipping-cost AMOUNT] --tender TYPE:AMOUNT... [--redeem POINTS] [--override] [--printer URI]", runSale},
 	{"scan", scanUsage, func(e *env, args []string) int { return runScan(e.ctx, args, e.stdout, e.stderr, e.json) }},
 	{"staff add", "staff add --name N --role cashier|manager --pin P", runStaffAdd},

@@ -43,6 +43,7 @@ func runReturn(e *env, args []string) int {
 		if *override {
 			req.OverrideBy = &by
 		}
+		req.IssueCredit = e.issueCredit(d, by, req.Receipt)
 		if *preview {
 			q, err := d.QuoteReturn(e.ctx, by, req)
 			if err != nil {

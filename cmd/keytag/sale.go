@@ -57,6 +57,7 @@ func runSale(e *env, args []string) int {
 		if *override {
 			req.OverrideBy = &by
 		}
+		req.SpendCredit = e.spendCredit(d, by)
 		res, err := d.Checkout(e.ctx, by, req)
 		if err != nil {
 			return err

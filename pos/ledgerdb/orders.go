@@ -217,6 +217,11 @@ func (s *Store) returnOrder(ctx context.Context, orderID string, r pos.OrderRetu
 	if err := checkID("return_id", r.ReturnID); err != nil {
 		return pos.ReturnResult{}, err
 	}
+	if r.Outcome == pos.OutcomeCredit {
+		// A return here moves no money; store credit is issued where it
+		// is recorded with the claim it settles.
+		return pos.ReturnResult{}, pos.Errorf(pos.EInvalidInput, "a web order's return is not settled with store credit here: open a claim (POST /v1/claims) and credit it (POST /v1/claims/{id}/credited)")
+	}
 	received, err := pos.ParseDay(strings.TrimSpace(r.ReceivedOn))
 	if err != nil {
 		return pos.ReturnResult{}, pos.Errorf(pos.EInvalidInput, "received_on %q is not a date like 2026-03-01", r.ReceivedOn)

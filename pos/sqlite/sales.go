@@ -47,6 +47,10 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 	} else if r.RedeemPoints > 0 {
 		return pos.SaleResult{}, pos.Errorf(pos.EInvalidInput, "points can only be redeemed with a customer: scan their tag or type their email")
 	}
+	credit, err := spendsCredit(r, acct)
+	if err != nil {
+		return pos.SaleResult{}, err
+	}
 	cfg := d.Config()
 	if err := d.sellItems(ctx, ptx, by, &r); err != nil {
 		return pos.SaleResult{}, err
@@ -119,10 +123,41 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 		}
 		res.Account, res.Balance = &acct.ID, b
 	}
+	// Store credit is spent last, when all but the commit has passed, so
+	// a refused sale never touches it; should the commit fail, the spend
+	// is given back.
+	giveBack := func() {}
+	if credit > 0 {
+		if giveBack, err = r.SpendCredit(ctx, receipt, acct.ID, credit); err != nil {
+			return pos.SaleResult{}, err
+		}
+	}
 	if err := tx.Commit(); err != nil {
+		giveBack()
 		return pos.SaleResult{}, fmt.Errorf("complete sale: %w", err)
 	}
 	return res, nil
+}
+
+// spendsCredit is the sum of a sale's store_credit tenders, which only a
+// customer's sale may carry and only a terminal that can reach the server
+// may take.
+func spendsCredit(r pos.SaleRequest, acct *pos.Account) (pos.Money, error) {
+	var credit pos.Money
+	for _, t := range r.Tenders {
+		if t.Type == pos.TenderStoreCredit {
+			credit += t.Amount
+		}
+	}
+	switch {
+	case credit <= 0:
+		return 0, nil
+	case acct == nil:
+		return 0, pos.Errorf(pos.EInvalidInput, "store credit is spent from a customer's account: name the customer (--customer), or pay another way")
+	case r.SpendCredit == nil:
+		return 0, pos.Errorf(pos.ENeedsServer, "store credit is held on the server and this checkout cannot reach it: pay another way; nothing was changed")
+	}
+	return credit, nil
 }
 
 // checkOfflineCap refuses a redemption that would take an account past
@@ -389,7 +424,19 @@ func (d *DB) ReturnRefund(ctx context.Context, by pos.Staff, r pos.ReturnRequest
 	if err != nil {
 		return pos.ReturnRefund{}, err
 	}
-	return res, tx.Commit()
+	// Store credit is issued last, when all but the commit has passed;
+	// should the commit fail, it is taken back.
+	takeBack := func() {}
+	if res.Outcome == pos.OutcomeCredit && res.Refund > 0 {
+		if takeBack, err = r.IssueCredit(ctx, res.Return, s.Account, res.Refund); err != nil {
+			return pos.ReturnRefund{}, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		takeBack()
+		return pos.ReturnRefund{}, err
+	}
+	return res, nil
 }
 
 // postReturn quotes a return as of today (for a claim: the day it was
@@ -410,6 +457,14 @@ func (d *DB) postReturn(ctx context.Context, ptx queryer, by pos.Staff, s pos.Sa
 	q, err := d.Config().QuoteReturn(sum, r, today)
 	if err != nil {
 		return pos.ReturnRefund{}, err
+	}
+	if q.Outcome == pos.OutcomeCredit {
+		switch {
+		case s.Account == "":
+			return pos.ReturnRefund{}, pos.Errorf(pos.EInvalidInput, "receipt %s has no customer, and store credit is held on a customer's account: refund it instead", s.Receipt)
+		case r.IssueCredit == nil:
+			return pos.ReturnRefund{}, pos.Errorf(pos.ENeedsServer, "store credit is held on the server and this return cannot reach it: refund it instead, or try again online; nothing was changed")
+		}
 	}
 	id, _ := d.Identity(ctx)
 	received := sum.Received
