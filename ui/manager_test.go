@@ -113,3 +113,12 @@ func TestManagerRemovesStaffAndResetsPIN(t *testing.T) {
 	f.press(fyne.KeyF4)
 	want(t, "unknown", m.msg.Text, "no staff member is called")
 }
+
+func TestTitleNamesTheTill(t *testing.T) {
+	f := newFixture(t, true, func(s *Services) { s.Place = "Store S1 · Front counter (till ABC123)" })
+	if got := f.u.win.Title(); got != "keytag · Store S1 · Front counter (till ABC123)" {
+		t.Errorf("window title %q", got)
+	}
+	f.signIn("Mia", "1234")
+	want(t, "header", f.u.header.Text, "keytag · Store S1 · Front counter (till ABC123) · Mia (manager)")
+}

@@ -8,6 +8,7 @@ import (
 
 	"keytag/pos"
 	"keytag/pos/ledgerdb/ledgerdbtest"
+	"keytag/pos/sqlite"
 	"keytag/sync/httpapi"
 )
 
@@ -125,5 +126,35 @@ func TestClaimCreditNeedsServer(t *testing.T) {
 	}
 	if r := c.as("--json", "claim", "receive", "C-1"); r.code != 1 || c.errCode(r) != pos.ENotFound {
 		t.Errorf("unjoined, an unknown claim stays not_found: %+v", r)
+	}
+}
+
+// The till is named in the window by the name `keytagd terminal add`
+// gave it: the enrolment answer carries it and the terminal keeps it.
+func TestTillNameFromEnrolment(t *testing.T) {
+	ctx := context.Background()
+	store, _ := ledgerdbtest.OpenSQLite(t, pos.SystemClock{})
+	ts := httptest.NewServer(httpapi.New(store, nil).Handler())
+	defer ts.Close()
+	c := newCLI(t)
+	_, code, err := store.AddTerminal(ctx, "S1", "Front counter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.run("enroll", "--server", ts.URL, "--code", code, "--name", "host-1"); r.code != 0 {
+		t.Fatalf("enroll: %+v", r)
+	}
+	// Read back from a new connection: the name is in the database.
+	d, err := sqlite.Open(ctx, c.db, pos.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	id, err := d.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := place(id), "Store S1 · Front counter (till "+id.Code+")"; got != want {
+		t.Errorf("title %q, want %q", got, want)
 	}
 }
