@@ -157,6 +157,12 @@ type Terminal interface {
 	AddStaff(ctx context.Context, by *Staff, name string, role Role, pin string) (Staff, error)
 	// SignIn checks a PIN; 5 wrong in a row lock the login for 5 minutes.
 	SignIn(ctx context.Context, name, pin string) (Staff, error)
+	// RemoveStaff stops a staff member signing in here; a manager only,
+	// and never the last manager.
+	RemoveStaff(ctx context.Context, by Staff, name string) error
+	// ResetPIN sets a staff member's new PIN and lifts a lock-out; a
+	// manager only.
+	ResetPIN(ctx context.Context, by Staff, name, pin string) (Staff, error)
 
 	CreateAccount(ctx context.Context, by Staff, n NewAccount) (Account, error)
 	// FindAccount finds a customer by active key tag or by email.

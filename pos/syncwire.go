@@ -191,8 +191,11 @@ type EnrollRequest struct {
 type EnrollResponse struct {
 	TerminalID string `json:"terminal_id"`
 	Store      string `json:"store"`
-	Token      string `json:"token"`
-	Epoch      string `json:"epoch"`
+	// Name is the till's name given to `keytagd terminal add` (the
+	// window's title shows it); an older server leaves it out.
+	Name  string `json:"name,omitempty"`
+	Token string `json:"token"`
+	Epoch string `json:"epoch"`
 }
 
 // ErrorBody is every error answer of the HTTP API:

@@ -26,9 +26,12 @@ type managerView struct {
 	staffRole                 pos.Role
 	roleLabel                 *widget.Label
 	staffList                 *widget.Label
-	giftWho, giftPick         *field
-	gifts                     []pos.Gift
-	giftList, giftNote        *widget.Label
+	// removing is the staff name F4 was pressed for once: a second F4
+	// for the same name removes them (it cannot be undone here).
+	removing           string
+	giftWho, giftPick  *field
+	gifts              []pos.Gift
+	giftList, giftNote *widget.Label
 	// The customer whose reservations are listed, the list (held ones
 	// first) and the one picked with ↑↓ for F5/F6/F7.
 	giftAccount  *pos.Account
@@ -53,7 +56,7 @@ func (v *managerView) relayout() {
 }
 
 const managerHints = "Enter next field / do it   Tab next field   ↑↓ staff role · reservation   " +
-	"F5 hand over   F6 change gift   F7 forgo   F8 settings   F11 sync detail   Esc back to the sale   F12 sign out"
+	"F3 reset PIN   F4 remove staff   F5 hand over   F6 change gift   F7 forgo   F8 settings   F11 sync detail   Esc back to the sale   F12 sign out"
 
 func (u *UI) showManager() {
 	if u.staff == nil || !u.staff.IsManager() {
@@ -114,6 +117,9 @@ func (u *UI) showManager() {
 	}
 	v.giftWho.onKey, v.giftPick.onKey = resKeys, resKeys
 
+	staffKeys := widget.NewLabel("Enter adds the name and PIN typed · F4 removes the one named · F3 gives the one named the PIN typed")
+	staffKeys.Wrapping = fyne.TextWrapWord
+	staffKeys.SizeName = theme.SizeNameCaptionText
 	left := container.NewVBox(
 		big("Manager"),
 		title("Replace a lost tag"),
@@ -123,6 +129,7 @@ func (u *UI) showManager() {
 		title("Staff"),
 		v.staffList,
 		container.NewBorder(nil, nil, nil, v.roleLabel, container.NewGridWithColumns(2, v.staffName, v.staffPIN)),
+		staffKeys,
 		v.msg,
 		widget.NewSeparator(),
 		title("Sync: offline overspend and conflicts"), v.syncNote, v.budgets, v.conflicts,
@@ -151,6 +158,10 @@ func (u *UI) showManager() {
 				u.giftAction("forgo")
 			case fyne.KeyF8:
 				u.showSettings()
+			case fyne.KeyF3:
+				u.resetPIN()
+			case fyne.KeyF4:
+				u.removeStaff()
 			default:
 				return false
 			}
@@ -574,6 +585,63 @@ func (u *UI) showStaff() {
 	for _, s := range staff {
 		names = append(names, fmt.Sprintf("%s (%s)", s.Name, s.Role))
 	}
-	v.staffList.SetText(strings.Join(names, " · ") + "   — add one:")
+	v.staffList.SetText(strings.Join(names, " · "))
 	v.staffList.Wrapping = fyne.TextWrapWord
+}
+
+// removeStaff is F4: the staff member named in the name field can no
+// longer sign in here, once a second F4 confirmed it.
+func (u *UI) removeStaff() {
+	v := u.mgr
+	name := strings.TrimSpace(v.staffName.Text)
+	switch {
+	case name == "":
+		v.removing = ""
+		setMessage(v.msg, "Type the name of the staff member to remove, then F4.", widget.WarningImportance)
+		u.focus(v.staffName)
+		return
+	case strings.EqualFold(name, u.staff.Name):
+		// Removing oneself would leave this window signed in as nobody
+		// the store knows; another manager does it.
+		v.removing = ""
+		setMessage(v.msg, "You cannot remove yourself while signed in: another manager can.", widget.WarningImportance)
+		u.focus(v.staffName)
+		return
+	case !strings.EqualFold(name, v.removing):
+		v.removing = name
+		setMessage(v.msg, fmt.Sprintf("Press F4 again to remove %s: they will no longer sign in here.", name), widget.WarningImportance)
+		return
+	}
+	v.removing = ""
+	if err := u.svc.Terminal.RemoveStaff(u.ctx, *u.staff, name); err != nil {
+		setError(v.msg, err)
+		u.focus(v.staffName)
+		return
+	}
+	v.staffName.SetText("")
+	v.staffPIN.SetText("")
+	u.showStaff()
+	setMessage(v.msg, fmt.Sprintf("%s was removed: they can no longer sign in here.", name), widget.SuccessImportance)
+	u.focus(v.staffName)
+}
+
+// resetPIN is F3: the staff member named gets the PIN typed, and a
+// lock-out from wrong PINs ends.
+func (u *UI) resetPIN() {
+	v := u.mgr
+	v.removing = ""
+	s, err := u.svc.Terminal.ResetPIN(u.ctx, *u.staff, v.staffName.Text, v.staffPIN.Text)
+	v.staffPIN.SetText("")
+	if err != nil {
+		setError(v.msg, err)
+		if pos.ErrorCode(err) == pos.EInvalidInput {
+			u.focus(v.staffPIN)
+		} else {
+			u.focus(v.staffName)
+		}
+		return
+	}
+	v.staffName.SetText("")
+	setMessage(v.msg, fmt.Sprintf("%s has a new PIN and can sign in again.", s.Name), widget.SuccessImportance)
+	u.focus(v.staffName)
 }

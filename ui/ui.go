@@ -80,7 +80,12 @@ func New(a fyne.App, s Services) *UI {
 	ctx, stop := context.WithCancel(context.Background())
 	u := &UI{app: a, svc: s, ctx: ctx, stop: stop, spawn: func(f func()) { go f() }}
 	u.keys = newKeyRouter(func() pos.TagFormat { return u.cfg().TagFormat })
-	u.win = a.NewWindow("keytag")
+	title := "keytag"
+	if s.Place != "" {
+		// The task bar names the till too, when a back office runs two.
+		title += " · " + s.Place
+	}
+	u.win = a.NewWindow(title)
 	u.win.Resize(fyne.NewSize(1024, 768))
 	u.keys.onKey = u.handleKey
 	u.keys.onScan = u.handleScan

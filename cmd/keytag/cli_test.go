@@ -258,6 +258,52 @@ func TestStaffAdd(t *testing.T) {
 	}
 }
 
+func TestStaffRemoveAndPIN(t *testing.T) {
+	c := newCLI(t)
+	if r := c.as("staff", "add", "--name", "Cal", "--role", "cashier", "--pin-new", "0000"); r.code != 0 {
+		t.Fatalf("add Cal: %+v", r)
+	}
+	calActs := func(pin string) result {
+		return c.run("--staff", "Cal", "--pin", pin, "staff", "list")
+	}
+	if r := c.run("--staff", "Cal", "--pin", "0000", "staff", "remove", "Mia"); r.code != 1 || !strings.Contains(r.stderr, "manager") {
+		t.Errorf("a cashier removes the manager: %+v", r)
+	}
+	if r := c.as("staff", "pin", "Cal"); r.code != 2 || !strings.Contains(r.stderr, "--pin-new") {
+		t.Errorf("no new PIN: %+v", r)
+	}
+	if r := c.as("staff", "pin", "Cal", "--pin-new", "12"); r.code != 1 || !strings.Contains(r.stderr, "4 to 8 digits") {
+		t.Errorf("short PIN: %+v", r)
+	}
+	if r := c.as("staff", "pin", "Cal", "--pin-new", "4567"); r.code != 0 || !strings.Contains(r.stdout, "Cal has a new PIN") {
+		t.Fatalf("reset: %+v", r)
+	}
+	if r := calActs("0000"); r.code != 1 {
+		t.Errorf("the old PIN still works: %+v", r)
+	}
+	if r := calActs("4567"); r.code != 0 || !strings.Contains(r.stdout, "Cal\tcashier\n") || !strings.HasSuffix(r.stdout, "\n") {
+		t.Errorf("staff list with the new PIN: %+v", r)
+	}
+	if r := c.as("staff", "remove", "Mia"); r.code != 1 || !strings.Contains(r.stderr, "last manager") {
+		t.Errorf("the last manager removed: %+v", r)
+	}
+	if r := c.as("staff", "remove"); r.code != 2 || !strings.Contains(r.stderr, "staff name") {
+		t.Errorf("no name: %+v", r)
+	}
+	if r := c.as("staff", "remove", "Cal"); r.code != 0 || !strings.Contains(r.stdout, "removed Cal") {
+		t.Fatalf("remove Cal: %+v", r)
+	}
+	if r := calActs("4567"); r.code != 1 || !strings.Contains(r.stderr, "wrong name or PIN") {
+		t.Errorf("a removed cashier signs in: %+v", r)
+	}
+	if r := c.as("staff", "list"); r.code != 0 || r.stdout != "Mia\tmanager\n" {
+		t.Errorf("list after removal: %+v", r)
+	}
+	if r := c.as("staff", "remove", "Cal"); r.code != 1 || !strings.Contains(r.stderr, "no staff member") {
+		t.Errorf("removed twice: %+v", r)
+	}
+}
+
 // TestOneLineOfStderrUnderCLocale runs the real binary the way a script on
 // a Debian server would (LANG=C.UTF-8) and checks a refusal is one line
 // on stderr: Fyne, linked into every subcommand, must not add its locale

@@ -8,6 +8,7 @@ import (
 
 	"keytag/pos"
 	"keytag/pos/ledgerdb/ledgerdbtest"
+	"keytag/pos/sqlite"
 	"keytag/sync/httpapi"
 )
 
@@ -309,5 +310,35 @@ func TestReturnAsStoreCredit(t *testing.T) {
 	c.json(c.as("--json", "close"), &x)
 	if x.Returns != 1 {
 		t.Errorf("%d returns on the X report after the refused ones, want 1", x.Returns)
+	}
+}
+
+// The till is named in the window by the name `keytagd terminal add`
+// gave it: the enrolment answer carries it and the terminal keeps it.
+func TestTillNameFromEnrolment(t *testing.T) {
+	ctx := context.Background()
+	store, _ := ledgerdbtest.OpenSQLite(t, pos.SystemClock{})
+	ts := httptest.NewServer(httpapi.New(store, nil).Handler())
+	defer ts.Close()
+	c := newCLI(t)
+	_, code, err := store.AddTerminal(ctx, "S1", "Front counter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.run("enroll", "--server", ts.URL, "--code", code, "--name", "host-1"); r.code != 0 {
+		t.Fatalf("enroll: %+v", r)
+	}
+	// Read back from a new connection: the name is in the database.
+	d, err := sqlite.Open(ctx, c.db, pos.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	id, err := d.Identity(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := place(id), "Store S1 · Front counter (till "+id.Code+")"; got != want {
+		t.Errorf("title %q, want %q", got, want)
 	}
 }

@@ -107,6 +107,8 @@ var commands = []command{
 	{"scan", scanUsage, func(e *env, args []string) int { return runScan(e.ctx, args, e.stdout, e.stderr, e.json) }},
 	{"staff add", "staff add --name N --role cashier|manager --pin P", runStaffAdd},
 	{"staff list", "staff list", runStaffList},
+	{"staff remove", "staff remove NAME", runStaffRemove},
+	{"staff pin", "staff pin NAME --pin-new P", runStaffPIN},
 	{"status", "status [--conflicts]", runStatus},
 	{"void", "void --receipt ID --reason TEXT", runVoid},
 	{"sync", "sync [--once] [--interval 30s] [--batch 500] [--page 2000] [--verbose]", runSync},

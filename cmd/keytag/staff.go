@@ -1,8 +1,10 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"keytag/pos"
 	"keytag/pos/sqlite"
@@ -74,6 +76,55 @@ func runStaffList(e *env, args []string) int {
 		for _, s := range list {
 			fmt.Fprintf(e.stdout, "%s\t%s\n", s.Name, s.Role)
 		}
+		return nil
+	})
+}
+
+// staffName reads the one NAME a staff command acts on.
+func staffName(e *env, fs *flag.FlagSet, args []string) (string, bool) {
+	p, err := parse(fs, args)
+	if err != nil {
+		e.usage("%v", err)
+		return "", false
+	}
+	if len(p) != 1 || strings.TrimSpace(p[0]) == "" {
+		e.usage("give one staff name (quote it if it has spaces)")
+		return "", false
+	}
+	return p[0], true
+}
+
+func runStaffRemove(e *env, args []string) int {
+	name, ok := staffName(e, newFlags("staff remove"), args)
+	if !ok {
+		return 2
+	}
+	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
+		if err := d.RemoveStaff(e.ctx, by, name); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "removed %s: they can no longer sign in here\n", strings.TrimSpace(name))
+		return nil
+	})
+}
+
+func runStaffPIN(e *env, args []string) int {
+	fs := newFlags("staff pin")
+	pin := fs.String("pin-new", "", "")
+	name, ok := staffName(e, fs, args)
+	if !ok {
+		return 2
+	}
+	if *pin == "" {
+		// --pin is who acts, so the new PIN has a flag of its own.
+		return e.usage("give the new PIN with --pin-new")
+	}
+	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
+		s, err := d.ResetPIN(e.ctx, by, name, *pin)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s has a new PIN and can sign in again\n", s.Name)
 		return nil
 	})
 }

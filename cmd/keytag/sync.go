@@ -56,7 +56,7 @@ func runEnroll(e *env, args []string) int {
 		if err != nil {
 			return err
 		}
-		if err := d.Enroll(e.ctx, c.Server(), res.Store, res.TerminalID, res.Token, res.Epoch); err != nil {
+		if err := d.Join(e.ctx, c.Server(), res); err != nil {
 			return err
 		}
 		if e.json {

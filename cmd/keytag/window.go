@@ -175,6 +175,10 @@ func (g *giftClient) Forgo(ctx context.Context, by pos.Staff, reservation string
 
 func place(id sqlite.Identity) string {
 	switch {
+	case id.Store != "" && id.Name != "":
+		// The name the admin gave the till is what staff call it; the
+		// code is what its receipts start with.
+		return "Store " + id.Store + " · " + id.Name + " (till " + id.Code + ")"
 	case id.Store != "" && id.Terminal != "":
 		return "Store " + id.Store + " · Till " + id.Code
 	case id.Store != "":

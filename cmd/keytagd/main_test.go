@@ -89,7 +89,11 @@ func TestMainAdminCommands(t *testing.T) {
 				t.Fatalf("terminal add: %d %q", code, out)
 			}
 			enrolCode := lastLine(out)
-			code, out, errOut := runMain(t, "token", "add", "--db", db, "--role", "webshop", "--name", "shop")
+			code, out, errOut := runMain(t, "--db", db, "terminal", "add", "--store", "S1", "--name", "Till 1")
+			if code != 1 || out != "" || !strings.Contains(errOut, `store S1 has a terminal called "Till 1" already`) {
+				t.Errorf("a second till 1: %d %q %q", code, out, errOut)
+			}
+			code, out, errOut = runMain(t, "token", "add", "--db", db, "--role", "webshop", "--name", "shop")
 			if code != 0 || !strings.HasPrefix(lastLine(out), "ktk_") || strings.Contains(errOut, lastLine(out)) {
 				t.Fatalf("token add: %d %q %q", code, out, errOut)
 			}

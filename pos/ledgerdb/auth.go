@@ -52,6 +52,17 @@ func (s *Store) AddTerminal(ctx context.Context, store, name string) (id, code s
 		return "", "", err
 	}
 	defer tx.Rollback()
+	// Two live tills of one store with one name could not be told apart
+	// on a report or in a window's title. A revoked till's name is free
+	// again: its replacement usually takes it.
+	var same int
+	if err := s.row(ctx, tx, `SELECT count(*) FROM terminals WHERE store = ? AND lower(name) = lower(?) AND revoked_at = 0`,
+		store, name).Scan(&same); err != nil {
+		return "", "", fmt.Errorf("add terminal: %w", err)
+	}
+	if same > 0 {
+		return "", "", pos.Errorf(pos.EConflict, "store %s has a terminal called %q already: choose another --name (or revoke that one first)", store, name)
+	}
 	id, code = pos.NewID(), newEnrolCode()
 	if _, err := s.exec(ctx, tx, `INSERT INTO terminals (id, store, name, created_at) VALUES (?, ?, ?, ?)`, id, store, name, millis(now)); err != nil {
 		return "", "", fmt.Errorf("add terminal: %w", err)
@@ -85,7 +96,6 @@ func (s *Store) EnrollAs(ctx context.Context, req pos.EnrollRequest) (pos.Enroll
 	}
 	defer tx.Rollback()
 	e := pos.EnrollResponse{Epoch: s.epoch}
-	var name string
 	codeHash := hashHex([]byte(normalizeCode(code)))
 	tokenID := pos.NewID()
 	if req.Key != "" {
@@ -108,7 +118,7 @@ func (s *Store) EnrollAs(ctx context.Context, req pos.EnrollRequest) (pos.Enroll
 		return pos.EnrollResponse{}, fmt.Errorf("spend enrolment code: %w", err)
 	}
 	var revoked int64
-	if err := s.row(ctx, tx, `SELECT store, name, revoked_at FROM terminals WHERE id = ?`, e.TerminalID).Scan(&e.Store, &name, &revoked); err != nil {
+	if err := s.row(ctx, tx, `SELECT store, name, revoked_at FROM terminals WHERE id = ?`, e.TerminalID).Scan(&e.Store, &e.Name, &revoked); err != nil {
 		return pos.EnrollResponse{}, fmt.Errorf("read terminal: %w", err)
 	}
 	if revoked != 0 {
@@ -122,7 +132,7 @@ func (s *Store) EnrollAs(ctx context.Context, req pos.EnrollRequest) (pos.Enroll
 	}
 	e.Token = newToken()
 	if _, err := s.exec(ctx, tx, `INSERT INTO tokens (id, token_hash, role, name, terminal, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		tokenID, hashHex([]byte(e.Token)), pos.RoleTerminal, name, e.TerminalID, millis(now)); err != nil {
+		tokenID, hashHex([]byte(e.Token)), pos.RoleTerminal, e.Name, e.TerminalID, millis(now)); err != nil {
 		return pos.EnrollResponse{}, fmt.Errorf("add terminal token: %w", err)
 	}
 	return e, tx.Commit()
@@ -135,8 +145,8 @@ func (s *Store) EnrollAs(ctx context.Context, req pos.EnrollRequest) (pos.Enroll
 func (s *Store) reenroll(ctx context.Context, tx *sql.Tx, codeHash, tokenID string, refused error) (pos.EnrollResponse, error) {
 	now := s.clock.Now()
 	e := pos.EnrollResponse{Epoch: s.epoch}
-	err := s.row(ctx, tx, `SELECT t.id, t.store FROM enrol_codes c JOIN terminals t ON t.id = c.terminal
-		WHERE c.code_hash = ? AND c.used_at <> 0 AND c.expires_at > ? AND t.revoked_at = 0`, codeHash, millis(now)).Scan(&e.TerminalID, &e.Store)
+	err := s.row(ctx, tx, `SELECT t.id, t.store, t.name FROM enrol_codes c JOIN terminals t ON t.id = c.terminal
+		WHERE c.code_hash = ? AND c.used_at <> 0 AND c.expires_at > ? AND t.revoked_at = 0`, codeHash, millis(now)).Scan(&e.TerminalID, &e.Store, &e.Name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return pos.EnrollResponse{}, refused
 	}

@@ -26,7 +26,7 @@ type reportTill struct {
 
 func newReportTill(t *testing.T, s *ledgerdb.Store, store string) *reportTill {
 	ctx := context.Background()
-	_, code, err := s.AddTerminal(ctx, store, "till")
+	_, code, err := s.AddTerminal(ctx, store, "till "+pos.NewID())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,6 +104,7 @@ const (
 	metaStore        = "store"
 	metaTerminalID   = "terminal_id"
 	metaServer       = "server"
+	metaTerminalName = "terminal_name"
 	metaReceiptSeq   = "receipt_seq"
 	metaOutboxSeq    = "outbox_seq"
 )
@@ -134,7 +135,7 @@ func (d *DB) loadMeta(ctx context.Context) error {
 	for _, kv := range []struct {
 		key string
 		dst *string
-	}{{metaStore, &d.ident.Store}, {metaTerminalID, &d.ident.Terminal}, {metaServer, &d.ident.Server}} {
+	}{{metaStore, &d.ident.Store}, {metaTerminalID, &d.ident.Terminal}, {metaServer, &d.ident.Server}, {metaTerminalName, &d.ident.Name}} {
 		if *kv.dst, err = d.Meta(ctx, kv.key); err != nil {
 			return err
 		}
@@ -179,9 +180,11 @@ func (d *DB) SetConfig(ctx context.Context, c pos.Config) error {
 }
 
 // Identity is where this terminal stands: its store and terminal id once
-// joined to a server, and the code that prefixes its receipts.
+// joined to a server, and the code that prefixes its receipts. Name is
+// the till's name the server gave it at enrolment ("" before, or from an
+// older server).
 type Identity struct {
-	Store, Terminal, Server, Code string
+	Store, Terminal, Server, Code, Name string
 }
 
 // Identity is the terminal's identity.

@@ -144,3 +144,79 @@ func (d *DB) SignIn(ctx context.Context, name, pin string) (pos.Staff, error) {
 	}
 	return s, tx.Commit()
 }
+
+// RemoveStaff takes a staff member off this terminal: they can no longer
+// sign in. Their name stays on the sales and entries they recorded (those
+// hold the name, not the row). Only a manager may, and never the last
+// manager, or nobody could add staff or open the manager screen again.
+func (d *DB) RemoveStaff(ctx context.Context, by pos.Staff, name string) error {
+	if err := by.RequireManager("removing staff"); err != nil {
+		return err
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	s, err := findStaff(ctx, tx, name)
+	if err != nil {
+		return err
+	}
+	if s.Role == pos.RoleManager {
+		var managers int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM staff WHERE role = ?`, pos.RoleManager).Scan(&managers); err != nil {
+			return fmt.Errorf("count managers: %w", err)
+		}
+		if managers <= 1 {
+			return pos.Errorf(pos.EConflict, "%s is the last manager: add another manager before removing them", s.Name)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM staff WHERE id = ?`, s.ID); err != nil {
+		return fmt.Errorf("remove staff: %w", err)
+	}
+	return tx.Commit()
+}
+
+// ResetPIN gives a staff member a new PIN, hashed like any PIN, and lifts
+// a lock-out: the usual reason is someone who forgot theirs. Only a
+// manager may.
+func (d *DB) ResetPIN(ctx context.Context, by pos.Staff, name, pin string) (pos.Staff, error) {
+	if err := by.RequireManager("resetting a PIN"); err != nil {
+		return pos.Staff{}, err
+	}
+	if err := pos.CheckPIN(pin); err != nil {
+		return pos.Staff{}, err
+	}
+	hash, err := pos.HashPIN(pin)
+	if err != nil {
+		return pos.Staff{}, err
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return pos.Staff{}, err
+	}
+	defer tx.Rollback()
+	s, err := findStaff(ctx, tx, name)
+	if err != nil {
+		return pos.Staff{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE staff SET pin_hash = ?, failures = 0, locked_until = 0 WHERE id = ?`, hash, s.ID); err != nil {
+		return pos.Staff{}, fmt.Errorf("reset PIN: %w", err)
+	}
+	return s, tx.Commit()
+}
+
+// findStaff finds a staff member by name (case aside, as names are
+// unique), for a manager acting on them.
+func findStaff(ctx context.Context, q queryer, name string) (pos.Staff, error) {
+	var s pos.Staff
+	err := q.QueryRowContext(ctx, `SELECT id, name, role FROM staff WHERE name = ?`, strings.TrimSpace(name)).
+		Scan(&s.ID, &s.Name, &s.Role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return pos.Staff{}, pos.Errorf(pos.ENotFound, "no staff member is called %q here", strings.TrimSpace(name))
+	}
+	if err != nil {
+		return pos.Staff{}, fmt.Errorf("find staff: %w", err)
+	}
+	return s, nil
+}

@@ -501,3 +501,73 @@ func TestCheckoutByAccountID(t *testing.T) {
 		t.Errorf("a sale for an unknown id: %v, want not found", err)
 	}
 }
+
+func TestRemoveStaffAndResetPIN(t *testing.T) {
+	f := newFixture(t)
+	ctx := f.ctx
+	cal := f.cashier
+	// A cashier may do neither.
+	if err := f.db.RemoveStaff(ctx, cal, f.manager.Name); pos.ErrorCode(err) != pos.EForbidden {
+		t.Errorf("a cashier removed a manager: %v", err)
+	}
+	if _, err := f.db.ResetPIN(ctx, cal, "Cal", "9999"); pos.ErrorCode(err) != pos.EForbidden {
+		t.Errorf("a cashier reset a PIN: %v", err)
+	}
+	// Cal locks himself out; the reset PIN lets him in at once, the old
+	// one no longer does, and the new one is not stored plain.
+	for range f.db.Config().PINAttempts {
+		f.db.SignIn(ctx, "Cal", "1111")
+	}
+	if _, err := f.db.SignIn(ctx, "Cal", "0000"); pos.ErrorCode(err) != pos.ELocked {
+		t.Fatalf("not locked: %v", err)
+	}
+	for _, bad := range []string{"12", "12a4", ""} {
+		if _, err := f.db.ResetPIN(ctx, f.manager, "Cal", bad); pos.ErrorCode(err) != pos.EInvalidInput {
+			t.Errorf("PIN %q: %v", bad, err)
+		}
+	}
+	if _, err := f.db.ResetPIN(ctx, f.manager, "Nobody", "9999"); pos.ErrorCode(err) != pos.ENotFound {
+		t.Errorf("reset for nobody: %v", err)
+	}
+	if s, err := f.db.ResetPIN(ctx, f.manager, " cal ", "9999"); err != nil || s.Name != "Cal" {
+		t.Fatalf("reset: %+v %v", s, err)
+	}
+	if _, err := f.db.SignIn(ctx, "Cal", "9999"); err != nil {
+		t.Errorf("sign in with the reset PIN: %v", err)
+	}
+	if _, err := f.db.SignIn(ctx, "Cal", "0000"); pos.ErrorCode(err) != pos.EUnauthorized {
+		t.Errorf("the old PIN still works: %v", err)
+	}
+	var hash string
+	f.db.SQL().QueryRow(`SELECT pin_hash FROM staff WHERE name = 'Cal'`).Scan(&hash)
+	if hash == "9999" || !pos.VerifyPIN("9999", hash) {
+		t.Errorf("PIN stored as %q", hash)
+	}
+
+	// The last manager stays; once there is another, either may go.
+	if err := f.db.RemoveStaff(ctx, f.manager, f.manager.Name); pos.ErrorCode(err) != pos.EConflict {
+		t.Errorf("removed the last manager: %v", err)
+	}
+	if _, err := f.db.SignIn(ctx, f.manager.Name, "1234"); err != nil {
+		t.Errorf("the last manager cannot sign in: %v", err)
+	}
+	if err := f.db.RemoveStaff(ctx, f.manager, "Cal"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.SignIn(ctx, "Cal", "9999"); pos.ErrorCode(err) != pos.EUnauthorized {
+		t.Errorf("a removed cashier signed in: %v", err)
+	}
+	if err := f.db.RemoveStaff(ctx, f.manager, "Cal"); pos.ErrorCode(err) != pos.ENotFound {
+		t.Errorf("removed twice: %v", err)
+	}
+	if _, err := f.db.AddStaff(ctx, &f.manager, "Bo", pos.RoleManager, "4321"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.RemoveStaff(ctx, f.manager, "bo"); err != nil {
+		t.Errorf("a second manager cannot be removed: %v", err)
+	}
+	list, err := f.db.ListStaff(ctx)
+	if err != nil || len(list) != 1 || list[0].Name != f.manager.Name {
+		t.Errorf("staff after removal: %+v %v", list, err)
+	}
+}

@@ -95,6 +95,14 @@ func (d *DB) syncState(ctx context.Context, q queryer) (SyncState, error) {
 // lost by the server) rejoins as the new terminal: see carryOver. The
 // caller makes sure it is the same server.
 func (d *DB) Enroll(ctx context.Context, server, store, terminal, token, epoch string) error {
+	return d.Join(ctx, server, pos.EnrollResponse{Store: store, TerminalID: terminal, Token: token, Epoch: epoch})
+}
+
+// Join is Enroll with the server's whole answer: the till's name in it
+// (from `keytagd terminal add`) is kept with the identity, for the
+// window's title; an older server's answer has none.
+func (d *DB) Join(ctx context.Context, server string, res pos.EnrollResponse) error {
+	store, terminal, token, epoch := res.Store, res.TerminalID, res.Token, res.Epoch
 	if server == "" || terminal == "" || token == "" {
 		return pos.Errorf(pos.EInvalidInput, "enrolment needs a server, a terminal id and a token")
 	}
@@ -118,7 +126,7 @@ func (d *DB) Enroll(ctx context.Context, server, store, terminal, token, epoch s
 			return fmt.Errorf("rejoin: %w", err)
 		}
 	}
-	for k, v := range map[string]string{metaStore: store, metaTerminalID: terminal, metaServer: server} {
+	for k, v := range map[string]string{metaStore: store, metaTerminalID: terminal, metaServer: server, metaTerminalName: res.Name} {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
 			return fmt.Errorf("enrol: %w", err)
@@ -135,7 +143,7 @@ func (d *DB) Enroll(ctx context.Context, server, store, terminal, token, epoch s
 		return fmt.Errorf("enrol: %w", err)
 	}
 	d.identMu.Lock()
-	d.ident.Store, d.ident.Terminal, d.ident.Server = store, terminal, server
+	d.ident.Store, d.ident.Terminal, d.ident.Server, d.ident.Name = store, terminal, server, res.Name
 	d.identMu.Unlock()
 	// The outbox holds every account in full for the server: from now on
 	// the server keeps the addresses, and this till only what finds them.

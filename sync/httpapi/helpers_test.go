@@ -53,7 +53,7 @@ func newSrvHarness(t *testing.T, b ledgerdbtest.Backend) *srvHarness {
 // terminal adds and enrols a terminal of store, returning its id and token.
 func (h *srvHarness) terminal(store string) (string, string) {
 	h.t.Helper()
-	_, code, err := h.store.AddTerminal(context.Background(), store, "till")
+	_, code, err := h.store.AddTerminal(context.Background(), store, "till "+pos.NewID())
 	if err != nil {
 		h.t.Fatal(err)
 	}

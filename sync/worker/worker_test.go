@@ -86,7 +86,7 @@ func newTerminal(t testing.TB, dir, name string) *terminal {
 func (tm *terminal) enrollWith(url string, st *ledgerdb.Store, store string) {
 	tm.t.Helper()
 	ctx := context.Background()
-	_, code, err := st.AddTerminal(ctx, store, "till")
+	_, code, err := st.AddTerminal(ctx, store, "till "+pos.NewID())
 	if err != nil {
 		tm.t.Fatal(err)
 	}
