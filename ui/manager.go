@@ -55,8 +55,10 @@ func (v *managerView) relayout() {
 	}
 }
 
-const managerHints = "Enter next field / do it   Tab next field   ↑↓ staff role · reservation   " +
-	"F3 reset PIN   F4 remove staff   F5 hand over   F6 change gift   F7 forgo   F8 settings   F11 sync detail   Esc back to the sale   F12 sign out"
+// managerHints fits one line at 1024 px: the full words are on the
+// screen beside each section.
+const managerHints = "Enter next / do it  Tab next  ↑↓ role · reservation  " +
+	"F3 PIN  F4 remove  F5 hand over  F6 change gift  F7 forgo  F8 settings  F11 sync  Esc sale  F12 sign out"
 
 func (u *UI) showManager() {
 	if u.staff == nil || !u.staff.IsManager() {
@@ -68,10 +70,10 @@ func (u *UI) showManager() {
 	r := u.keys
 	v := &managerView{
 		tagWho: newField(r, "customer's tag or email"), tagNew: newField(r, "scan the new tag"),
-		adjWho: newField(r, "customer's tag or email"), adjPoints: newField(r, "+50 or -20"), adjWhy: newField(r, "reason (required)"),
+		adjWho: newField(r, "tag or email"), adjPoints: newField(r, "+50 or -20"), adjWhy: newField(r, "reason (required)"),
 		staffName: newField(r, "name"), staffPIN: newPINField(r, "PIN, 4 to 8 digits"), staffRole: pos.RoleCashier,
 		roleLabel: widget.NewLabel(""), staffList: widget.NewLabel(""),
-		giftWho: newField(r, "customer's tag or email, Enter"), giftPick: newField(r, "gift number, Enter reserves"),
+		giftWho: newField(r, "tag or email, Enter"), giftPick: newField(r, "gift no., Enter"),
 		giftList: widget.NewLabel(""), giftNote: widget.NewLabel(""), resList: widget.NewLabel(""), giftMsg: widget.NewLabel(""),
 		syncNote: widget.NewLabel(""), budgets: widget.NewLabel(""), conflicts: widget.NewLabel(""), msg: widget.NewLabel(""),
 	}
