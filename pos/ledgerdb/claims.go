@@ -290,20 +290,5 @@ func (s *Store) heldLines(ctx context.Context, tx *sql.Tx, orderID, exceptClaim 
 	if err != nil {
 		return nil, fmt.Errorf("read claims: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var raw string
-		if err := rows.Scan(&raw); err != nil {
-			return nil, err
-		}
-		var ls []pos.ReturnLine
-		if err := json.Unmarshal([]byte(raw), &ls); err != nil {
-			return nil, err
-		}
-		for _, l := range ls {
-			out[strings.TrimSpace(l.SKU)] += l.Qty
-		}
-	}
-	return out, rows.Err()
+	return sumLinesBySKU(rows)
 }

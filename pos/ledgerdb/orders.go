@@ -361,6 +361,12 @@ func (s *Store) returnedLines(ctx context.Context, tx *sql.Tx, orderID string) (
 	if err != nil {
 		return nil, fmt.Errorf("read returns: %w", err)
 	}
+	return sumLinesBySKU(rows)
+}
+
+// sumLinesBySKU adds up, per SKU, the JSON line lists ([]pos.ReturnLine)
+// the rows hold in their one column, and closes the rows.
+func sumLinesBySKU(rows *sql.Rows) (map[string]int64, error) {
 	defer rows.Close()
 	out := map[string]int64{}
 	for rows.Next() {
