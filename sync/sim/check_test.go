@@ -3,11 +3,9 @@ package sim_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sort"
-	"strings"
 
-	"keytag/pos"
+	"keytag/sync/synctest"
 )
 
 // check runs the invariants that hold after every step, faults or not.
@@ -162,78 +160,20 @@ func (w *world) heal() {
 			w.fail("%s: %d pulled entries without their account (%v)", tm.name, n, err)
 		}
 		tBal, tLed := snapshot(w, tm.db.SQL(), ` WHERE email NOT LIKE 'merged:%'`)
-		if d := diffMaps(sBal, tBal); d != "" {
+		if d := synctest.Diff(sBal, tBal); d != "" {
 			w.fail("%s: balances differ from the server's (server → terminal):\n%s", tm.name, d)
 		}
-		if d := diffMaps(sLed, tLed); d != "" {
+		if d := synctest.Diff(sLed, tLed); d != "" {
 			w.fail("%s: entries differ from the server's (server → terminal):\n%s", tm.name, d)
 		}
 	}
 }
 
-type balanceRow struct{ Available, Pending int64 }
-
-type ledgerRow struct {
-	Email   string
-	Points  int64
-	Pending bool
-}
-
-// snapshot reads balances by email (as emailKey has it) and entries by
-// id: a merged account has two ids but one email.
-func snapshot(w *world, db *sql.DB, where string) (map[string]balanceRow, map[string]ledgerRow) {
+// snapshot reads balances by email key and entries by id: a merged account
+// has two ids but one email.
+func snapshot(w *world, db *sql.DB, where string) (map[string]synctest.Balance, map[string]synctest.Entry) {
 	w.t.Helper()
-	ctx := context.Background()
-	bal := map[string]balanceRow{}
-	rows, err := db.QueryContext(ctx, `SELECT email, available, pending FROM accounts`+where)
-	w.must(err, "read balances")
-	for rows.Next() {
-		var e string
-		var b balanceRow
-		w.must(rows.Scan(&e, &b.Available, &b.Pending), "scan")
-		bal[emailKey(e)] = b
-	}
-	rows.Close()
-	led := map[string]ledgerRow{}
-	rows, err = db.QueryContext(ctx, `SELECT e.id, a.email, e.points, e.pending FROM entries e JOIN accounts a ON a.id = e.account`)
-	w.must(err, "read entries")
-	for rows.Next() {
-		var id string
-		var r ledgerRow
-		w.must(rows.Scan(&id, &r.Email, &r.Points, &r.Pending), "scan")
-		r.Email = emailKey(r.Email)
-		led[id] = r
-	}
-	rows.Close()
+	bal, led, err := synctest.Snapshot(context.Background(), db, where)
+	w.must(err, "read balances and entries")
 	return bal, led
-}
-
-// emailKey is an email as both stores can be compared by: the server
-// keeps the address, a terminal pos.PrivateEmail.
-func emailKey(e string) string {
-	if n, err := pos.NormalizeEmail(e); err == nil {
-		return pos.PrivateEmail(n)
-	}
-	return e
-}
-
-func diffMaps[V comparable](want, got map[string]V) string {
-	var out []string
-	for k, v := range want {
-		if g, ok := got[k]; !ok {
-			out = append(out, fmt.Sprintf("  %s: %v → missing", k, v))
-		} else if g != v {
-			out = append(out, fmt.Sprintf("  %s: %v → %v", k, v, g))
-		}
-	}
-	for k, g := range got {
-		if _, ok := want[k]; !ok {
-			out = append(out, fmt.Sprintf("  %s: missing → %v", k, g))
-		}
-	}
-	sort.Strings(out)
-	if len(out) > 20 {
-		out = append(out[:20], fmt.Sprintf("  … and %d more", len(out)-20))
-	}
-	return strings.Join(out, "\n")
 }

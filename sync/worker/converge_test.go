@@ -3,60 +3,21 @@ package worker_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"sort"
-	"strings"
 	"testing"
 
-	"keytag/pos"
+	"keytag/sync/synctest"
 )
 
-// ledgerRow is one entry as both sides can name it: the customer by
-// email, since a merged account has two ids but one email.
-type ledgerRow struct {
-	Email   string
-	Points  int64
-	Pending bool
-}
-
-type balanceRow struct{ Available, Pending int64 }
-
-// snapshot reads balances by email and entries by id from a database
-// with the accounts/entries shape both stores share.
-func snapshot(t testing.TB, db *sql.DB, where string) (map[string]balanceRow, map[string]ledgerRow) {
+// snapshot reads balances and entries (synctest.Snapshot) and checks that
+// every kept balance is the sum of its entries.
+func snapshot(t testing.TB, db *sql.DB, where string) (map[string]synctest.Balance, map[string]synctest.Entry) {
 	t.Helper()
 	ctx := context.Background()
-	bal := map[string]balanceRow{}
-	rows, err := db.QueryContext(ctx, `SELECT email, available, pending FROM accounts`+where)
+	bal, led, err := synctest.Snapshot(ctx, db, where)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for rows.Next() {
-		var e string
-		var b balanceRow
-		if err := rows.Scan(&e, &b.Available, &b.Pending); err != nil {
-			t.Fatal(err)
-		}
-		bal[emailKey(e)] = b
-	}
-	rows.Close()
-	led := map[string]ledgerRow{}
-	rows, err = db.QueryContext(ctx, `SELECT e.id, a.email, e.points, e.pending FROM entries e JOIN accounts a ON a.id = e.account`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var id string
-		var r ledgerRow
-		if err := rows.Scan(&id, &r.Email, &r.Points, &r.Pending); err != nil {
-			t.Fatal(err)
-		}
-		r.Email = emailKey(r.Email)
-		led[id] = r
-	}
-	rows.Close()
-	// Every kept balance is the sum of its entries.
-	rows, err = db.QueryContext(ctx, `SELECT a.email, a.available, a.pending,
+	rows, err := db.QueryContext(ctx, `SELECT a.email, a.available, a.pending,
 		coalesce(sum(CASE WHEN e.pending THEN 0 ELSE e.points END), 0), coalesce(sum(CASE WHEN e.pending THEN e.points ELSE 0 END), 0)
 		FROM accounts a LEFT JOIN entries e ON e.account = a.id GROUP BY a.id`)
 	if err != nil {
@@ -99,41 +60,11 @@ func converged(t testing.TB, server *sql.DB, terms ...*terminal) {
 			t.Errorf("terminal %d: %d pulled entries without their account (%v)", i+1, n, err)
 		}
 		tBal, tLed := snapshot(t, tm.DB.SQL(), ` WHERE email NOT LIKE 'merged:%'`)
-		if d := diffMaps(sBal, tBal); d != "" {
+		if d := synctest.Diff(sBal, tBal); d != "" {
 			t.Errorf("terminal %d balances differ from the server's (server → terminal):\n%s", i+1, d)
 		}
-		if d := diffMaps(sLed, tLed); d != "" {
+		if d := synctest.Diff(sLed, tLed); d != "" {
 			t.Errorf("terminal %d ledger differs from the server's (server → terminal):\n%s", i+1, d)
 		}
 	}
-}
-
-// emailKey is an email as both stores can be compared by: the server
-// keeps the address, a terminal pos.PrivateEmail.
-func emailKey(e string) string {
-	if n, err := pos.NormalizeEmail(e); err == nil {
-		return pos.PrivateEmail(n)
-	}
-	return e
-}
-
-func diffMaps[V comparable](want, got map[string]V) string {
-	var out []string
-	for k, w := range want {
-		if g, ok := got[k]; !ok {
-			out = append(out, fmt.Sprintf("  %s: %v → missing", k, w))
-		} else if g != w {
-			out = append(out, fmt.Sprintf("  %s: %v → %v", k, w, g))
-		}
-	}
-	for k, g := range got {
-		if _, ok := want[k]; !ok {
-			out = append(out, fmt.Sprintf("  %s: missing → %v", k, g))
-		}
-	}
-	sort.Strings(out)
-	if len(out) > 20 {
-		out = append(out[:20], fmt.Sprintf("  … and %d more", len(out)-20))
-	}
-	return strings.Join(out, "\n")
 }
