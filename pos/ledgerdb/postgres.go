@@ -21,8 +21,16 @@ var postgresMigrations embed.FS
 // speaks its protocol), through pgx's database/sql driver.
 func Postgres() Dialect {
 	return Dialect{Name: "postgres", Migrations: embedded(postgresMigrations, "migrations/postgres"), Migrator: migrate.Postgres, Numbered: true, ForUpdate: " FOR UPDATE",
-		IsUnique: pgIsUnique, IsDeadlock: pgIsDeadlock}
+		IsUnique: pgIsUnique, IsDeadlock: pgIsDeadlock, Reserve: pgReserve}
 }
+
+// pgReserve takes sequence numbers and notifies every listening keytagd
+// (notify.go) in the same statement: PostgreSQL delivers the notice when
+// the transaction commits, and folds a transaction's repeats into one.
+// The payload is the schema, as the listeners filter on it.
+const pgReserve = `UPDATE counters SET value = value + ?
+	FROM (SELECT pg_notify('` + changesChannel + `', current_schema())) AS notified
+	WHERE name = 'changes' RETURNING value`
 
 // OpenPostgres connects to the database at url (postgres://…) and brings
 // its schema up to date.
@@ -42,6 +50,7 @@ func OpenPostgres(ctx context.Context, url string, clock pos.Clock) (*Store, err
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
+	s.feed = newChangeFeed(url)
 	return s, nil
 }
 

@@ -45,6 +45,10 @@ type Dialect struct {
 	// safe to run again. Nil where it cannot happen (SQLite's writers
 	// queue on one lock).
 	IsDeadlock func(error) bool
+	// Reserve, if set, replaces the statement that adds ? to the change
+	// counter and returns its new value: PostgreSQL's also notifies the
+	// other processes on the database (notify.go).
+	Reserve string
 }
 
 // retryable reports whether err failed a transaction that may simply be
@@ -82,6 +86,9 @@ type Store struct {
 	// behind an interface so that it can be sharded (per store) on a
 	// distributed database.
 	Seq Sequence
+	// feed tells of changes committed by other processes (notify.go);
+	// nil on SQLite.
+	feed *changeFeed
 }
 
 // The store is the ledger keytagd's HTTP API serves.
@@ -105,8 +112,11 @@ func Open(ctx context.Context, db *sql.DB, d Dialect, clock pos.Clock) (*Store, 
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close stops listening for changes and closes the database.
+func (s *Store) Close() error {
+	s.feed.close()
+	return s.db.Close()
+}
 
 // SQL is the underlying handle, for benchmarks and integrity checks.
 func (s *Store) SQL() *sql.DB { return s.db }
@@ -237,7 +247,9 @@ func list(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ",
 type Sequence interface {
 	// Reserve returns the first of n consecutive numbers. They become
 	// visible to pulls in the order they were given: tx holds the
-	// sequence until it ends.
+	// sequence until it ends. On PostgreSQL tx must also notify
+	// changesChannel (notify.go), or other processes' waiting pulls
+	// hear of the numbers only when they next poll.
 	Reserve(ctx context.Context, tx *sql.Tx, n int) (int64, error)
 }
 
@@ -247,8 +259,12 @@ type Sequence interface {
 type counterSequence struct{ s *Store }
 
 func (c counterSequence) Reserve(ctx context.Context, tx *sql.Tx, n int) (int64, error) {
+	q := c.s.d.Reserve
+	if q == "" {
+		q = `UPDATE counters SET value = value + ? WHERE name = 'changes' RETURNING value`
+	}
 	var last int64
-	err := c.s.row(ctx, tx, `UPDATE counters SET value = value + ? WHERE name = 'changes' RETURNING value`, n).Scan(&last)
+	err := c.s.row(ctx, tx, q, n).Scan(&last)
 	if err != nil {
 		return 0, fmt.Errorf("reserve sequence: %w", err)
 	}

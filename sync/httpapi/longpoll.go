@@ -17,13 +17,25 @@ import (
 // under the terminal client's 30-second request timeout.
 const MaxPullWait = 25 * time.Second
 
-// pullRecheck is how often a waiting pull reads the head again without a
-// wake-up: a change committed by another keytagd process on the same
-// PostgreSQL, or by a keytagd job (birthdays, lapsed gifts) outside the
-// API, still reaches waiters within it. One keytagd wakes its waiters at
-// once on every API write; several processes on one PostgreSQL would
-// need LISTEN/NOTIFY to do the same (not built: the recheck bounds them).
+// pullRecheck is how often a waiting pull reads the head again when
+// nothing else would wake it: on SQLite a change committed outside the
+// API (a keytagd job, a keytagd command) reaches waiters within it; on
+// PostgreSQL it is the fallback while the ledger's listen connection is
+// down. The API wakes its own waiters at once on every write.
 const pullRecheck = time.Second
+
+// pullRecheckListening is the same while the ledger hears every commit
+// on the database (PostgreSQL's LISTEN/NOTIFY, from every keytagd process
+// on it): a safety net only, so a thousand held pulls cost a thousand
+// reads a minute, not a second.
+const pullRecheckListening = 15 * time.Second
+
+// changeWatcher is a ledger that tells of changes committed by anyone on
+// its database, other processes included (ledgerdb.Store: see its
+// Changed).
+type changeWatcher interface {
+	Changed() (ch <-chan struct{}, live bool)
+}
 
 // changeBell wakes every waiting pull when something may have changed.
 type changeBell struct {
@@ -56,23 +68,38 @@ func (b *changeBell) ring() {
 func (s *Server) waitPull(ctx context.Context, cursor int64, limit int, wait time.Duration) (pos.PullResponse, error) {
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
-	recheck := time.NewTicker(pullRecheck)
-	defer recheck.Stop()
+	watcher, _ := s.ledger.(changeWatcher)
 	for {
+		// Both bells are taken before the read, so a commit between the
+		// read and the wait still wakes it.
 		bell := s.bell.waiting()
+		var committed <-chan struct{}
+		live := false
+		if watcher != nil {
+			committed, live = watcher.Changed()
+		}
 		out, err := s.ledger.Pull(ctx, cursor, limit)
 		if err != nil || len(out.Changes) > 0 || out.More || out.Head < cursor {
 			return out, err
 		}
+		every := pullRecheck
+		if live {
+			every = pullRecheckListening
+		}
+		recheck := time.NewTimer(every)
 		select {
 		case <-bell:
+		case <-committed:
 		case <-recheck.C:
 		case <-deadline.C:
+			recheck.Stop()
 			return out, nil
 		case <-ctx.Done():
+			recheck.Stop()
 			// The terminal hung up (its worker stopped, or a proxy cut
 			// it): nobody reads the answer, and nothing failed here.
 			return out, nil
 		}
+		recheck.Stop()
 	}
 }
