@@ -274,6 +274,11 @@ func TestSeveralKeytagdOnOnePostgres(t *testing.T) {
 			break
 		}
 	}
+	// A first held pull makes process 3 start listening (it does so on
+	// the first long-poll it serves).
+	if _, err := call("GET", fmt.Sprintf("%s/v1/sync/pull?cursor=%d&wait=1s", procs[2].url, pull.Cursor), watcher, nil, &pull); err != nil {
+		t.Fatal(err)
+	}
 	type woken struct {
 		resp pos.PullResponse
 		took time.Duration
