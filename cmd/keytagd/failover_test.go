@@ -150,6 +150,15 @@ func TestFailoverToASynchronousStandby(t *testing.T) {
 	waitSync(t, url(primary.port))
 
 	code := adminCmd(t, keytagd, "--db", dbURL, "terminal", "add", "--store", "S1", "--name", "till")
+	// A store of the test's own on the same URL listens for changes as
+	// keytagd does: after the failover it must hear commits on the new
+	// primary.
+	watch, err := ledgerdb.OpenPostgres(context.Background(), dbURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close()
+	listening(t, watch)
 	p := startProc(t, keytagd, dbURL)
 	token := enrol(t, p.url, code)
 
@@ -214,6 +223,19 @@ func TestFailoverToASynchronousStandby(t *testing.T) {
 	}
 	t.Logf("%d records acknowledged (the last numbered %d); %d pushes failed during the failover and were sent again", len(acked), seq, failures)
 
+	// The listener found the promoted standby through the multi-host URL.
+	heard := listening(t, watch)
+	more, _ := tillBatch("S1", []string{"acct-after"}, map[string]string{"acct-after": "after@example.com"}, seq)
+	if _, err := pushBatch(p.url, token, more); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-heard:
+	case <-time.After(30 * time.Second):
+		t.Error("a push committed on the promoted standby was never heard by a listener on the multi-host URL")
+	}
+	acked = append(acked, more...)
+
 	// Everything, read on the promoted standby alone.
 	store, err := ledgerdb.OpenPostgres(context.Background(), url(standby.port), nil)
 	if err != nil {
@@ -269,5 +291,22 @@ func waitSync(t *testing.T, url string) {
 			t.Fatal("the standby never became synchronous")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// listening returns s's Changed channel once s listens on the database.
+func listening(t *testing.T, s *ledgerdb.Store) <-chan struct{} {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		ch, live := s.Changed()
+		if live {
+			return ch
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatal("the store never (again) listened for changes")
+		}
 	}
 }
