@@ -56,8 +56,9 @@ func newChangeFeed(url string) *changeFeed {
 // database by anyone (this process, another keytagd on the same
 // PostgreSQL, a keytagd command, a job), and whether the store hears every
 // commit now. It is false on SQLite, which one process serves (its API
-// wakes its own waiters), and on PostgreSQL while the listen connection is
-// down or not yet up: the caller must then read again now and then. The
+// wakes its own waiters), on a store not opened by OpenPostgres (no URL to
+// listen with), and on PostgreSQL while the listen connection is down or
+// not yet up: the caller must then read again now and then. The
 // channel is also closed when that changes either way, so a waiter learns
 // at once that it must poll, or that what was committed while the
 // connection was down may be there.
