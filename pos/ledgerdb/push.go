@@ -101,6 +101,9 @@ type push struct {
 	flags   []flagRow
 	changes []change
 	deltas  map[string]pos.Balance
+	allow   map[allowanceKey]*allowance
+	// versions caches the program's past settings that sales name.
+	versions map[int64]pos.Config
 	// logged counts entries and changes so far: the next one's offset.
 	logged int64
 }
@@ -195,6 +198,9 @@ func (s *Store) push(ctx context.Context, p pos.Principal, ds []decoded, optimis
 		lookUpAbove = acked
 	}
 	if err := w.load(ctx, ds, lookUpAbove); err != nil {
+		return pos.PushResponse{}, err
+	}
+	if err := w.loadAllowances(ctx, ds); err != nil {
 		return pos.PushResponse{}, err
 	}
 	// Verdicts is never null on the wire, even when no record got one.
@@ -410,7 +416,11 @@ func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, er
 		v, ok, err = w.applyEntry(ctx, v, d)
 	case d.sale != nil:
 		// Kept as they came, once they pass the rules of a checkout.
-		if err := w.s.Config().CheckSaleRecord(r.ID, *d.sale); err != nil {
+		cfg, err := w.configFor(ctx, d.sale.SettingsVersion)
+		if err != nil {
+			return v, false, err
+		}
+		if err := cfg.CheckSaleRecord(r.ID, *d.sale); err != nil {
 			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
 		}
 		ok = true
@@ -434,6 +444,7 @@ func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, er
 		return v, true, nil
 	}
 	w.seen[r.ID] = d.hash
+	w.grant(d)
 	if d.entry == nil {
 		w.records = append(w.records, recordRow{id: r.ID, kind: r.Kind, seq: r.Seq, hash: d.hash, body: string(r.Body)})
 	}
@@ -627,6 +638,12 @@ func (w *push) applyEntry(ctx context.Context, v pos.Verdict, d decoded) (pos.Ve
 			return v, true, nil
 		}
 	}
+	written := e
+	written.Account = d.entry.Account
+	if reason := w.useAllowance(written); reason != "" {
+		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EForbidden, reason
+		return v, true, nil
+	}
 	w.add(a, entryRow{e: e, origin: w.p.Terminal, hash: d.hash})
 	if e.Kind == pos.KindRedeem && !e.Pending && a.balance.Available < 0 {
 		detail := fmt.Sprintf("redeeming %d points offline left the balance at %d", -e.Points, a.balance.Available)
@@ -709,6 +726,9 @@ func (w *push) write(ctx context.Context) error {
 		}
 	}
 	if err := s.applyDeltas(ctx, tx, w.deltas); err != nil {
+		return err
+	}
+	if err := w.writeAllowances(ctx, tx); err != nil {
 		return err
 	}
 	now := millis(w.now)
