@@ -102,6 +102,8 @@ type push struct {
 	changes []change
 	deltas  map[string]pos.Balance
 	allow   map[allowanceKey]*allowance
+	// optimistic says entries above the terminal's ack were not looked up.
+	optimistic bool
 	// versions caches the program's past settings that sales name.
 	versions map[int64]pos.Config
 	// logged counts entries and changes so far: the next one's offset.
@@ -193,6 +195,7 @@ func (s *Store) push(ctx context.Context, p pos.Principal, ds []decoded, optimis
 	if err != nil {
 		return pos.PushResponse{}, fmt.Errorf("lock terminal: %w", err)
 	}
+	w.optimistic = optimistic
 	lookUpAbove := int64(-1)
 	if optimistic {
 		lookUpAbove = acked
@@ -641,6 +644,11 @@ func (w *push) applyEntry(ctx context.Context, v pos.Verdict, d decoded) (pos.Ve
 	written := e
 	written.Account = d.entry.Account
 	if reason := w.useAllowance(written); reason != "" {
+		if w.optimistic {
+			// Not looked up: it may be a stored id sent again with another
+			// body, which is a conflict to report as such. Look again.
+			return v, false, errEntryExists
+		}
 		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EForbidden, reason
 		return v, true, nil
 	}
