@@ -80,6 +80,9 @@ type recordRow struct {
 
 type flagRow struct {
 	code, record, account, detail string
+	// id is the flag's own id when it must be made once only (a flag
+	// many terminals may raise at once); "" for a new one.
+	id string
 }
 
 // push is one push's work, in one transaction.
@@ -119,6 +122,7 @@ type decoded struct {
 	sale    *pos.Sale
 	ret     *pos.Return
 	void    *pos.Void
+	lost    *pos.LostEntry
 	// store is the store the body names, if it names one.
 	store string
 	bad   string
@@ -275,6 +279,9 @@ func decodeRecord(r pos.Record) decoded {
 	case pos.RecordVoid:
 		d.void = new(pos.Void)
 		err = json.Unmarshal(r.Body, d.void)
+	case pos.RecordLostEntry:
+		d.lost = new(pos.LostEntry)
+		err = json.Unmarshal(r.Body, d.lost)
 	default:
 		d.bad = fmt.Sprintf("kind %q is unknown", r.Kind)
 	}
@@ -432,6 +439,13 @@ func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, er
 			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
 		}
 		ok = true
+	case d.lost != nil:
+		// A report, not an entry: flagged for the operator unless the
+		// entry is here again (its terminal sent it since).
+		if v, err = w.flagLost(ctx, v, *d.lost); err != nil {
+			return v, false, err
+		}
+		ok = true
 	case d.void != nil:
 		// Kept like a sale; its points arrive as void entries.
 		if err := w.s.Config().CheckVoidRecord(r.ID, *d.void); err != nil {
@@ -494,7 +508,7 @@ func (w *push) applyAccount(ctx context.Context, v pos.Verdict, d decoded) (pos.
 		}
 		w.aliases[a.ID] = first
 		w.logChange(pos.ChangeMerge, pos.Merge{From: a.ID, Into: first})
-		w.flags = append(w.flags, flagRow{pos.FlagMerged, a.ID, first, "a second enrolment of the same email was merged into the first account"})
+		w.flags = append(w.flags, flagRow{code: pos.FlagMerged, record: a.ID, account: first, detail: "a second enrolment of the same email was merged into the first account"})
 		v.Code, v.Reason = pos.FlagMerged, "the email already has account "+first+"; this account's entries follow it, less the second sign-up bonus"
 		return v, true, nil
 	}
@@ -549,7 +563,7 @@ func (w *push) applyTag(ctx context.Context, v pos.Verdict, d decoded) (pos.Verd
 	}
 	owner, known := w.tags[t.Code]
 	conflict := func(detail string) (pos.Verdict, bool, error) {
-		w.flags = append(w.flags, flagRow{pos.FlagConflict, d.rec.ID, a.id, detail})
+		w.flags = append(w.flags, flagRow{code: pos.FlagConflict, record: d.rec.ID, account: a.id, detail: detail})
 		v.Code, v.Reason = pos.FlagConflict, detail
 		return v, true, nil
 	}
@@ -655,7 +669,7 @@ func (w *push) applyEntry(ctx context.Context, v pos.Verdict, d decoded) (pos.Ve
 	w.add(a, entryRow{e: e, origin: w.p.Terminal, hash: d.hash})
 	if e.Kind == pos.KindRedeem && !e.Pending && a.balance.Available < 0 {
 		detail := fmt.Sprintf("redeeming %d points offline left the balance at %d", -e.Points, a.balance.Available)
-		w.flags = append(w.flags, flagRow{pos.FlagOverspend, e.ID, a.id, detail})
+		w.flags = append(w.flags, flagRow{code: pos.FlagOverspend, record: e.ID, account: a.id, detail: detail})
 		v.Code, v.Reason = pos.FlagOverspend, detail
 	}
 	if merged && e.Kind == pos.KindSignup && e.Points != 0 {
@@ -750,7 +764,18 @@ func (w *push) write(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("keep rejected records: %w", err)
 	}
-	if err := insertRows(ctx, s, tx, `INSERT INTO flags (id, code, record_id, account, terminal, detail, at) VALUES `, 7, w.flags, func(f flagRow) []any {
+	for _, f := range w.flags {
+		if f.id == "" {
+			continue
+		}
+		// Raised by several terminals, perhaps at once: the first stays.
+		if _, err := s.exec(ctx, tx, `INSERT INTO flags (id, code, record_id, account, terminal, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`, f.id, f.code, f.record, f.account, w.p.Terminal, f.detail, now); err != nil {
+			return fmt.Errorf("flag records: %w", err)
+		}
+	}
+	fresh := slices.DeleteFunc(slices.Clone(w.flags), func(f flagRow) bool { return f.id != "" })
+	if err := insertRows(ctx, s, tx, `INSERT INTO flags (id, code, record_id, account, terminal, detail, at) VALUES `, 7, fresh, func(f flagRow) []any {
 		return []any{pos.NewID(), f.code, f.record, f.account, w.p.Terminal, f.detail, now}
 	}); err != nil {
 		return fmt.Errorf("flag records: %w", err)
