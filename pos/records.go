@@ -44,6 +44,12 @@ func (c Config) CheckSaleRecord(id string, s Sale) error {
 	if s.Account == "" && (s.PointsEarned != 0 || s.PointsRedeemed != 0) {
 		return Errorf(EInvalidInput, "a sale without a customer earns and redeems no points")
 	}
+	// What it earns is what its tenders earn under the settings it was
+	// made with (c): a sale is the allowance its earn entry draws on, so a
+	// sale that claims more would let a terminal mint points.
+	if s.PointsEarned > q.PointsEarned {
+		return Errorf(EInvalidInput, "the sale claims %d points earned, but its tenders earn %d under program version %d", s.PointsEarned, q.PointsEarned, c.Version)
+	}
 	return c.checkStaff(s.Staff)
 }
 

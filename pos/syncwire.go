@@ -159,6 +159,11 @@ type PullResponse struct {
 	// server has no change there): a restore that kept the head ahead
 	// of the cursor shows here.
 	Mark string `json:"mark,omitempty"`
+	// Start is the id of the server process's start; Restored says the
+	// start the terminal named (its last seen) is not in the server's
+	// history: the database was restored from a backup made before it.
+	Start    string `json:"start,omitempty"`
+	Restored bool   `json:"restored,omitempty"`
 }
 
 // TagChange is the body of a pushed tag record and of a pulled tag

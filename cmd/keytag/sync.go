@@ -250,6 +250,10 @@ func (e *env) printStatus(d *sqlite.DB, st pos.SyncStatus, conflicts bool) error
 	if !v.Restores.Seen.IsZero() {
 		fmt.Fprintf(w, "server restore: the server was restored from a backup (noticed %s); this terminal sent %d of its records again and pulled everything anew. Web-shop orders placed after the backup must be posted again by the web shop.\n",
 			v.Restores.Seen.Local().Format("2006-01-02 15:04:05"), v.Restores.Resent)
+		if v.Restores.Lost > 0 {
+			fmt.Fprintf(w, "lost in restore: %d entries this terminal held are no longer on the server; they were taken out of this terminal's balances and reported to keytagd (keytagd flags, code %s) for the operator to post again\n",
+				v.Restores.Lost, pos.FlagRestoreLost)
+		}
 	}
 	if st.Bootstrapping {
 		progress := fmt.Sprintf("%d changes pulled", ss.Pulled)

@@ -451,6 +451,10 @@ func (m *Main) serve(ctx context.Context) error {
 		defer close(jobsDone)
 		jobs.loop(jobCtx, m.JobInterval)
 	}()
+	// Before the first request: every pull names this start.
+	if err := m.store.Started(ctx); err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if m.tlsCert != "" {

@@ -20,6 +20,7 @@ import (
 
 	"keytag/pos"
 	"keytag/pos/ledgerdb"
+	"keytag/pos/ledgerdb/ledgerdbtest"
 )
 
 var (
@@ -122,8 +123,9 @@ func enrol(t *testing.T, url, code string) string {
 	return e.Token
 }
 
-// crashBatches makes batches of 500 records: 50 new accounts each, with
-// their sign-up bonus, earns and redeems, numbered without gaps.
+// crashBatches makes batches of 550 records: 50 new accounts each, with
+// their sign-up bonus, a sale and its earns and redeem, numbered without
+// gaps.
 func crashBatches(n int) ([][]pos.Record, map[string]int64) {
 	var batches [][]pos.Record
 	want := map[string]int64{}
@@ -139,6 +141,9 @@ func crashBatches(n int) ([][]pos.Record, map[string]int64) {
 		for a := range 50 {
 			acct := fmt.Sprintf("acct-%d-%d", b, a)
 			recs = append(recs, rec(pos.RecordAccount, acct, pos.Account{ID: acct, Email: acct + "@example.com", Name: "C", CreatedAt: at}))
+			// The sale the earns and the redeem draw on: 2+3+4+6+7+8+9.
+			receipt := "R-" + acct
+			recs = append(recs, rec(pos.RecordSale, receipt, ledgerdbtest.Sale(pos.DefaultConfig(), receipt, acct, 39, 30, at)))
 			for e := range 9 {
 				kind, points := pos.KindEarn, int64(e+1)
 				switch e {
@@ -148,7 +153,7 @@ func crashBatches(n int) ([][]pos.Record, map[string]int64) {
 					kind, points = pos.KindRedeem, -30
 				}
 				id := pos.NewID()
-				recs = append(recs, rec(pos.RecordEntry, id, pos.Entry{ID: id, Account: acct, Kind: kind, Points: points, At: at}))
+				recs = append(recs, rec(pos.RecordEntry, id, pos.Entry{ID: id, Account: acct, Kind: kind, Points: points, Ref: receipt, At: at}))
 				want[acct] += points
 			}
 		}

@@ -210,7 +210,10 @@ func (s *Store) Flags(ctx context.Context, code string, limit int) ([]pos.Flag, 
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
+	// A restore_lost flag whose entry is here again (its terminal sent it
+	// since) is done: the operator sees only what is still missing.
 	q := `SELECT id, code, record_id, account, terminal, detail, at FROM flags WHERE (? = '' OR code = ?)
+			AND NOT (code = '` + pos.FlagRestoreLost + `' AND EXISTS (SELECT 1 FROM entries WHERE entries.id = flags.record_id))
 		UNION ALL SELECT id, 'rejected', record_id, '', terminal, reason, at FROM review WHERE (? = '' OR ? = 'rejected')
 		ORDER BY at DESC, id LIMIT ?`
 	rows, err := s.query(ctx, s.db, q, code, code, code, code, limit)

@@ -80,6 +80,9 @@ type recordRow struct {
 
 type flagRow struct {
 	code, record, account, detail string
+	// id is the flag's own id when it must be made once only (a flag
+	// many terminals may raise at once); "" for a new one.
+	id string
 }
 
 // push is one push's work, in one transaction.
@@ -101,6 +104,11 @@ type push struct {
 	flags   []flagRow
 	changes []change
 	deltas  map[string]pos.Balance
+	allow   map[allowanceKey]*allowance
+	// optimistic says entries above the terminal's ack were not looked up.
+	optimistic bool
+	// versions caches the program's past settings that sales name.
+	versions map[int64]pos.Config
 	// logged counts entries and changes so far: the next one's offset.
 	logged int64
 }
@@ -114,6 +122,7 @@ type decoded struct {
 	sale    *pos.Sale
 	ret     *pos.Return
 	void    *pos.Void
+	lost    *pos.LostEntry
 	// store is the store the body names, if it names one.
 	store string
 	bad   string
@@ -190,11 +199,15 @@ func (s *Store) push(ctx context.Context, p pos.Principal, ds []decoded, optimis
 	if err != nil {
 		return pos.PushResponse{}, fmt.Errorf("lock terminal: %w", err)
 	}
+	w.optimistic = optimistic
 	lookUpAbove := int64(-1)
 	if optimistic {
 		lookUpAbove = acked
 	}
 	if err := w.load(ctx, ds, lookUpAbove); err != nil {
+		return pos.PushResponse{}, err
+	}
+	if err := w.loadAllowances(ctx, ds); err != nil {
 		return pos.PushResponse{}, err
 	}
 	// Verdicts is never null on the wire, even when no record got one.
@@ -266,6 +279,9 @@ func decodeRecord(r pos.Record) decoded {
 	case pos.RecordVoid:
 		d.void = new(pos.Void)
 		err = json.Unmarshal(r.Body, d.void)
+	case pos.RecordLostEntry:
+		d.lost = new(pos.LostEntry)
+		err = json.Unmarshal(r.Body, d.lost)
 	default:
 		d.bad = fmt.Sprintf("kind %q is unknown", r.Kind)
 	}
@@ -410,13 +426,24 @@ func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, er
 		v, ok, err = w.applyEntry(ctx, v, d)
 	case d.sale != nil:
 		// Kept as they came, once they pass the rules of a checkout.
-		if err := w.s.Config().CheckSaleRecord(r.ID, *d.sale); err != nil {
+		cfg, err := w.configFor(ctx, d.sale.SettingsVersion)
+		if err != nil {
+			return v, false, err
+		}
+		if err := cfg.CheckSaleRecord(r.ID, *d.sale); err != nil {
 			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
 		}
 		ok = true
 	case d.ret != nil:
 		if err := w.s.Config().CheckReturnRecord(r.ID, *d.ret); err != nil {
 			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
+		}
+		ok = true
+	case d.lost != nil:
+		// A report, not an entry: flagged for the operator unless the
+		// entry is here again (its terminal sent it since).
+		if v, err = w.flagLost(ctx, v, *d.lost); err != nil {
+			return v, false, err
 		}
 		ok = true
 	case d.void != nil:
@@ -434,6 +461,7 @@ func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, er
 		return v, true, nil
 	}
 	w.seen[r.ID] = d.hash
+	w.grant(d)
 	if d.entry == nil {
 		w.records = append(w.records, recordRow{id: r.ID, kind: r.Kind, seq: r.Seq, hash: d.hash, body: string(r.Body)})
 	}
@@ -480,7 +508,7 @@ func (w *push) applyAccount(ctx context.Context, v pos.Verdict, d decoded) (pos.
 		}
 		w.aliases[a.ID] = first
 		w.logChange(pos.ChangeMerge, pos.Merge{From: a.ID, Into: first})
-		w.flags = append(w.flags, flagRow{pos.FlagMerged, a.ID, first, "a second enrolment of the same email was merged into the first account"})
+		w.flags = append(w.flags, flagRow{code: pos.FlagMerged, record: a.ID, account: first, detail: "a second enrolment of the same email was merged into the first account"})
 		v.Code, v.Reason = pos.FlagMerged, "the email already has account "+first+"; this account's entries follow it, less the second sign-up bonus"
 		return v, true, nil
 	}
@@ -535,7 +563,7 @@ func (w *push) applyTag(ctx context.Context, v pos.Verdict, d decoded) (pos.Verd
 	}
 	owner, known := w.tags[t.Code]
 	conflict := func(detail string) (pos.Verdict, bool, error) {
-		w.flags = append(w.flags, flagRow{pos.FlagConflict, d.rec.ID, a.id, detail})
+		w.flags = append(w.flags, flagRow{code: pos.FlagConflict, record: d.rec.ID, account: a.id, detail: detail})
 		v.Code, v.Reason = pos.FlagConflict, detail
 		return v, true, nil
 	}
@@ -627,10 +655,21 @@ func (w *push) applyEntry(ctx context.Context, v pos.Verdict, d decoded) (pos.Ve
 			return v, true, nil
 		}
 	}
+	written := e
+	written.Account = d.entry.Account
+	if reason := w.useAllowance(written); reason != "" {
+		if w.optimistic {
+			// Not looked up: it may be a stored id sent again with another
+			// body, which is a conflict to report as such. Look again.
+			return v, false, errEntryExists
+		}
+		v.Status, v.Code, v.Reason = pos.VerdictRejected, pos.EForbidden, reason
+		return v, true, nil
+	}
 	w.add(a, entryRow{e: e, origin: w.p.Terminal, hash: d.hash})
 	if e.Kind == pos.KindRedeem && !e.Pending && a.balance.Available < 0 {
 		detail := fmt.Sprintf("redeeming %d points offline left the balance at %d", -e.Points, a.balance.Available)
-		w.flags = append(w.flags, flagRow{pos.FlagOverspend, e.ID, a.id, detail})
+		w.flags = append(w.flags, flagRow{code: pos.FlagOverspend, record: e.ID, account: a.id, detail: detail})
 		v.Code, v.Reason = pos.FlagOverspend, detail
 	}
 	if merged && e.Kind == pos.KindSignup && e.Points != 0 {
@@ -711,6 +750,9 @@ func (w *push) write(ctx context.Context) error {
 	if err := s.applyDeltas(ctx, tx, w.deltas); err != nil {
 		return err
 	}
+	if err := w.writeAllowances(ctx, tx); err != nil {
+		return err
+	}
 	now := millis(w.now)
 	if err := insertRows(ctx, s, tx, `INSERT INTO records (id, kind, terminal, seq, body_hash, body, at) VALUES `, 7, w.records, func(r recordRow) []any {
 		return []any{r.id, r.kind, w.p.Terminal, r.seq, r.hash, r.body, now}
@@ -722,7 +764,18 @@ func (w *push) write(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("keep rejected records: %w", err)
 	}
-	if err := insertRows(ctx, s, tx, `INSERT INTO flags (id, code, record_id, account, terminal, detail, at) VALUES `, 7, w.flags, func(f flagRow) []any {
+	for _, f := range w.flags {
+		if f.id == "" {
+			continue
+		}
+		// Raised by several terminals, perhaps at once: the first stays.
+		if _, err := s.exec(ctx, tx, `INSERT INTO flags (id, code, record_id, account, terminal, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`, f.id, f.code, f.record, f.account, w.p.Terminal, f.detail, now); err != nil {
+			return fmt.Errorf("flag records: %w", err)
+		}
+	}
+	fresh := slices.DeleteFunc(slices.Clone(w.flags), func(f flagRow) bool { return f.id != "" })
+	if err := insertRows(ctx, s, tx, `INSERT INTO flags (id, code, record_id, account, terminal, detail, at) VALUES `, 7, fresh, func(f flagRow) []any {
 		return []any{pos.NewID(), f.code, f.record, f.account, w.p.Terminal, f.detail, now}
 	}); err != nil {
 		return fmt.Errorf("flag records: %w", err)

@@ -22,6 +22,8 @@ type reportTill struct {
 	s   *ledgerdb.Store
 	p   pos.Principal
 	seq int64
+	// sold are the receipts whose sale this till pushed.
+	sold map[string]bool
 }
 
 func newReportTill(t *testing.T, s *ledgerdb.Store, store string) *reportTill {
@@ -53,6 +55,15 @@ func (r *reportTill) push(kind pos.RecordKind, id string, body any) {
 
 func (r *reportTill) entry(account string, kind pos.EntryKind, points int64, ref string, at time.Time) {
 	r.t.Helper()
+	// keytagd takes a terminal's points only with the sale that moved
+	// them: one sale per receipt, generous enough for the test's entries.
+	if kind != pos.KindSignup && kind != pos.KindAdjustment && !r.sold[ref] {
+		if r.sold == nil {
+			r.sold = map[string]bool{}
+		}
+		r.sold[ref] = true
+		r.push(pos.RecordSale, ref, ledgerdbtest.Sale(r.s.Config(), ref, account, 1000, 1000, at))
+	}
 	e := pos.Entry{ID: pos.NewID(), Account: account, Kind: kind, Points: points, Ref: ref, Staff: "Cal", At: at}
 	r.push(pos.RecordEntry, e.ID, e)
 }

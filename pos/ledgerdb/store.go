@@ -82,6 +82,8 @@ type Store struct {
 	// read them again (configIn).
 	cfg   atomic.Pointer[loadedConfig]
 	epoch string
+	// start is this serving process's start id (Started).
+	start atomic.Pointer[string]
 	// Seq hands out the server sequence that orders the pull log. It sits
 	// behind an interface so that it can be sharded (per store) on a
 	// distributed database.

@@ -106,6 +106,9 @@ func decodeAs[T any](c pulled) (*T, error) {
 type ApplyResult struct {
 	Applied, Skipped int
 	Merges           int
+	// Lost counts the entries a restored server no longer held, set
+	// aside and reported when this page caught the terminal up.
+	Lost int
 }
 
 // ApplyChanges applies a pulled page and its new cursor in one
@@ -207,6 +210,19 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 	if err := ap.retryOrphans(ctx); err != nil {
 		return res, err
 	}
+	if ap.unseen && !p.More && p.Cursor >= p.Head {
+		// Caught up after a restore: once all this terminal had is sent
+		// too, what the server has not sent again is lost there.
+		n, err := d.waiting(ctx, tx)
+		if err != nil {
+			return res, err
+		}
+		if n == 0 {
+			if res.Lost, err = d.settleRestore(ctx, tx, d.clock.Now()); err != nil {
+				return res, err
+			}
+		}
+	}
 	head := max(p.Head, p.Cursor)
 	if _, err := tx.ExecContext(ctx, `UPDATE sync_state SET epoch = ?, cursor = ?, head = max(head, ?),
 		pulled = pulled + ?, bootstrapped = bootstrapped OR ? WHERE id = 1`,
@@ -214,6 +230,9 @@ func (d *DB) ApplyChanges(ctx context.Context, p PullPage) (ApplyResult, error) 
 		return res, fmt.Errorf("save cursor: %w", err)
 	}
 	if err := saveMark(ctx, tx, p); err != nil {
+		return res, err
+	}
+	if err := saveStart(ctx, tx, p); err != nil {
 		return res, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -259,6 +278,9 @@ type applier struct {
 	insAccount, insEntry, alias *sql.Stmt
 	// orphans is true once the page kept an entry aside.
 	orphans bool
+	// unseen: a restore is being settled (restore_unseen has rows); lost:
+	// some entries were set aside as lost and may come back.
+	unseen, lost bool
 	// aliases is false while this terminal has no merged-away account:
 	// then no id needs resolving, and the per-row alias lookup is skipped.
 	// The page's transaction holds the write lock, so only the page's own
@@ -268,7 +290,8 @@ type applier struct {
 
 func (d *DB) newApplier(ctx context.Context, tx *sql.Tx) (*applier, error) {
 	a := &applier{d: d, tx: tx}
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM account_aliases)`).Scan(&a.aliases); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM account_aliases), EXISTS (SELECT 1 FROM restore_unseen),
+		EXISTS (SELECT 1 FROM lost_entries WHERE back_at = 0)`).Scan(&a.aliases, &a.unseen, &a.lost); err != nil {
 		return nil, err
 	}
 	var err error
@@ -452,6 +475,9 @@ func (a *applier) entry(ctx context.Context, c pulled) error {
 	if e.ID == "" || e.Account == "" {
 		return fmt.Errorf("entry without id or account")
 	}
+	if err := a.seen(ctx, e.ID); err != nil {
+		return err
+	}
 	args := []any{e.ID, e.Account, string(e.Kind), e.Points, e.Pending, e.Ref, e.Store, e.Terminal, e.Staff,
 		syncMilli(e.At), e.Reason, e.OverrideBy}
 	_, err = a.insEntry.ExecContext(ctx, args...)
@@ -477,6 +503,23 @@ func (a *applier) entry(ctx context.Context, c pulled) error {
 	args[1] = into
 	_, err = a.insEntry.ExecContext(ctx, args...)
 	return err
+}
+
+// seen notes that the server sent entry id (again): it is not lost in a
+// restore being settled, and one set aside as lost is back. Both cost
+// nothing while no restore is being settled.
+func (a *applier) seen(ctx context.Context, id string) error {
+	if a.unseen {
+		if _, err := a.tx.ExecContext(ctx, `DELETE FROM restore_unseen WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("note entry %s as seen: %w", id, err)
+		}
+	}
+	if a.lost {
+		if _, err := a.tx.ExecContext(ctx, `UPDATE lost_entries SET back_at = ? WHERE id = ? AND back_at = 0`, a.d.clock.Now().UnixMilli(), id); err != nil {
+			return fmt.Errorf("note entry %s as back: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // retryOrphans puts in the entries kept aside whose account is here now.

@@ -32,13 +32,38 @@ const (
 )
 
 // ErrServerDiverged: the change at our cursor on the server is not the
-// one we applied: the server was restored from a backup. RestartPull,
-// push (which requeues what it lost of ours), then pull again.
+// one we applied, or the server does not know the start we saw last: the
+// server was restored from a backup. RestartPull, push (which requeues
+// what it lost of ours), then pull again.
 var ErrServerDiverged = errors.New("the server's log is not the one this terminal followed")
 
+// metaServerStart is the server start (pos.PullResponse.Start) of the
+// last page applied: the next pull names it.
+const metaServerStart = "server_start"
+
+// ServerStart is the server start the next pull names.
+func (d *DB) ServerStart(ctx context.Context) (string, error) { return d.Meta(ctx, metaServerStart) }
+
+// saveStart keeps the start of the server that answered a page.
+func saveStart(ctx context.Context, tx queryer, p PullPage) error {
+	if p.Start == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, metaServerStart, p.Start)
+	if err != nil {
+		return fmt.Errorf("save server start: %w", err)
+	}
+	return nil
+}
+
 // checkMark refuses a page whose server marks another change at the
-// cursor than the one this terminal applied there.
+// cursor than the one this terminal applied there, or says it does not
+// know the start this terminal saw last.
 func checkMark(ctx context.Context, tx queryer, p PullPage) error {
+	if p.Restored {
+		return ErrServerDiverged
+	}
 	if p.From == 0 || p.Mark == "" {
 		return nil
 	}
@@ -74,7 +99,10 @@ func noteRestore(ctx context.Context, tx queryer, now time.Time, resent int64) e
 		args []any
 	}{
 		{`UPDATE sync_state SET cursor = 0, head = 0, pulled = 0 WHERE id = 1`, nil},
-		{`DELETE FROM meta WHERE key = ?`, []any{metaPullMark}},
+		{`DELETE FROM meta WHERE key IN (?, ?)`, []any{metaPullMark, metaServerStart}},
+		// Every entry held now must come again from the server, or be
+		// reported lost (settleRestore).
+		{`INSERT OR IGNORE INTO restore_unseen (id) SELECT id FROM entries`, nil},
 		{`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
 			[]any{metaRestoreSeen, strconv.FormatInt(now.UnixMilli(), 10)}},
 		{`INSERT INTO meta (key, value) VALUES (?1, CAST(?2 AS TEXT))
@@ -89,11 +117,60 @@ func noteRestore(ctx context.Context, tx queryer, now time.Time, resent int64) e
 }
 
 // RestoreNote is what this terminal noticed of server restores: when it
-// last saw one (zero: never) and how many of its records it has sent
-// again because of them.
+// last saw one (zero: never), how many of its records it has sent again
+// because of them, and how many entries it held that the server lost
+// (moved out of its ledger and reported to keytagd) and has not sent
+// again since.
 type RestoreNote struct {
 	Seen   time.Time `json:"seen"`
 	Resent int64     `json:"resent"`
+	Lost   int64     `json:"lost"`
+}
+
+// settleRestore runs once a terminal that noticed a restore has caught up
+// with the server and sent all it had: the entries it held then that the
+// server has not sent again are lost there. They leave the ledger (kept
+// in lost_entries, their points leaving the balances, so the terminal
+// agrees with the server) and each is reported with a lost_entry record.
+func (d *DB) settleRestore(ctx context.Context, tx queryer, now time.Time) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.account, e.kind, e.points, e.pending, e.ref, e.store, e.terminal, e.staff, e.at, e.reason, e.override_by
+		FROM entries e JOIN restore_unseen u ON u.id = e.id ORDER BY e.at, e.id`)
+	if err != nil {
+		return 0, fmt.Errorf("find lost entries: %w", err)
+	}
+	id, _ := d.Identity(ctx)
+	var recs []record
+	for rows.Next() {
+		var e pos.Entry
+		var at int64
+		if err := rows.Scan(&e.ID, &e.Account, &e.Kind, &e.Points, &e.Pending, &e.Ref, &e.Store, &e.Terminal, &e.Staff, &at, &e.Reason, &e.OverrideBy); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("find lost entries: %w", err)
+		}
+		e.At = time.UnixMilli(at).UTC()
+		// One report per terminal: record ids are the server's to keep once.
+		recs = append(recs, record{id: "lost-" + e.ID + "-" + id.Terminal, kind: pos.RecordLostEntry, body: pos.LostEntry{Entry: e, Found: now.UTC()}, at: now})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, q := range []string{
+		`INSERT OR REPLACE INTO lost_entries (id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by, lost_at, back_at)
+			SELECT e.id, e.account, e.kind, e.points, e.pending, e.ref, e.store, e.terminal, e.staff, e.at, e.reason, e.override_by, ?, 0
+			FROM entries e JOIN restore_unseen u ON u.id = e.id`,
+		`DELETE FROM entries WHERE id IN (SELECT id FROM restore_unseen)`,
+		`DELETE FROM restore_unseen`,
+	} {
+		var args []any
+		if strings.Contains(q, "?") {
+			args = []any{now.UnixMilli()}
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return 0, fmt.Errorf("set lost entries aside: %w", err)
+		}
+	}
+	return len(recs), d.outbox(ctx, tx, recs...)
 }
 
 // Restores reads the restore note.
@@ -109,6 +186,9 @@ func (d *DB) Restores(ctx context.Context) (RestoreNote, error) {
 	}
 	if ms, err := strconv.ParseInt(seen, 10, 64); err == nil && ms > 0 {
 		n.Seen = time.UnixMilli(ms).UTC()
+	}
+	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM lost_entries WHERE back_at = 0`).Scan(&n.Lost); err != nil {
+		return n, fmt.Errorf("count lost entries: %w", err)
 	}
 	n.Resent, _ = strconv.ParseInt(resent, 10, 64)
 	return n, nil

@@ -317,8 +317,18 @@ func (c *Client) Push(ctx context.Context, req pos.PushRequest) (pos.PushRespons
 
 // Pull asks for up to limit changes after cursor.
 func (c *Client) Pull(ctx context.Context, cursor int64, limit int) (pos.PullResponse, error) {
+	return c.PullSince(ctx, cursor, limit, "")
+}
+
+// PullSince is Pull naming the server start the terminal saw last
+// (pos.PullResponse.Start), so that a server restored from a backup made
+// before that start says so (Restored).
+func (c *Client) PullSince(ctx context.Context, cursor int64, limit int, start string) (pos.PullResponse, error) {
 	var out pos.PullResponse
 	q := url.Values{"cursor": {strconv.FormatInt(cursor, 10)}, "limit": {strconv.Itoa(limit)}}
+	if start != "" {
+		q.Set("start", start)
+	}
 	err := c.do(ctx, http.MethodGet, "/v1/sync/pull", q, nil, &out)
 	return out, err
 }

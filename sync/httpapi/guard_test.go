@@ -94,14 +94,20 @@ func TestServerBoundsKeepSyncGoing(t *testing.T) {
 		_, tok2 := h.terminal("S1")
 		huge := pos.Entry{ID: "huge", Account: "a1", Kind: pos.KindAdjustment, Points: 9223372036854775000, Staff: "Mia", Reason: "typo"}
 		recs := []pos.Record{accountRecord(1, "a1", "ann@example.com"), entryRecord(2, "s1", "a1", pos.KindSignup, 100), entryWith(3, huge)}
-		// Earns of the largest size one entry may hold: the balance stops
-		// at pos.MaxPoints and the rest are refused.
+		// Earns of the largest size one entry may hold, each with its sale
+		// (at the highest earn rate a sale of 100,000,000.00 earns them):
+		// the balance stops at pos.MaxPoints and the rest are refused.
+		if _, err := h.store.SetProgram(context.Background(), "Mia", []string{"earn_rate=1000"}); err != nil {
+			t.Fatal(err)
+		}
 		n := pos.MaxPoints/pos.MaxEntryPoints + 1
 		for i := range n {
-			recs = append(recs, entryRecord(4+i, "big-"+itoa(i), "a1", pos.KindEarn, pos.MaxEntryPoints))
+			receipt := "R-big-" + itoa(i)
+			recs = append(recs, h.soldRecord(4+2*i, receipt, "a1", pos.MaxEntryPoints, 0),
+				pointsRecord(5+2*i, "big-"+itoa(i), "a1", pos.KindEarn, pos.MaxEntryPoints, receipt))
 		}
-		last := int64(len(recs)) + 1
-		recs = append(recs, entryRecord(last, "small", "a1", pos.KindEarn, 7))
+		last := int64(len(recs)) + 2
+		recs = append(recs, h.soldRecord(last-1, "R-small", "a1", 7, 0), pointsRecord(last, "small", "a1", pos.KindEarn, 7, "R-small"))
 		res := h.push(tok1, recs...)
 		vs := verdicts(res)
 		if v := vs["huge"]; v.Status != pos.VerdictRejected || v.Code != pos.EInvalidInput {

@@ -202,6 +202,19 @@ func entryRecord(seq int64, id, account string, kind pos.EntryKind, points int64
 	return record(seq, pos.RecordEntry, id, e)
 }
 
+// soldRecord is the sale of receipt ref that earns earned and redeems
+// redeemed points on account under the server's settings: what a
+// terminal pushes before the earn and redeem entries of that receipt
+// (pointsRecord), which keytagd refuses without it.
+func (h *srvHarness) soldRecord(seq int64, ref, account string, earned, redeemed int64) pos.Record {
+	return record(seq, pos.RecordSale, ref, ledgerdbtest.Sale(h.store.Config(), ref, account, earned, redeemed, srvStart))
+}
+
+// pointsRecord is an entry of a sale's or a return's receipt ref.
+func pointsRecord(seq int64, id, account string, kind pos.EntryKind, points int64, ref string) pos.Record {
+	return record(seq, pos.RecordEntry, id, pos.Entry{ID: id, Account: account, Kind: kind, Points: points, Ref: ref, At: srvStart})
+}
+
 // saleRecord is a cash sale of one line as a terminal pushes it.
 func saleRecord(seq int64, receipt, account string, price pos.Money, earned int64) pos.Record {
 	return record(seq, pos.RecordSale, receipt, pos.Sale{Receipt: receipt, Account: account,

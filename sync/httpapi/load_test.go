@@ -42,7 +42,9 @@ func TestServerMixedLoadKeepsTheLedgerWhole(t *testing.T) {
 					var batch []pos.Record
 					for i := range accounts {
 						id := fmt.Sprintf("m%d", (i+term)%accounts)
-						batch = append(batch, entryRecord(int64(r*accounts+i+1), fmt.Sprintf("t%d-%d-%d", term, r, i), id, pos.KindRedeem, -3))
+						seq, receipt := int64(2*(r*accounts+i)+1), fmt.Sprintf("R-%d-%d-%d", term, r, i)
+						batch = append(batch, h.soldRecord(seq, receipt, id, 0, 3),
+							pointsRecord(seq+1, fmt.Sprintf("t%d-%d-%d", term, r, i), id, pos.KindRedeem, -3, receipt))
 					}
 					st, _ := h.raw("POST", "/v1/sync/push", tok, pos.PushRequest{Records: batch})
 					check("push", st, 200)

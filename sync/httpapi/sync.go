@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -60,10 +61,42 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request, _ pos.Principal) e
 			return pos.Errorf(pos.EInvalidInput, "wait must be a duration from 0s to %s, like 25s", MaxPullWait)
 		}
 	}
-	if wait == 0 {
-		out, err := s.ledger.Pull(r.Context(), cursor, int(limit))
-		return reply(w, http.StatusOK, out, err)
+	start := q.Get("start")
+	if len(start) > 100 {
+		return pos.Errorf(pos.EInvalidInput, "start is at most 100 characters")
 	}
-	out, err := s.waitPull(r.Context(), cursor, int(limit), wait)
+	var out pos.PullResponse
+	if wait == 0 {
+		out, err = s.ledger.Pull(r.Context(), cursor, int(limit))
+	} else {
+		out, err = s.waitPull(r.Context(), cursor, int(limit), wait)
+	}
+	if err == nil {
+		err = s.markStart(r.Context(), &out, start)
+	}
 	return reply(w, http.StatusOK, out, err)
+}
+
+// starts is what a ledger that records its starts offers (ledgerdb.Store).
+type starts interface {
+	Start() string
+	KnowsStart(ctx context.Context, id string) (bool, error)
+}
+
+// markStart names this process's start in a pull's answer and says
+// whether the start the terminal saw last (seen) is in the server's
+// history: one that is not came after the backup the server was restored
+// from, whatever its epoch, head and marks say.
+func (s *Server) markStart(ctx context.Context, out *pos.PullResponse, seen string) error {
+	st, ok := s.ledger.(starts)
+	if !ok {
+		return nil
+	}
+	out.Start = st.Start()
+	if seen == "" || seen == out.Start {
+		return nil
+	}
+	known, err := st.KnowsStart(ctx, seen)
+	out.Restored = !known
+	return err
 }

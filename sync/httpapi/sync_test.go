@@ -20,8 +20,8 @@ func TestServerPushIsIdempotentPerRecord(t *testing.T) {
 			accountRecord(1, "a1", "Ann@Example.com"),
 			tagRecord(2, "t1", code, "a1"),
 			entryRecord(3, "e1", "a1", pos.KindSignup, 100),
-			entryRecord(4, "e2", "a1", pos.KindEarn, 59),
-			saleRecord(5, "R-1", "a1", 5999, 59),
+			saleRecord(4, "R-1", "a1", 5999, 59),
+			pointsRecord(5, "e2", "a1", pos.KindEarn, 59, "R-1"),
 		}
 		first := h.push(tok, batch...)
 		if first.Acked != 5 || first.Epoch != h.store.Epoch() || len(first.Verdicts) != 5 {
@@ -44,7 +44,7 @@ func TestServerPushIsIdempotentPerRecord(t *testing.T) {
 			t.Errorf("balance after re-push = %+v, want 159 available", got)
 		}
 		// The same id with another body: rejected and kept for review.
-		forged := entryRecord(6, "e2", "a1", pos.KindEarn, 5000)
+		forged := pointsRecord(6, "e2", "a1", pos.KindEarn, 5000, "R-1")
 		v := verdicts(h.push(tok, forged))["e2"]
 		if v.Status != pos.VerdictRejected || v.Code != pos.EConflict || v.Reason == "" {
 			t.Errorf("same id, other body: %+v", v)
@@ -73,7 +73,7 @@ func TestServerPullGivesChangesInOrder(t *testing.T) {
 		_, tok2 := h.terminal("S2")
 		code := tagCode(t, "000000002")
 		h.push(tok1, accountRecord(1, "a1", "ann@example.com"), entryRecord(2, "e1", "a1", pos.KindSignup, 100),
-			tagRecord(3, "t1", code, "a1"), entryRecord(4, "e2", "a1", pos.KindEarn, 10))
+			tagRecord(3, "t1", code, "a1"), h.soldRecord(4, "R-1", "a1", 10, 0), pointsRecord(5, "e2", "a1", pos.KindEarn, 10, "R-1"))
 		var created pos.AccountView
 		h.call("POST", "/v1/accounts", h.webshop, map[string]any{"email": "bob@example.com", "name": "Bob"}, &created)
 
@@ -131,11 +131,11 @@ func TestServerAckedIsHighestContiguous(t *testing.T) {
 			recs  []pos.Record
 			acked int64
 		}{
-			{[]pos.Record{accountRecord(1, "a1", "a@example.com"), entryRecord(2, "e1", "a1", pos.KindSignup, 100)}, 2},
-			{[]pos.Record{entryRecord(4, "e3", "a1", pos.KindEarn, 1), entryRecord(5, "e4", "a1", pos.KindEarn, 1)}, 2},
-			// 4 again, held above the gap: a duplicate, found on a second look.
-			{[]pos.Record{entryRecord(3, "e2", "a1", pos.KindEarn, 1), entryRecord(4, "e3", "a1", pos.KindEarn, 1)}, 5},
-			{[]pos.Record{entryRecord(6, "e5", "a1", pos.KindEarn, 1)}, 6},
+			{[]pos.Record{accountRecord(1, "a1", "a@example.com"), entryRecord(2, "e1", "a1", pos.KindSignup, 100), h.soldRecord(3, "R-1", "a1", 4, 0)}, 3},
+			{[]pos.Record{pointsRecord(5, "e3", "a1", pos.KindEarn, 1, "R-1"), pointsRecord(6, "e4", "a1", pos.KindEarn, 1, "R-1")}, 3},
+			// 5 again, held above the gap: a duplicate, found on a second look.
+			{[]pos.Record{pointsRecord(4, "e2", "a1", pos.KindEarn, 1, "R-1"), pointsRecord(5, "e3", "a1", pos.KindEarn, 1, "R-1")}, 6},
+			{[]pos.Record{pointsRecord(7, "e5", "a1", pos.KindEarn, 1, "R-1")}, 7},
 		}
 		for i, s := range steps {
 			res := h.push(tok, s.recs...)
@@ -169,11 +169,13 @@ func TestServerJudgesOfflineConflicts(t *testing.T) {
 			accountRecord(1, "ann-2", " ANN@example.com "),
 			entryRecord(2, "s2", "ann-2", pos.KindSignup, 100),
 			tagRecord(3, "tg2", tag2, "ann-2"),
-			entryRecord(4, "earn2", "ann-2", pos.KindEarn, 40),
-			accountRecord(5, "cy", "cy@example.com"),
-			entryRecord(6, "s3", "cy", pos.KindSignup, 100),
-			tagRecord(7, "tg3", tag1, "cy"),
-			entryRecord(8, "r3", "cy", pos.KindRedeem, -300),
+			h.soldRecord(4, "R-2", "ann-2", 40, 0),
+			pointsRecord(5, "earn2", "ann-2", pos.KindEarn, 40, "R-2"),
+			accountRecord(6, "cy", "cy@example.com"),
+			entryRecord(7, "s3", "cy", pos.KindSignup, 100),
+			tagRecord(8, "tg3", tag1, "cy"),
+			h.soldRecord(9, "R-3", "cy", 0, 300),
+			pointsRecord(10, "r3", "cy", pos.KindRedeem, -300, "R-3"),
 		))
 		for _, c := range []struct {
 			id     string
@@ -222,7 +224,7 @@ func TestServerJudgesOfflineConflicts(t *testing.T) {
 			t.Errorf("merge changes = %+v", merges)
 		}
 		// A later entry made for the merged id still follows it.
-		h.push(tok2, entryRecord(9, "earn3", "ann-2", pos.KindEarn, 5))
+		h.push(tok2, h.soldRecord(11, "R-4", "ann-2", 5, 0), pointsRecord(12, "earn3", "ann-2", pos.KindEarn, 5, "R-4"))
 		if got := h.balance("ann-1"); got.Available != 145 {
 			t.Errorf("balance after a late entry for the merged id = %+v", got)
 		}
@@ -236,12 +238,13 @@ func TestServerHoldsBackEntriesForUnknownAccounts(t *testing.T) {
 		_, tok := h.terminal("S1")
 		// The account's record is missing from the batch (delivered out of
 		// order): its entry gets no verdict, so the terminal keeps it.
-		res := h.push(tok, entryRecord(2, "e1", "late", pos.KindSignup, 100), entryRecord(3, "e2", "late", pos.KindEarn, 7))
+		res := h.push(tok, entryRecord(2, "e1", "late", pos.KindSignup, 100), pointsRecord(4, "e2", "late", pos.KindEarn, 7, "R-1"))
 		if len(res.Verdicts) != 0 || res.Acked != 0 {
 			t.Fatalf("entries for an unknown account: %+v, want no verdicts", res)
 		}
-		res = h.push(tok, accountRecord(1, "late", "late@example.com"), entryRecord(2, "e1", "late", pos.KindSignup, 100), entryRecord(3, "e2", "late", pos.KindEarn, 7))
-		if res.Acked != 3 || len(res.Verdicts) != 3 {
+		res = h.push(tok, accountRecord(1, "late", "late@example.com"), entryRecord(2, "e1", "late", pos.KindSignup, 100),
+			h.soldRecord(3, "R-1", "late", 7, 0), pointsRecord(4, "e2", "late", pos.KindEarn, 7, "R-1"))
+		if res.Acked != 4 || len(res.Verdicts) != 4 {
 			t.Fatalf("after the account came: %+v", res)
 		}
 		for _, v := range res.Verdicts {

@@ -155,8 +155,12 @@ func (w *world) fail(format string, args ...any) {
 	if len(tr) > 40 && !testing.Verbose() {
 		tr = tr[len(tr)-40:]
 	}
-	w.t.Fatalf("seed %d, step %d: %s\nlast steps:\n%s\nreplay: go test ./sync/sim -run 'TestSim$' -seed %d -v",
-		w.seed, w.step, fmt.Sprintf(format, args...), strings.Join(tr, "\n"), w.seed)
+	replay := fmt.Sprintf("go test ./sync/sim -run 'TestSim$' -seed %d -steps %d", w.seed, *stepsFlag)
+	if *restoreFlag {
+		replay += " -restore"
+	}
+	w.t.Fatalf("seed %d, step %d: %s\nlast steps:\n%s\nreplay: %s -v",
+		w.seed, w.step, fmt.Sprintf(format, args...), strings.Join(tr, "\n"), replay)
 }
 
 func (w *world) must(err error, what string) {
@@ -240,6 +244,8 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 func (w *world) startServer() {
 	st, err := ledgerdb.OpenSQLite(context.Background(), w.srvPath, w.serverClock())
 	w.must(err, "open the server store")
+	// As keytagd serve does: a start of its own, which every pull names.
+	w.must(st.Started(context.Background()), "record the server's start")
 	w.store = st
 	w.api = httpapi.New(st, slog.New(slog.DiscardHandler)).Handler()
 }

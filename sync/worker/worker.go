@@ -132,6 +132,8 @@ type Store interface {
 	Ack(ctx context.Context, epoch string, acked int64, verdicts []pos.Verdict) (sqlite.AckResult, error)
 	ApplyChanges(ctx context.Context, p sqlite.PullPage) (sqlite.ApplyResult, error)
 	RestartPull(ctx context.Context) error
+	// ServerStart is the server start the next pull names (sqlite.DB.ServerStart).
+	ServerStart(ctx context.Context) (string, error)
 	PruneSent(ctx context.Context, before time.Time) (int64, error)
 	SaveSyncHealth(ctx context.Context, h sqlite.SyncHealth) error
 }
@@ -528,7 +530,11 @@ func (w *Worker) pageSize(bootstrapped bool) int {
 // fetchPage asks the server for up to limit changes after cursor and
 // decodes them.
 func (w *Worker) fetchPage(ctx context.Context, cursor int64, limit int) pullResult {
-	resp, err := w.client.Pull(ctx, cursor, limit)
+	start, err := w.db.ServerStart(ctx)
+	if err != nil {
+		return pullResult{err: err}
+	}
+	resp, err := w.client.PullSince(ctx, cursor, limit, start)
 	if err != nil {
 		return pullResult{err: err}
 	}

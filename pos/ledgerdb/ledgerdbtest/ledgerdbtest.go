@@ -138,3 +138,23 @@ func (c *Clock) Add(d time.Duration) {
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
 }
+
+// Sale is a cash sale of one line that a terminal's checkout could make
+// under c on account, earning earned points and redeeming redeemed: the
+// record that the earn and redeem entries of receipt draw on (keytagd
+// refuses a terminal's earn or redeem entry without its sale). Push it
+// before its entries, as a terminal does.
+func Sale(c pos.Config, receipt, account string, earned, redeemed int64, at time.Time) pos.Sale {
+	var cash pos.Money
+	if earned > 0 {
+		// The least cash that earns earned points at c's rate.
+		cash = pos.Money((earned*100 + c.EarnPointsPerUnit - 1) / c.EarnPointsPerUnit)
+	}
+	price := cash + pos.Money(redeemed)*c.PointValue
+	s := pos.Sale{Receipt: receipt, Account: account, Lines: []pos.SoldLine{{Line: pos.Line{SKU: "TEST-1", Name: "Test item", Qty: 1, UnitPrice: price}}},
+		Merchandise: price, PointsEarned: earned, PointsRedeemed: redeemed, Staff: "Ann", At: at, SettingsVersion: c.Version}
+	if cash > 0 {
+		s.Tenders = []pos.Tender{{Type: pos.TenderCash, Amount: cash}}
+	}
+	return s
+}
