@@ -422,6 +422,11 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	m.addr = ln.Addr()
 	api := httpapi.New(m.store, m.Logger)
+	// Before the first request: every pull names this start.
+	if err := m.store.Started(ctx); err != nil {
+		ln.Close()
+		return err
+	}
 	handler := api.Handler()
 	var adminSrv *http.Server
 	if m.adminLn != "" {
@@ -451,10 +456,9 @@ func (m *Main) serve(ctx context.Context) error {
 		defer close(jobsDone)
 		jobs.loop(jobCtx, m.JobInterval)
 	}()
-	// Before the first request: every pull names this start.
-	if err := m.store.Started(ctx); err != nil {
-		return err
-	}
+	// On PostgreSQL, start listening for other processes' commits now,
+	// not at the first long-poll: a pull held then hears them at once.
+	m.store.Changed()
 	errc := make(chan error, 1)
 	go func() {
 		if m.tlsCert != "" {
