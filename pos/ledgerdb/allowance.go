@@ -103,9 +103,9 @@ func (w *push) grant(d decoded) {
 // useAllowance judges entry e (its account as the terminal wrote it)
 // against its allowance and, when it passes, uses the points up. It
 // returns why it does not pass, or "".
-func (w *push) useAllowance(e pos.Entry) string {
+func (w *push) useAllowance(ctx context.Context, e pos.Entry) (string, error) {
 	if !allowanceKinds[e.Kind] {
-		return ""
+		return "", nil
 	}
 	a := w.allow[allowanceKey{e.Ref, e.Kind}]
 	points := e.Points
@@ -114,17 +114,51 @@ func (w *push) useAllowance(e pos.Entry) string {
 	}
 	switch {
 	case e.Ref == "":
-		return fmt.Sprintf("an entry of kind %s names the receipt it belongs to; this one names none", e.Kind)
+		return fmt.Sprintf("an entry of kind %s names the receipt it belongs to; this one names none", e.Kind), nil
 	case a == nil:
-		return fmt.Sprintf("an entry of kind %s needs a sale of this store on receipt %s that moved points; the server has none", e.Kind, e.Ref)
-	case a.account != e.Account && w.aliases[a.account] != e.Account && w.aliases[e.Account] != a.account:
-		return fmt.Sprintf("receipt %s is another customer's: an entry of kind %s moves points only on the account its receipt names", e.Ref, e.Kind)
+		return fmt.Sprintf("an entry of kind %s needs a sale of this store on receipt %s that moved points; the server has none", e.Kind, e.Ref), nil
 	case points > a.left:
-		return fmt.Sprintf("an entry of kind %s for %d points on receipt %s is more than that sale allows (%d left)", e.Kind, points, e.Ref, max(a.left, 0))
+		return fmt.Sprintf("an entry of kind %s for %d points on receipt %s is more than that sale allows (%d left)", e.Kind, points, e.Ref, max(a.left, 0)), nil
+	}
+	if a.account != e.Account {
+		// The sale's account and the entry's may be one customer under
+		// two ids: enrolled twice, merged since (a return after the merge
+		// names the account the sale's was merged into).
+		same, err := w.sameAccount(ctx, a.account, e.Account)
+		if err != nil || !same {
+			return fmt.Sprintf("receipt %s is another customer's: an entry of kind %s moves points only on the account its receipt names", e.Ref, e.Kind), err
+		}
 	}
 	a.left -= points
 	a.dirty = true
-	return ""
+	return "", nil
+}
+
+// sameAccount says whether two account ids are one account once merges
+// are followed.
+func (w *push) sameAccount(ctx context.Context, x, y string) (bool, error) {
+	final := func(id string) (string, error) {
+		// A merge's survivor is never merged away itself, but follow a
+		// few hops in case an older server's aliases chain.
+		for range 8 {
+			var into string
+			err := w.s.row(ctx, w.tx, `SELECT into_id FROM account_aliases WHERE from_id = ?`, id).Scan(&into)
+			if errors.Is(err, sql.ErrNoRows) {
+				return id, nil
+			}
+			if err != nil {
+				return "", fmt.Errorf("follow a merge: %w", err)
+			}
+			id = into
+		}
+		return id, nil
+	}
+	fx, err := final(x)
+	if err != nil {
+		return false, err
+	}
+	fy, err := final(y)
+	return fx == fy, err
 }
 
 // writeAllowances stores the allowances this push granted or used.

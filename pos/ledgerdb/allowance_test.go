@@ -84,8 +84,18 @@ func TestPointsNeedTheSaleThatMovedThem(t *testing.T) {
 		refused(till, entry("ann", pos.KindReturnCredit, 21, "R-1"), "(20 left)")
 		till.push(pos.RecordEntry, "credit-1", withID(entry("ann", pos.KindReturnCredit, 20, "R-1"), "credit-1"))
 
+		// Ann enrolled again at S2, offline: merged into "ann". A sale S2
+		// made on its own id is returned after the merge, on "ann".
+		other.push(pos.RecordAccount, "ann-s2", pos.Account{ID: "ann-s2", Email: "ann@example.com", Name: "Ann", CreatedAt: at})
+		merged := ledgerdbtest.Sale(cfg, "R-3", "ann-s2", 10, 0, at)
+		other.push(pos.RecordSale, merged.Receipt, merged)
+		other.push(pos.RecordEntry, "earn-3", withID(entry("ann-s2", pos.KindEarn, 10, "R-3"), "earn-3"))
+		refused(other, entry("bob", pos.KindReturnClawback, -1, "R-3"), "another customer's")
+		other.push(pos.RecordEntry, "claw-3", withID(entry("ann", pos.KindReturnClawback, -10, "R-3"), "claw-3"))
+
 		// Ann: earned 50, clawed back 30, credited 20 (the redeem entry of
-		// the sale was never pushed). Bob: nothing.
+		// the sale was never pushed), and at S2 earned 10, clawed back 10,
+		// her second sign-up's bonus never pushed. Bob: nothing.
 		if got := balance("ann"); got.Available != 40 || got.Pending != 0 {
 			t.Fatalf("ann's balance %+v, want 40 available", got)
 		}

@@ -657,7 +657,11 @@ func (w *push) applyEntry(ctx context.Context, v pos.Verdict, d decoded) (pos.Ve
 	}
 	written := e
 	written.Account = d.entry.Account
-	if reason := w.useAllowance(written); reason != "" {
+	reason, err := w.useAllowance(ctx, written)
+	if err != nil {
+		return v, false, err
+	}
+	if reason != "" {
 		if w.optimistic {
 			// Not looked up: it may be a stored id sent again with another
 			// body, which is a conflict to report as such. Look again.
