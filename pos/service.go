@@ -28,6 +28,10 @@ type SaleRequest struct {
 	// give the spend back should the sale then fail. Nil (offline, not
 	// joined, the window) refuses a store_credit tender with needs_server.
 	SpendCredit func(ctx context.Context, receipt, account string, amount Money) (giveBack func(), err error)
+	// Change is cash already handed back that the tenders do not show (the
+	// window takes it off the cash tender as the cashier types it); cash
+	// tenders over the amount due give change at checkout too (GiveChange).
+	Change Money
 }
 
 // Item asks for Qty of the product a code (SKU or barcode) finds.
@@ -60,6 +64,11 @@ type Sale struct {
 	Tax             Money `json:"tax,omitempty"`
 	TaxIncluded     bool  `json:"tax_included,omitempty"`
 	SettingsVersion int64 `json:"settings_version,omitempty"`
+	// CashTendered is the cash the customer handed over and Change what
+	// went back (the cash tenders are what the order kept); both 0 on a
+	// sale without change.
+	CashTendered Money `json:"cash_tendered,omitempty"`
+	Change       Money `json:"change,omitempty"`
 }
 
 // SaleResult is what a checkout answers (the CLI's `sale --json`).
@@ -74,6 +83,8 @@ type SaleResult struct {
 	// Tax is the order's sales tax; Lines what was sold, line by line.
 	Tax   Money      `json:"tax"`
 	Lines []SaleLine `json:"lines"`
+	// Change is the cash to hand back (0 when none).
+	Change Money `json:"change,omitempty"`
 }
 
 // SaleLine is a line as a receipt shows it.

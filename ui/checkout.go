@@ -651,6 +651,8 @@ func (u *UI) completeSale() {
 		u.focus(v.mgrName)
 		return
 	}
+	// The change handed back is stored with the sale and printed on it.
+	req.Change = u.sale.change
 	res, err := u.svc.Terminal.Checkout(u.ctx, *u.staff, req)
 	if err != nil {
 		if pos.ErrorCode(err) == pos.EOfflineCap && req.OverrideBy == nil {

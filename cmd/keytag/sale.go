@@ -78,6 +78,9 @@ func runSale(e *env, args []string) int {
 		if res.Tax != 0 {
 			fmt.Fprintf(e.stdout, "tax %s\n", res.Tax)
 		}
+		if res.Change != 0 {
+			fmt.Fprintf(e.stdout, "change %s\n", res.Change)
+		}
 		if res.Account != nil {
 			fmt.Fprintf(e.stdout, "points redeemed %d  earned %d\nbalance %d available, %d pending\n",
 				res.PointsRedeemed, res.PointsEarned, res.Balance.Available, res.Balance.Pending)
