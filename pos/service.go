@@ -32,6 +32,9 @@ type SaleRequest struct {
 	// window takes it off the cash tender as the cashier types it); cash
 	// tenders over the amount due give change at checkout too (GiveChange).
 	Change Money
+	// EmailReceipt queues the receipt to be emailed to the customer, in
+	// the sale's transaction; keytagd sends it to the account's own email.
+	EmailReceipt bool
 }
 
 // Item asks for Qty of the product a code (SKU or barcode) finds.

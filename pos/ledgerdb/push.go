@@ -114,6 +114,7 @@ type decoded struct {
 	sale    *pos.Sale
 	ret     *pos.Return
 	void    *pos.Void
+	email   *pos.ReceiptEmail
 	// store is the store the body names, if it names one.
 	store string
 	bad   string
@@ -266,6 +267,9 @@ func decodeRecord(r pos.Record) decoded {
 	case pos.RecordVoid:
 		d.void = new(pos.Void)
 		err = json.Unmarshal(r.Body, d.void)
+	case pos.RecordReceiptEmail:
+		d.email = new(pos.ReceiptEmail)
+		err = json.Unmarshal(r.Body, d.email)
 	default:
 		d.bad = fmt.Sprintf("kind %q is unknown", r.Kind)
 	}
@@ -304,6 +308,9 @@ func (w *push) load(ctx context.Context, ds []decoded, skipAbove int64) error {
 			recordIDs = append(recordIDs, d.rec.ID)
 			accountIDs = append(accountIDs, d.tag.Account)
 			codes = append(codes, d.tag.Code)
+		case d.email != nil:
+			recordIDs = append(recordIDs, d.rec.ID)
+			accountIDs = append(accountIDs, d.email.Account)
 		default:
 			recordIDs = append(recordIDs, d.rec.ID)
 		}
@@ -425,6 +432,11 @@ func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, er
 			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
 		}
 		ok = true
+	case d.email != nil:
+		if err := pos.CheckReceiptEmailRecord(r.ID, *d.email); err != nil {
+			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
+		}
+		v, ok, err = w.queueEmail(ctx, v, *d.email)
 	}
 	if err != nil || !ok {
 		return v, ok, err

@@ -41,6 +41,11 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 		}
 		acct = &a
 	}
+	if r.EmailReceipt {
+		if err := pos.CheckEmailReceipt(acct); err != nil {
+			return pos.SaleResult{}, err
+		}
+	}
 	var available int64
 	if acct != nil {
 		available = acct.Balance.Available
@@ -135,6 +140,12 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 			return res, err
 		}
 		res.Account, res.Balance = &acct.ID, b
+		if r.EmailReceipt {
+			rc := cfg.SaleReceipt(pos.SaleReceiptInput{Sale: sale, Store: storeInfo(cfg), Customer: acct, Balance: b})
+			if err := d.outbox(ctx, ptx, emailRecord(acct.ID, rc, id.Store, sale.At)); err != nil {
+				return pos.SaleResult{}, err
+			}
+		}
 	}
 	// Store credit is spent last, when all but the commit has passed, so
 	// a refused sale never touches it; should the commit fail, the spend
@@ -573,6 +584,25 @@ func (d *DB) postReturn(ctx context.Context, ptx queryer, by pos.Staff, s pos.Sa
 			return res, err
 		}
 		res.Balance = b
+	}
+	if r.EmailReceipt {
+		// A refusal here rolls the whole return back.
+		var customer *pos.Account
+		if s.Account != "" {
+			a, err := d.accountByID(ctx, ptx, s.Account)
+			if err != nil {
+				return res, err
+			}
+			customer = &a
+		}
+		if err := pos.CheckEmailReceipt(customer); err != nil {
+			return res, err
+		}
+		rc := d.Config().ReturnReceipt(pos.ReturnReceiptInput{Return: ret, Sale: s, Store: storeInfo(d.Config()), Customer: customer, Balance: res.Balance})
+		rc.ID = ret.ID
+		if err := d.outbox(ctx, ptx, emailRecord(customer.ID, rc, id.Store, ret.At)); err != nil {
+			return res, err
+		}
 	}
 	return res, nil
 }
