@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"time"
 
 	"keytag/pos"
 	"keytag/pos/sqlite"
