@@ -82,6 +82,7 @@ var commands = []command{
 	{"account search", "account search TEXT [--json] (the start of a name, a phone number, or the start of an email)", runAccountSearch},
 	{"account show", "account show TAG-OR-EMAIL", runAccountShow},
 	{"account tag", "account tag TAG-OR-EMAIL --new CODE", runAccountTag},
+	{"account update", "account update TAG-OR-EMAIL [--name N] [--phone P] [--birth YYYY-MM-DD] [--opt-in|--opt-out] [--email E] (manager)", runAccountUpdate},
 	{"claim credit", "claim credit ID", runClaimCredit},
 	{"claim list", "claim list [--waiting]", runClaimList},
 	{"claim open", "claim open --receipt ID --line SKU:QTY... --kind satisfaction|defect|damage|missing|undelivered [--notified YYYY-MM-DD] [--reason TEXT] [--unopened] [--received YYYY-MM-DD] [--override]", runClaimOpen},
