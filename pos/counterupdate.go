@@ -30,5 +30,6 @@ func CheckCounterUpdateRecord(id string, u CounterUpdate) error {
 	case u.Staff == "":
 		return Errorf(EInvalidInput, "the account update names no manager")
 	}
-	return nil
+	_, err := CheckText("staff", u.Staff, 100)
+	return err
 }
