@@ -190,6 +190,9 @@ type Terminal interface {
 	// start with its digits, or whose email starts with it (ParseSearch).
 	SearchAccounts(ctx context.Context, text string) ([]Account, error)
 	ReplaceTag(ctx context.Context, by Staff, tagOrEmail, newCode string) (Account, error)
+	// UpdateAccount changes a customer's details (a manager; the rules of
+	// ApplyUpdate), queued for keytagd with the change.
+	UpdateAccount(ctx context.Context, by Staff, tagOrEmail string, u AccountUpdate) (Account, error)
 	Entries(ctx context.Context, account string) ([]Entry, error)
 	OfflineBudget(ctx context.Context, account string) (OfflineBudget, error)
 
