@@ -131,8 +131,14 @@ func (r CloseReport) Receipt(copy bool) Receipt {
 			add(pair("    to "+TenderName(t.Type), t.Amount.String()))
 		}
 	}
-	add(rule, text("Cash drawer:"), pair("  Cash taken", r.CashTaken.String()), pair("  Change given", "-"+r.Change.String()),
-		pair("  Cash refunded", "-"+r.CashRefunded().String()), Block{Kind: BlockPair, Text: "  In the drawer", Right: r.Drawer.String(), Bold: true})
+	less := func(m Money) string {
+		if m == 0 {
+			return m.String()
+		}
+		return "-" + m.String()
+	}
+	add(rule, text("Cash drawer:"), pair("  Cash taken", r.CashTaken.String()), pair("  Change given", less(r.Change)),
+		pair("  Cash refunded", less(r.CashRefunded())), Block{Kind: BlockPair, Text: "  In the drawer", Right: r.Drawer.String(), Bold: true})
 	add(rule, pair("Voids", fmt.Sprint(len(r.Voids))), pair("  Merchandise voided", r.VoidedMerchandise.String()))
 	for _, v := range r.Voids {
 		add(text(fmt.Sprintf("  %s %s %s by %s", v.At.Format("15:04"), v.Receipt, v.Merchandise, v.By)),

@@ -36,9 +36,9 @@ func (e ReceiptEmail) Subject() string { return "Your receipt " + e.Receipt }
 func CheckEmailReceipt(customer *Account) error {
 	switch {
 	case customer == nil:
-		return Errorf(EInvalidInput, "the receipt can be emailed only to a customer: scan their tag or type their email, or leave the email tick off")
+		return Errorf(EInvalidInput, "the receipt can be emailed only to a customer: scan their tag or type their email, or leave the email tick (--email-receipt) off")
 	case strings.TrimSpace(customer.Email) == "":
-		return Errorf(EInvalidInput, "this customer has no email to send the receipt to: leave the email tick off")
+		return Errorf(EInvalidInput, "this customer has no email to send the receipt to: leave the email tick (--email-receipt) off")
 	}
 	return nil
 }
