@@ -589,7 +589,7 @@ func (d *DB) postReturn(ctx context.Context, ptx queryer, by pos.Staff, s pos.Sa
 		// A refusal here rolls the whole return back.
 		var customer *pos.Account
 		if s.Account != "" {
-			a, err := d.accountByID(ctx, ptx, s.Account)
+			a, err := d.liveAccount(ctx, ptx, s.Account) // merged since: the account it went into
 			if err != nil {
 				return res, err
 			}
