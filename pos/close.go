@@ -30,6 +30,13 @@ type CloseReport struct {
 	// as each sale was made). The tax a return gives back is inside its
 	// Refund: returns do not store it apart.
 	Tax Money `json:"tax"`
+	// CashTaken is the cash customers handed over, Change what went back
+	// of it, and Drawer the cash the drawer should hold from the day:
+	// cash taken less change less cash refunded. (The cash tender above
+	// is what the sales kept: CashTaken less Change.)
+	CashTaken Money `json:"cash_taken"`
+	Change    Money `json:"change"`
+	Drawer    Money `json:"drawer"`
 
 	Returns int64 `json:"returns"`
 	// Refunded is the merchandise that came back; Refund the money paid
@@ -124,6 +131,14 @@ func (r CloseReport) Receipt(copy bool) Receipt {
 			add(pair("    to "+TenderName(t.Type), t.Amount.String()))
 		}
 	}
+	less := func(m Money) string {
+		if m == 0 {
+			return m.String()
+		}
+		return "-" + m.String()
+	}
+	add(rule, text("Cash drawer:"), pair("  Cash taken", r.CashTaken.String()), pair("  Change given", less(r.Change)),
+		pair("  Cash refunded", less(r.CashRefunded())), Block{Kind: BlockPair, Text: "  In the drawer", Right: r.Drawer.String(), Bold: true})
 	add(rule, pair("Voids", fmt.Sprint(len(r.Voids))), pair("  Merchandise voided", r.VoidedMerchandise.String()))
 	for _, v := range r.Voids {
 		add(text(fmt.Sprintf("  %s %s %s by %s", v.At.Format("15:04"), v.Receipt, v.Merchandise, v.By)),
@@ -149,4 +164,29 @@ func (r CloseReport) Receipt(copy bool) Receipt {
 		add(pair("Last sync", last))
 	}
 	return out
+}
+
+// CashRefunded is the day's refunds paid in cash.
+func (r CloseReport) CashRefunded() Money {
+	for _, t := range r.RefundTenders {
+		if t.Type == TenderCash {
+			return t.Amount
+		}
+	}
+	return 0
+}
+
+// CountDrawer works out the cash figures from the cash tenders kept and
+// the change given: the cash taken is what was kept plus the change, and
+// the drawer holds what was kept less cash refunded.
+func (r *CloseReport) CountDrawer(change Money) {
+	var kept Money
+	for _, t := range r.Tenders {
+		if t.Type == TenderCash {
+			kept += t.Amount
+		}
+	}
+	r.Change = change
+	r.CashTaken = kept + change
+	r.Drawer = r.CashTaken - change - r.CashRefunded()
 }

@@ -239,9 +239,9 @@ type SaleReceiptInput struct {
 // cashier; the lines with their names; merchandise, shipping, points and
 // tenders; the customer's masked email and points (earned, redeemed, new
 // balance, pending) and why; the return windows from the sale day; and the
-// receipt id as a Code 128 barcode a return scans. Change is not on it:
-// a tender is stored as what the order kept, so the change given is not
-// recorded.
+// receipt id as a Code 128 barcode a return scans. A tender is stored as
+// what the order kept, so the cash line shows the cash handed over
+// (kept plus change) with the change under it.
 func (c Config) SaleReceipt(in SaleReceiptInput) Receipt {
 	s := in.Sale
 	r := Receipt{ID: s.Receipt}
@@ -288,8 +288,21 @@ func (c Config) SaleReceipt(in SaleReceiptInput) Receipt {
 	if s.Tax > 0 && s.TaxIncluded {
 		add(pair("  incl. tax", s.Tax.String()))
 	}
-	for _, t := range s.Tenders {
-		add(pair("  "+capitalise(TenderName(t.Type)), t.Amount.String()))
+	lastCash := -1
+	for i, t := range s.Tenders {
+		if t.Type == TenderCash {
+			lastCash = i
+		}
+	}
+	for i, t := range s.Tenders {
+		amount := t.Amount
+		if i == lastCash {
+			amount += s.Change
+		}
+		add(pair("  "+capitalise(TenderName(t.Type)), amount.String()))
+	}
+	if s.Change > 0 {
+		add(pair("  Change", s.Change.String()))
 	}
 	add(rule)
 	if in.Customer != nil {

@@ -207,6 +207,9 @@ type ReturnRequest struct {
 	// Nil (offline, not joined) refuses the credit outcome with
 	// needs_server.
 	IssueCredit func(ctx context.Context, returnID, account string, amount Money) (takeBack func(), err error) `json:"-"`
+	// EmailReceipt queues the return's receipt to be emailed to the
+	// sale's customer (by keytagd, to the account's own email).
+	EmailReceipt bool `json:"-"`
 }
 
 // ReturnQuote is what a return does: money back and points reversed.

@@ -167,6 +167,9 @@ type Ledger interface {
 	CreateAccount(ctx context.Context, n NewAccount) (AccountView, error)
 	UpdateAccount(ctx context.Context, id string, u AccountUpdate) (AccountView, error)
 	AccountByEmail(ctx context.Context, email string) (AccountView, error)
+	// AccountEntries is a page of an account's history, newest first
+	// (the web shop and admins: GET /v1/accounts/{id}/entries).
+	AccountEntries(ctx context.Context, id string, limit int, after string) (EntryPage, error)
 	PlaceOrder(ctx context.Context, r OrderRequest) (OrderResult, error)
 	ProcessOrder(ctx context.Context, id string) (OrderResult, error)
 	ReturnOrder(ctx context.Context, orderID string, r OrderReturnRequest) (ReturnResult, error)

@@ -28,6 +28,13 @@ type SaleRequest struct {
 	// give the spend back should the sale then fail. Nil (offline, not
 	// joined, the window) refuses a store_credit tender with needs_server.
 	SpendCredit func(ctx context.Context, receipt, account string, amount Money) (giveBack func(), err error)
+	// Change is cash already handed back that the tenders do not show (the
+	// window takes it off the cash tender as the cashier types it); cash
+	// tenders over the amount due give change at checkout too (GiveChange).
+	Change Money
+	// EmailReceipt queues the receipt to be emailed to the customer, in
+	// the sale's transaction; keytagd sends it to the account's own email.
+	EmailReceipt bool
 }
 
 // Item asks for Qty of the product a code (SKU or barcode) finds.
@@ -60,6 +67,11 @@ type Sale struct {
 	Tax             Money `json:"tax,omitempty"`
 	TaxIncluded     bool  `json:"tax_included,omitempty"`
 	SettingsVersion int64 `json:"settings_version,omitempty"`
+	// CashTendered is the cash the customer handed over and Change what
+	// went back (the cash tenders are what the order kept); both 0 on a
+	// sale without change.
+	CashTendered Money `json:"cash_tendered,omitempty"`
+	Change       Money `json:"change,omitempty"`
 }
 
 // SaleResult is what a checkout answers (the CLI's `sale --json`).
@@ -74,6 +86,8 @@ type SaleResult struct {
 	// Tax is the order's sales tax; Lines what was sold, line by line.
 	Tax   Money      `json:"tax"`
 	Lines []SaleLine `json:"lines"`
+	// Change is the cash to hand back (0 when none).
+	Change Money `json:"change,omitempty"`
 }
 
 // SaleLine is a line as a receipt shows it.
@@ -176,6 +190,9 @@ type Terminal interface {
 	// start with its digits, or whose email starts with it (ParseSearch).
 	SearchAccounts(ctx context.Context, text string) ([]Account, error)
 	ReplaceTag(ctx context.Context, by Staff, tagOrEmail, newCode string) (Account, error)
+	// UpdateAccount changes a customer's details (a manager; the rules of
+	// ApplyUpdate), queued for keytagd with the change.
+	UpdateAccount(ctx context.Context, by Staff, tagOrEmail string, u AccountUpdate) (Account, error)
 	Entries(ctx context.Context, account string) ([]Entry, error)
 	OfflineBudget(ctx context.Context, account string) (OfflineBudget, error)
 

@@ -32,6 +32,9 @@ type checkoutView struct {
 	tenderType                  int // index into pos.TenderTypes
 	pendingTag, pendingEmail    string
 	complete                    *widget.Button
+	// emailReceipt is the cashier's tick: keytagd emails the receipt to
+	// the customer's own email (refused without a customer).
+	emailReceipt *widget.Check
 	// The offline cap's override: capped is set when a checkout was
 	// refused for the cap with these points; F9 again then asks for a
 	// manager's name and PIN in override.
@@ -92,6 +95,7 @@ func (u *UI) showCheckout() {
 		container.NewBorder(nil, nil, v.tenderKind, nil, v.tender),
 		v.msg,
 		v.override,
+		v.emailReceipt,
 		v.complete,
 	)
 	v.leftScroll, v.rightScroll = container.NewVScroll(left), container.NewVScroll(right)
@@ -146,6 +150,7 @@ func (u *UI) buildCheckout() *checkoutView {
 	v.birthday.TextStyle.Bold = true
 	v.complete = widget.NewButton("F9  COMPLETE", u.completeSale)
 	v.complete.Importance = widget.HighImportance
+	v.emailReceipt = widget.NewCheck("email the receipt to the customer", nil)
 	v.mgrName, v.mgrPIN = newField(r, "manager's name"), newPINField(r, "manager's PIN")
 	overrideTitle := widget.NewLabel("Offline cap: a manager's name and PIN let these points pass (recorded)")
 	overrideTitle.TextStyle.Bold = true
@@ -651,6 +656,9 @@ func (u *UI) completeSale() {
 		u.focus(v.mgrName)
 		return
 	}
+	// The change handed back is stored with the sale and printed on it.
+	req.Change = u.sale.change
+	req.EmailReceipt = v.emailReceipt.Checked
 	res, err := u.svc.Terminal.Checkout(u.ctx, *u.staff, req)
 	if err != nil {
 		if pos.ErrorCode(err) == pos.EOfflineCap && req.OverrideBy == nil {

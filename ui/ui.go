@@ -64,6 +64,9 @@ type UI struct {
 	// spawn runs a call to the server off Fyne's goroutine; it ends with
 	// fyne.Do. Tests run it in place.
 	spawn func(func())
+	// accountEdit is the manager's form of a customer's details (F10
+	// on the manager screen) while it is on show.
+	accountEdit *accountEditView
 }
 
 // New builds the window on a and shows its first screen: creating the

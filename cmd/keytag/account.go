@@ -307,3 +307,60 @@ func parseYesNo(s string) (bool, error) {
 func sortBad(b []importBad) {
 	sort.Slice(b, func(i, j int) bool { return b[i].Line < b[j].Line })
 }
+
+// runAccountUpdate changes a customer's details at the counter (manager
+// only): only the flags given change; --phone "" clears the phone. keytagd
+// gets the change with the next sync and may refuse an email another
+// account holds (keytag status --conflicts shows it; the next pull brings
+// the server's details back).
+func runAccountUpdate(e *env, args []string) int {
+	var (
+		fs                        *flag.FlagSet
+		name, phone, birth, email *string
+		optIn, optOut             *bool
+	)
+	who, ok := oneArg(e, args, func(f *flag.FlagSet) {
+		fs = f
+		name = f.String("name", "", "")
+		phone = f.String("phone", "", "")
+		birth = f.String("birth", "", "")
+		email = f.String("email", "", "")
+		optIn = f.Bool("opt-in", false, "")
+		optOut = f.Bool("opt-out", false, "")
+	})
+	if !ok {
+		return 2
+	}
+	if *optIn && *optOut {
+		return e.usage("--opt-in and --opt-out contradict each other: give one")
+	}
+	var u pos.AccountUpdate
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "name":
+			u.Name = name
+		case "phone":
+			u.Phone = phone
+		case "birth":
+			u.BirthDate = birth
+		case "email":
+			u.Email = email
+		case "opt-in":
+			u.OptIn = optIn
+		case "opt-out":
+			in := !*optOut
+			u.OptIn = &in
+		}
+	})
+	return e.withDB(true, func(d *sqlite.DB, by pos.Staff) error {
+		a, err := d.UpdateAccount(e.ctx, by, who, u)
+		if err != nil {
+			return err
+		}
+		e.printAccount(a)
+		if id, _ := d.Identity(e.ctx); u.Email != nil && id.Server != "" && !e.json {
+			fmt.Fprintln(e.stdout, "the new email applies here once keytagd accepts it (next sync); it refuses an email another customer has")
+		}
+		return nil
+	})
+}

@@ -128,7 +128,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"wrong pin", []string{"--staff", "Mia", "--pin", "9999", "account", "show", "ann@example.com"}, 1, "unauthorized"},
 		{"bad amount", []string{"--staff", "Mia", "--pin", "1234", "sale", "--line", "A:1:12,34", "--tender", "cash:12.34"}, 1, "invalid_input"},
 		{"bad line", []string{"--staff", "Mia", "--pin", "1234", "sale", "--line", "A:-1:1.00", "--tender", "cash:1.00"}, 1, "invalid_input"},
-		{"tenders mismatch", []string{"--staff", "Mia", "--pin", "1234", "sale", "--line", "A:1:1.00", "--tender", "cash:2.00"}, 1, "tenders_mismatch"},
+		{"tenders mismatch", []string{"--staff", "Mia", "--pin", "1234", "sale", "--line", "A:1:1.00", "--tender", "card:2.00"}, 1, "tenders_mismatch"},
 		{"unknown tender", []string{"--staff", "Mia", "--pin", "1234", "sale", "--line", "A:1:1.00", "--tender", "iou:1.00"}, 1, "invalid_input"},
 		{"wrong check digit", []string{"--staff", "Mia", "--pin", "1234", "account", "show", "KT0000000012"}, 1, "invalid_tag"},
 		{"unknown tag", []string{"--staff", "Mia", "--pin", "1234", "account", "show", tagOf("000000099")}, 1, "not_found"},

@@ -2,28 +2,10 @@ package main
 
 import (
 	"fmt"
-	"time"
 
 	"keytag/pos"
 	"keytag/pos/sqlite"
 )
-
-// historyEntry is one line of a customer's history, as `--json` prints it.
-type historyEntry struct {
-	At      time.Time     `json:"at"`
-	Kind    pos.EntryKind `json:"kind"`
-	Points  int64         `json:"points"`
-	Pending bool          `json:"pending"`
-	// Receipt is the sale, return's sale or web-shop order the entry
-	// belongs to; null for entries of no order (sign-up, birthday,
-	// adjustment, gifts).
-	Receipt *string `json:"receipt"`
-	Store   string  `json:"store"`
-}
-
-// byOrder are the kinds whose reference is a receipt or an order.
-var byOrder = map[pos.EntryKind]bool{pos.KindEarn: true, pos.KindRedeem: true, pos.KindReturnClawback: true,
-	pos.KindReturnCredit: true, pos.KindRelease: true}
 
 // runAccountHistory lists a customer's ledger, oldest first, with the
 // balance after each entry in the text form.
@@ -41,14 +23,9 @@ func runAccountHistory(e *env, args []string) int {
 		if err != nil {
 			return err
 		}
-		out := make([]historyEntry, 0, len(entries))
+		out := make([]pos.HistoryEntry, 0, len(entries))
 		for _, en := range entries {
-			h := historyEntry{At: en.At, Kind: en.Kind, Points: en.Points, Pending: en.Pending, Store: en.Store}
-			if byOrder[en.Kind] && en.Ref != "" {
-				ref := en.Ref
-				h.Receipt = &ref
-			}
-			out = append(out, h)
+			out = append(out, pos.HistoryOf(en))
 		}
 		if e.json {
 			e.printJSON(map[string]any{"entries": out})

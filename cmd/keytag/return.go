@@ -17,6 +17,8 @@ func runReturn(e *env, args []string) int {
 	outcome := fs.String("outcome", "refund", "")
 	override := fs.Bool("override", false, "")
 	preview := fs.Bool("preview", false, "")
+	// keytagd emails the return's receipt to the sale's customer.
+	emailReceipt := fs.Bool("email-receipt", false, "")
 	fs.Var(&lines, "line", "")
 	if p, err := parse(fs, args); err != nil || len(p) > 0 {
 		return e.usage("%v", firstErr(err, p))
@@ -24,7 +26,8 @@ func runReturn(e *env, args []string) int {
 	if *receipt == "" || *claim == "" || (len(lines) == 0 && *claim != string(pos.ClaimUndelivered)) {
 		return e.usage("--receipt, --claim and at least one --line are required (an undelivered order may leave out --line: it comes back whole)")
 	}
-	req := pos.ReturnRequest{Receipt: *receipt, Claim: pos.Claim(*claim), Outcome: pos.Outcome(*outcome), Unopened: *unopened}
+	req := pos.ReturnRequest{Receipt: *receipt, Claim: pos.Claim(*claim), Outcome: pos.Outcome(*outcome), Unopened: *unopened,
+		EmailReceipt: *emailReceipt}
 	if _, err := pos.ParseClaim(*claim); err != nil {
 		return e.fail(err)
 	}

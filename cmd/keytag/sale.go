@@ -18,13 +18,15 @@ func runSale(e *env, args []string) int {
 	shippingCost := fs.String("shipping-cost", "0", "")
 	redeem := fs.Int64("redeem", 0, "")
 	override := fs.Bool("override", false, "")
+	// keytagd emails the receipt to the customer's own email.
+	emailReceipt := fs.Bool("email-receipt", false, "")
 	fs.Var(&lines, "line", "")
 	fs.Var(&items, "item", "")
 	fs.Var(&tenders, "tender", "")
 	if p, err := parse(fs, args); err != nil || len(p) > 0 {
 		return e.usage("%v", firstErr(err, p))
 	}
-	req := pos.SaleRequest{Customer: *customer, Order: pos.Order{RedeemPoints: *redeem}}
+	req := pos.SaleRequest{Customer: *customer, Order: pos.Order{RedeemPoints: *redeem}, EmailReceipt: *emailReceipt}
 	var err error
 	for _, l := range lines {
 		line, err := parseSaleLine(l)
@@ -77,6 +79,12 @@ func runSale(e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "merchandise %s  shipping %s\n", res.Merchandise, res.Shipping)
 		if res.Tax != 0 {
 			fmt.Fprintf(e.stdout, "tax %s\n", res.Tax)
+		}
+		if *emailReceipt {
+			fmt.Fprintln(e.stdout, "receipt queued to be emailed to the customer")
+		}
+		if res.Change != 0 {
+			fmt.Fprintf(e.stdout, "change %s\n", res.Change)
 		}
 		if res.Account != nil {
 			fmt.Fprintf(e.stdout, "points redeemed %d  earned %d\nbalance %d available, %d pending\n",

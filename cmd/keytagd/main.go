@@ -78,6 +78,9 @@ type Main struct {
 	// JobInterval is how often the birthday and gift-lapse jobs run
 	// (they also run at start).
 	JobInterval time.Duration
+	// EmailInterval is how often queued receipt emails are looked at
+	// (default 10 s; also at start).
+	EmailInterval time.Duration
 	// Ready, if set, is closed once the server listens.
 	Ready chan struct{}
 
@@ -459,6 +462,17 @@ func (m *Main) serve(ctx context.Context) error {
 	// On PostgreSQL, start listening for other processes' commits now,
 	// not at the first long-poll: a pull held then hears them at once.
 	m.store.Changed()
+	emailDone := make(chan struct{})
+	if ml := m.mailer(); ml != nil {
+		sender := &receiptSender{store: m.store, mail: ml, clock: m.Clock, log: m.Logger}
+		go func() {
+			defer close(emailDone)
+			sender.loop(jobCtx, m.EmailInterval)
+		}()
+	} else {
+		close(emailDone)
+		m.Logger.Info("email is off: no --smtp-addr, so receipt emails wait in the queue until keytagd runs with one")
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if m.tlsCert != "" {
@@ -485,6 +499,7 @@ func (m *Main) serve(ctx context.Context) error {
 	}
 	stopJobs()
 	<-jobsDone
+	<-emailDone
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", serveErr)
 	}

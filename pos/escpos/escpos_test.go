@@ -98,8 +98,8 @@ func taxed() pos.Config {
 	return c
 }
 
-// testSale is a sale with tax, a gift card, cash and points redeemed, its
-// tax and cash worked out as the checkout would.
+// testSale is a sale with tax, a gift card, cash (with change) and points
+// redeemed, its tax and cash worked out as the checkout would.
 func testSale() pos.SaleReceiptInput {
 	at := time.Date(2026, 3, 1, 14, 5, 0, 0, time.UTC)
 	lines := []pos.SoldLine{
@@ -113,7 +113,9 @@ func testSale() pos.SaleReceiptInput {
 	q = taxed().Quote(o, 1000)
 	return pos.SaleReceiptInput{
 		Sale: pos.Sale{Receipt: "AB3XQZ-000002", Account: "acc", Staff: "Ann", Store: "S1", At: at, Lines: lines,
-			Merchandise: q.Merchandise, PointsRedeemed: 150, PointsEarned: q.PointsEarned, Tenders: o.Tenders, Tax: q.Tax},
+			Merchandise: q.Merchandise, PointsRedeemed: 150, PointsEarned: q.PointsEarned, Tenders: o.Tenders, Tax: q.Tax,
+			// 80.00 in cash for the 78.28 due.
+			CashTendered: 8000, Change: 8000 - o.Tenders[1].Amount},
 		Store:    pos.StoreInfo{Name: "The Hobby Shop", Address: "12 High Street\nSpringfield"},
 		Customer: &pos.Account{ID: "acc", Email: "ann@example.com", Name: "Ann Lee"},
 		Balance:  pos.Balance{Available: 268, Pending: 0},
@@ -163,7 +165,7 @@ func TestRenderSaleGolden(t *testing.T) {
 			}
 			for _, s := range []string{"The Hobby Shop", "a***@example.com", "Points earned", "New balance", "268",
 				"Tax", "9.78", "TOTAL", "128.28", "tax (never earns)", "-9.78", "eligible", "68.50", "68 pts",
-				"Gift card", "gift card (never earns)", "Mini dragon, unpainted", "1 returned", "unopened 30 days", "2026-03-31", "missing 3 workdays"} {
+				"Gift card", "Cash", "80.00", "Change", "1.72", "gift card (never earns)", "Mini dragon, unpainted", "1 returned", "unopened 30 days", "2026-03-31", "missing 3 workdays"} {
 				if !strings.Contains(printed, s) {
 					t.Errorf("the receipt does not say %q:\n%s", s, printed)
 				}

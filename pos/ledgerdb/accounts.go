@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
+	"strconv"
 	"time"
 
 	"keytag/pos"
@@ -258,4 +260,57 @@ func (s *Store) Verify(ctx context.Context) ([]Mismatch, error) {
 		}
 	}
 	return out, rows.Err()
+}
+
+// AccountEntries is a page of an account's history, newest first: at most
+// limit entries (1 to pos.MaxEntryPage) before the cursor after (the
+// previous page's Next; "" for the first page). An id merged into another
+// account reads the account it went into. The cursor is the last entry's
+// sequence number, which only grows, so a page is not shifted by entries
+// made while a client pages.
+func (s *Store) AccountEntries(ctx context.Context, id string, limit int, after string) (pos.EntryPage, error) {
+	page := pos.EntryPage{Entries: []pos.HistoryEntry{}}
+	if limit < 1 || limit > pos.MaxEntryPage {
+		return page, pos.Errorf(pos.EInvalidInput, "limit must be 1 to %d", pos.MaxEntryPage)
+	}
+	before := int64(math.MaxInt64)
+	if after != "" {
+		n, err := strconv.ParseInt(after, 10, 64)
+		if err != nil || n < 1 {
+			return page, pos.Errorf(pos.EInvalidInput, "after %q is not a cursor: pass the \"next\" of the page before", after)
+		}
+		before = n
+	}
+	account, err := s.resolveAccount(ctx, s.db, id, "")
+	if err != nil {
+		return page, err
+	}
+	rows, err := s.query(ctx, s.db, `SELECT seq, id, kind, points, pending, ref, store, at FROM entries
+		WHERE account = ? AND seq < ? ORDER BY seq DESC LIMIT ?`, account, before, limit+1)
+	if err != nil {
+		return page, fmt.Errorf("read history: %w", err)
+	}
+	var seqs []int64
+	entries, err := sqlrows.Append([]pos.Entry{}, rows, func(rows *sql.Rows) (pos.Entry, error) {
+		var (
+			e   pos.Entry
+			seq int64
+			at  int64
+		)
+		err := rows.Scan(&seq, &e.ID, &e.Kind, &e.Points, &e.Pending, &e.Ref, &e.Store, &at)
+		e.At = fromMillis(at)
+		seqs = append(seqs, seq)
+		return e, err
+	})
+	if err != nil {
+		return page, fmt.Errorf("read history: %w", err)
+	}
+	if len(entries) > limit {
+		entries = entries[:limit]
+		page.Next = strconv.FormatInt(seqs[limit-1], 10)
+	}
+	for _, e := range entries {
+		page.Entries = append(page.Entries, pos.HistoryOf(e))
+	}
+	return page, nil
 }

@@ -123,6 +123,8 @@ type decoded struct {
 	ret     *pos.Return
 	void    *pos.Void
 	lost    *pos.LostEntry
+	email   *pos.ReceiptEmail
+	update  *pos.CounterUpdate
 	// store is the store the body names, if it names one.
 	store string
 	bad   string
@@ -282,6 +284,12 @@ func decodeRecord(r pos.Record) decoded {
 	case pos.RecordLostEntry:
 		d.lost = new(pos.LostEntry)
 		err = json.Unmarshal(r.Body, d.lost)
+	case pos.RecordReceiptEmail:
+		d.email = new(pos.ReceiptEmail)
+		err = json.Unmarshal(r.Body, d.email)
+	case pos.RecordAccountUpdate:
+		d.update = new(pos.CounterUpdate)
+		err = json.Unmarshal(r.Body, d.update)
 	default:
 		d.bad = fmt.Sprintf("kind %q is unknown", r.Kind)
 	}
@@ -320,6 +328,12 @@ func (w *push) load(ctx context.Context, ds []decoded, skipAbove int64) error {
 			recordIDs = append(recordIDs, d.rec.ID)
 			accountIDs = append(accountIDs, d.tag.Account)
 			codes = append(codes, d.tag.Code)
+		case d.email != nil:
+			recordIDs = append(recordIDs, d.rec.ID)
+			accountIDs = append(accountIDs, d.email.Account)
+		case d.update != nil:
+			recordIDs = append(recordIDs, d.rec.ID)
+			accountIDs = append(accountIDs, d.update.Account)
 		default:
 			recordIDs = append(recordIDs, d.rec.ID)
 		}
@@ -452,6 +466,16 @@ func (w *push) apply(ctx context.Context, d decoded) (v pos.Verdict, ok bool, er
 			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
 		}
 		ok = true
+	case d.email != nil:
+		if err := pos.CheckReceiptEmailRecord(r.ID, *d.email); err != nil {
+			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
+		}
+		v, ok, err = w.queueEmail(ctx, v, *d.email)
+	case d.update != nil:
+		if err := pos.CheckCounterUpdateRecord(r.ID, *d.update); err != nil {
+			return reject(pos.ErrorCode(err), pos.ErrorMessage(err))
+		}
+		v, ok, err = w.applyCounterUpdate(ctx, v, *d.update)
 	}
 	if err != nil || !ok {
 		return v, ok, err

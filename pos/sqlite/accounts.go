@@ -382,3 +382,64 @@ func (d *DB) Adjust(ctx context.Context, by pos.Staff, tagOrEmail string, points
 	}
 	return e, tx.Commit()
 }
+
+// UpdateAccount changes a customer's details at the counter (a manager
+// only), by the rules of the web shop's PATCH (pos.Config.ApplyUpdate),
+// and queues the change for keytagd in the same transaction. A new email
+// on a joined terminal waits for keytagd, which alone knows every
+// customer's email and refuses one that is another account's: the
+// terminal takes it with the account change its next pull brings (or
+// keeps the old one, the server's, when it was refused). Taking it here
+// at once would let the pull of the other account merge the two.
+func (d *DB) UpdateAccount(ctx context.Context, by pos.Staff, tagOrEmail string, u pos.AccountUpdate) (pos.Account, error) {
+	if err := by.RequireManager("changing a customer's details"); err != nil {
+		return pos.Account{}, err
+	}
+	now := d.clock.Now()
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return pos.Account{}, err
+	}
+	defer tx.Rollback()
+	ptx := d.prep(tx)
+	a, err := d.findAccount(ctx, ptx, tagOrEmail)
+	if err != nil {
+		return a, err
+	}
+	id, _ := d.Identity(ctx)
+	// A joined terminal does not hold the address itself: the rules see
+	// a stand-in for it unless the update gives a new one.
+	probe := a
+	if pos.IsPrivateEmail(a.Email) {
+		probe.Email = "kept@keytag.invalid"
+	}
+	changed, err := d.Config().ApplyUpdate(probe, u, pos.DayOf(now))
+	if err != nil {
+		return a, err
+	}
+	stored := a.Email
+	if u.Email != nil && id.Server == "" {
+		stored = changed.Email
+	}
+	_, err = ptx.ExecContext(ctx, `UPDATE accounts SET email = ?, name = ?, birth_date = ?, opt_in = ?, phone = ? WHERE id = ?`,
+		stored, changed.Name, changed.BirthDate, changed.OptIn, changed.Phone, a.ID)
+	if sqlitedb.IsUnique(err) {
+		return a, pos.Errorf(pos.EDuplicateEmail, "email %s already belongs to another customer here: find them by it instead", pos.MaskEmail(changed.Email))
+	}
+	if err != nil {
+		return a, fmt.Errorf("update account: %w", err)
+	}
+	cu := pos.CounterUpdate{ID: pos.NewID(), Account: a.ID, Update: u, Staff: by.Name, Store: id.Store, At: now.UTC().Truncate(time.Millisecond)}
+	if u.Email != nil {
+		e := changed.Email // normalised
+		cu.Update.Email = &e
+	}
+	if err := d.outbox(ctx, ptx, record{id: cu.ID, kind: pos.RecordAccountUpdate, body: cu, at: now}); err != nil {
+		return a, err
+	}
+	a, err = d.accountByID(ctx, ptx, a.ID)
+	if err != nil {
+		return a, err
+	}
+	return a, tx.Commit()
+}

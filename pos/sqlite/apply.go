@@ -352,6 +352,15 @@ func (a *applier) account(ctx context.Context, c pulled) error {
 	acc.Email = storedEmail(acc.Email)
 	_, err = a.insAccount.ExecContext(ctx, acc.ID, acc.Email, acc.Name, acc.BirthDate, acc.OptIn, acc.Phone,
 		acc.Store, acc.Terminal, syncMilli(acc.CreatedAt))
+	if err == nil {
+		// An email changed on the server (the web shop's PATCH, a
+		// counter's update, or the server's version after it refused
+		// one) replaces the one kept here, unless another account here
+		// holds it: that one's own change is on its way.
+		_, err = a.tx.ExecContext(ctx, `UPDATE accounts SET email = ?1 WHERE id = ?2 AND email != ?1
+			AND NOT EXISTS (SELECT 1 FROM accounts WHERE email = ?1)`, acc.Email, acc.ID)
+		return err
+	}
 	if !sqlitedb.IsUnique(err) {
 		return err
 	}

@@ -106,6 +106,12 @@ func (d *DB) closeReport(ctx context.Context, q queryer, by pos.Staff, day pos.D
 		WHERE r.at >= ? AND r.at < ? GROUP BY 1`, f, t); err != nil {
 		return r, fmt.Errorf("add up refunds: %w", err)
 	}
+	var change pos.Money
+	if err := q.QueryRowContext(ctx, `SELECT coalesce(sum(c.change), 0) FROM sale_change c JOIN sales s USING (receipt)
+		WHERE s.at >= ? AND s.at < ? AND s.receipt NOT IN (SELECT receipt FROM voids)`, f, t).Scan(&change); err != nil {
+		return r, fmt.Errorf("add up change: %w", err)
+	}
+	r.CountDrawer(change)
 	if err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(refunded), 0), coalesce(sum(refund), 0)
 		FROM returns WHERE at >= ? AND at < ?`, f, t).Scan(&r.Returns, &r.Refunded, &r.Refund); err != nil {
 		return r, fmt.Errorf("add up returns: %w", err)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -272,4 +273,68 @@ func TestCloseAddsUpTax(t *testing.T) {
 // taxOf is the tax the current settings add to an untaxed-class price.
 func taxOf(f *fixture, price pos.Money) pos.Money {
 	return f.db.Config().Quote(pos.Order{Lines: []pos.Line{{SKU: "X", Qty: 1, UnitPrice: price}}}, 0).Tax
+}
+
+// Cash over the amount due gives change: the sale keeps the amount due in
+// cash, stores the cash handed over and the change, its receipt says
+// "Cash 20.00 / Change 3.50", and the day's close counts the drawer as
+// cash taken less change less cash refunded. A voided sale's change is not
+// counted; a card never gives change.
+func TestChangeGivenIsStoredPrintedAndCounted(t *testing.T) {
+	f := newFixture(t)
+	f.clock.t = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	glue := []pos.Line{{SKU: "GLUE", Qty: 1, UnitPrice: 1650}}
+	// The CLI's way: the cash tender is what the customer handed over.
+	a := f.sell(f.cashier, pos.SaleRequest{Order: pos.Order{Lines: glue, Tenders: []pos.Tender{{Type: pos.TenderCash, Amount: 2000}}}})
+	if a.Change != 350 {
+		t.Errorf("sale answered change %s, want 3.50", a.Change)
+	}
+	s, err := f.db.GetSale(f.ctx, a.Receipt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.CashTendered != 2000 || s.Change != 350 || len(s.Tenders) != 1 || s.Tenders[0].Amount != 1650 {
+		t.Errorf("stored cash %s change %s tenders %+v, want 20.00, 3.50 and cash 16.50 kept", s.CashTendered, s.Change, s.Tenders)
+	}
+	text := pos.RenderText(f.db.Config().SaleReceipt(pos.SaleReceiptInput{Sale: s}), pos.Columns58mm)
+	if !strings.Contains(text, "  Cash                     20.00\n  Change                    3.50\n") {
+		t.Errorf("the receipt does not say Cash 20.00 / Change 3.50:\n%s", text)
+	}
+	// The window's way: the tender already is what was kept, the change
+	// comes beside it. Part card, part cash.
+	f.sell(f.cashier, pos.SaleRequest{Change: 500, Order: pos.Order{Lines: []pos.Line{{SKU: "KIT", Qty: 1, UnitPrice: 3000}},
+		Tenders: []pos.Tender{{Type: pos.TenderCard, Amount: 1000}, {Type: pos.TenderCash, Amount: 2000}}}})
+	// A voided sale's change went back with the rest of it.
+	v := f.sell(f.cashier, pos.SaleRequest{Order: pos.Order{Lines: glue, Tenders: []pos.Tender{{Type: pos.TenderCash, Amount: 5000}}}})
+	if _, err := f.db.Void(f.ctx, f.manager, v.Receipt, "rang twice"); err != nil {
+		t.Fatal(err)
+	}
+	// A cash refund leaves the drawer.
+	f.giveBack(f.cashier, pos.ReturnRequest{Receipt: a.Receipt, Claim: pos.ClaimSatisfaction, Unopened: true,
+		Lines: []pos.ReturnLine{{SKU: "GLUE", Qty: 1}}})
+	// A card over the amount due is refused, and so is change with no cash.
+	for _, r := range []pos.SaleRequest{
+		{Order: pos.Order{Lines: glue, Tenders: []pos.Tender{{Type: pos.TenderCard, Amount: 2000}}}},
+		{Change: 100, Order: pos.Order{Lines: glue, Tenders: []pos.Tender{{Type: pos.TenderCard, Amount: 1650}}}},
+		{Order: pos.Order{Lines: glue, Tenders: []pos.Tender{{Type: pos.TenderCard, Amount: 1650}, {Type: pos.TenderCash, Amount: 500}}}},
+	} {
+		if _, err := f.db.Checkout(f.ctx, f.cashier, r); err == nil {
+			t.Errorf("sale %+v (change %s) passed", r.Tenders, r.Change)
+		}
+	}
+	x, err := f.db.XReport(f.ctx, f.manager, pos.DayOf(f.clock.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Taken 20.00 + 25.00, change 3.50 + 5.00, refunded 16.50 in cash.
+	if x.CashTaken != 4500 || x.Change != 850 || x.CashRefunded() != 1650 || x.Drawer != 4500-850-1650 {
+		t.Errorf("drawer: taken %s change %s refunded %s in the drawer %s, want 45.00, 8.50, 16.50, 20.00",
+			x.CashTaken, x.Change, x.CashRefunded(), x.Drawer)
+	}
+	report := pos.RenderText(x.Receipt(false), pos.Columns58mm)
+	for _, want := range []string{"  Change given             -8.50\n", "  In the drawer            20.00\n"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the close does not say %q:\n%s", want, report)
+		}
+	}
 }

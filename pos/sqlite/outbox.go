@@ -167,6 +167,13 @@ type record struct {
 	at   time.Time
 }
 
+// emailRecord is the request to email a receipt, rendered as text at the
+// 80 mm width, to an account: keytagd finds the address.
+func emailRecord(account string, r pos.Receipt, store string, at time.Time) record {
+	e := pos.ReceiptEmail{ID: "email-" + r.ID, Account: account, Receipt: r.ID, Text: pos.RenderText(r, pos.Columns80mm), Store: store, At: at}
+	return record{id: e.ID, kind: pos.RecordReceiptEmail, body: e, at: at}
+}
+
 func entryRecord(e pos.Entry) record {
 	return record{id: e.ID, kind: pos.RecordEntry, body: e, at: e.At}
 }

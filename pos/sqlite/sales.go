@@ -41,6 +41,11 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 		}
 		acct = &a
 	}
+	if r.EmailReceipt {
+		if err := pos.CheckEmailReceipt(acct); err != nil {
+			return pos.SaleResult{}, err
+		}
+	}
 	var available int64
 	if acct != nil {
 		available = acct.Balance.Available
@@ -53,6 +58,10 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 	}
 	cfg := d.Config()
 	if err := d.sellItems(ctx, ptx, by, &r); err != nil {
+		return pos.SaleResult{}, err
+	}
+	change, err := takeChange(cfg, &r, available)
+	if err != nil {
 		return pos.SaleResult{}, err
 	}
 	q, err := cfg.CheckOrder(r.Order, available)
@@ -77,7 +86,16 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 		sale.Account = acct.ID
 		sale.PointsEarned = q.PointsEarned
 	}
-	res := pos.SaleResult{Receipt: receipt, Merchandise: q.Merchandise, Shipping: r.Shipping,
+	if change > 0 {
+		sale.Change = change
+		for _, t := range r.Tenders {
+			if t.Type == pos.TenderCash {
+				sale.CashTendered += t.Amount
+			}
+		}
+		sale.CashTendered += change
+	}
+	res := pos.SaleResult{Receipt: receipt, Merchandise: q.Merchandise, Shipping: r.Shipping, Change: change,
 		PointsRedeemed: r.RedeemPoints, PointsEarned: sale.PointsEarned, Tax: q.Tax, Lines: make([]pos.SaleLine, len(r.Lines))}
 	for i, l := range r.Lines {
 		l.Tax = q.LineTax[i]
@@ -122,6 +140,12 @@ func (d *DB) Checkout(ctx context.Context, by pos.Staff, r pos.SaleRequest) (pos
 			return res, err
 		}
 		res.Account, res.Balance = &acct.ID, b
+		if r.EmailReceipt {
+			rc := cfg.SaleReceipt(pos.SaleReceiptInput{Sale: sale, Store: storeInfo(cfg), Customer: acct, Balance: b})
+			if err := d.outbox(ctx, ptx, emailRecord(acct.ID, rc, id.Store, sale.At)); err != nil {
+				return pos.SaleResult{}, err
+			}
+		}
 	}
 	// Store credit is spent last, when all but the commit has passed, so
 	// a refused sale never touches it; should the commit fail, the spend
@@ -158,6 +182,28 @@ func spendsCredit(r pos.SaleRequest, acct *pos.Account) (pos.Money, error) {
 		return 0, pos.Errorf(pos.ENeedsServer, "store credit is held on the server and this checkout cannot reach it: pay another way; nothing was changed")
 	}
 	return credit, nil
+}
+
+// takeChange works out the change a sale gives: what the caller already
+// took off its cash (r.Change, the window's way) and the cash tendered
+// over the amount due, which it takes off the cash tenders here (the
+// CLI's way). Change needs cash kept: it never comes out of a card.
+func takeChange(cfg pos.Config, r *pos.SaleRequest, available int64) (pos.Money, error) {
+	if r.Change < 0 || r.Change > pos.MaxAmount {
+		return 0, pos.Errorf(pos.EInvalidInput, "change must be between 0.00 and %s", pos.MaxAmount)
+	}
+	var extra pos.Money
+	r.Order, extra = pos.GiveChange(r.Order, cfg.Quote(r.Order, available).Due)
+	change := r.Change + extra
+	if change == 0 {
+		return 0, nil
+	}
+	for _, t := range r.Tenders {
+		if t.Type == pos.TenderCash {
+			return change, nil
+		}
+	}
+	return 0, pos.Errorf(pos.EInvalidInput, "change %s is given only from cash, and the sale has no cash tender", change)
 }
 
 // checkOfflineCap refuses a redemption that would take an account past
@@ -246,6 +292,11 @@ func (d *DB) insertSale(ctx context.Context, tx queryer, s pos.Sale) error {
 			return fmt.Errorf("insert shipping cost: %w", err)
 		}
 	}
+	if s.Change > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sale_change (receipt, cash_tendered, change) VALUES (?, ?, ?)`, s.Receipt, s.CashTendered, s.Change); err != nil {
+			return fmt.Errorf("insert change: %w", err)
+		}
+	}
 	lines := make([][]any, len(s.Lines))
 	for i, l := range s.Lines {
 		lines[i] = []any{s.Receipt, i + 1, l.SKU, l.Name, l.Qty, l.UnitPrice}
@@ -276,10 +327,12 @@ func (d *DB) getSale(ctx context.Context, q queryer, receipt, exceptClaim string
 		coalesce((SELECT cost FROM sale_shipping_costs WHERE receipt = s.receipt), 0), points_redeemed, points_earned, tenders, staff, at,
 		coalesce((SELECT sum(clawed_back) FROM returns WHERE receipt = s.receipt), 0),
 		coalesce((SELECT sum(credited) FROM returns WHERE receipt = s.receipt), 0),
-		coalesce(t.tax, 0), coalesce(t.tax_included, 0), coalesce(t.settings_version, 0)
-		FROM sales s LEFT JOIN sale_taxes t USING (receipt) WHERE receipt = ?`, receipt).Scan(&s.Receipt, &account, &s.Merchandise, &s.Shipping, &s.ShippingCost,
+		coalesce(t.tax, 0), coalesce(t.tax_included, 0), coalesce(t.settings_version, 0),
+		coalesce(c.cash_tendered, 0), coalesce(c.change, 0)
+		FROM sales s LEFT JOIN sale_taxes t USING (receipt) LEFT JOIN sale_change c USING (receipt)
+		WHERE receipt = ?`, receipt).Scan(&s.Receipt, &account, &s.Merchandise, &s.Shipping, &s.ShippingCost,
 		&s.PointsRedeemed, &s.PointsEarned, &tenders, &s.Staff, &at, &s.ClawedBack, &s.Credited,
-		&s.Tax, &s.TaxIncluded, &s.SettingsVersion)
+		&s.Tax, &s.TaxIncluded, &s.SettingsVersion, &s.CashTendered, &s.Change)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, pos.Errorf(pos.ENotFound, "no receipt %s on this terminal: check the number on the receipt", receipt)
 	}
@@ -531,6 +584,25 @@ func (d *DB) postReturn(ctx context.Context, ptx queryer, by pos.Staff, s pos.Sa
 			return res, err
 		}
 		res.Balance = b
+	}
+	if r.EmailReceipt {
+		// A refusal here rolls the whole return back.
+		var customer *pos.Account
+		if s.Account != "" {
+			a, err := d.liveAccount(ctx, ptx, s.Account) // merged since: the account it went into
+			if err != nil {
+				return res, err
+			}
+			customer = &a
+		}
+		if err := pos.CheckEmailReceipt(customer); err != nil {
+			return res, err
+		}
+		rc := d.Config().ReturnReceipt(pos.ReturnReceiptInput{Return: ret, Sale: s, Store: storeInfo(d.Config()), Customer: customer, Balance: res.Balance})
+		rc.ID = ret.ID
+		if err := d.outbox(ctx, ptx, emailRecord(customer.ID, rc, id.Store, ret.At)); err != nil {
+			return res, err
+		}
 	}
 	return res, nil
 }

@@ -38,3 +38,18 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request, _ pos.Pri
 	a, err := s.ledger.UpdateAccount(r.Context(), r.PathValue("id"), u)
 	return reply(w, http.StatusOK, a, err)
 }
+
+// accountEntries pages through an account's history, newest first:
+// ?limit= (1 to 500, default 50) and ?after= (the previous page's next).
+func (s *Server) accountEntries(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
+	q := r.URL.Query()
+	limit, err := intParam(q.Get("limit"), pos.DefaultEntryPage)
+	if err != nil || limit < 1 || limit > pos.MaxEntryPage {
+		return pos.Errorf(pos.EInvalidInput, "limit %q: must be a whole number from 1 to %d", q.Get("limit"), pos.MaxEntryPage)
+	}
+	if q.Has("after") && q.Get("after") == "" {
+		return pos.Errorf(pos.EInvalidInput, "after is empty: leave it out for the first page, or pass the \"next\" of the page before")
+	}
+	page, err := s.ledger.AccountEntries(r.Context(), r.PathValue("id"), int(limit), q.Get("after"))
+	return reply(w, http.StatusOK, page, err)
+}

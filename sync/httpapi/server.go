@@ -38,6 +38,9 @@ var (
 	rolesWebshop  = []pos.TokenRole{pos.RoleWebshop}
 	rolesShops    = []pos.TokenRole{pos.RoleTerminal, pos.RoleWebshop}
 	rolesAdmin    = []pos.TokenRole{pos.RoleAdmin}
+	// rolesWebshopAdmin read a customer's history: the shop shows it to
+	// them, an admin answers their questions.
+	rolesWebshopAdmin = []pos.TokenRole{pos.RoleWebshop, pos.RoleAdmin}
 )
 
 // Routes lists every endpoint the server serves (docs/openapi.yaml
@@ -52,6 +55,7 @@ func Routes() []Route {
 		{"POST", "/v1/accounts", rolesWebshop, (*Server).createAccount},
 		{"GET", "/v1/accounts", rolesWebshop, (*Server).findAccount},
 		{"PATCH", "/v1/accounts/{id}", rolesWebshop, (*Server).updateAccount},
+		{"GET", "/v1/accounts/{id}/entries", rolesWebshopAdmin, (*Server).accountEntries},
 		{"POST", "/v1/orders", rolesWebshop, (*Server).placeOrder},
 		{"POST", "/v1/orders/{id}/processed", rolesWebshop, (*Server).processOrder},
 		{"POST", "/v1/orders/{id}/returns", rolesWebshop, (*Server).returnOrder},
