@@ -21,10 +21,6 @@ type historyEntry struct {
 	Store   string  `json:"store"`
 }
 
-// byOrder are the kinds whose reference is a receipt or an order.
-var byOrder = map[pos.EntryKind]bool{pos.KindEarn: true, pos.KindRedeem: true, pos.KindReturnClawback: true,
-	pos.KindReturnCredit: true, pos.KindRelease: true}
-
 // runAccountHistory lists a customer's ledger, oldest first, with the
 // balance after each entry in the text form.
 func runAccountHistory(e *env, args []string) int {
@@ -44,8 +40,7 @@ func runAccountHistory(e *env, args []string) int {
 		out := make([]historyEntry, 0, len(entries))
 		for _, en := range entries {
 			h := historyEntry{At: en.At, Kind: en.Kind, Points: en.Points, Pending: en.Pending, Store: en.Store}
-			if byOrder[en.Kind] && en.Ref != "" {
-				ref := en.Ref
+			if ref := en.Receipt(); ref != "" {
 				h.Receipt = &ref
 			}
 			out = append(out, h)
