@@ -28,10 +28,10 @@ type statusBar struct {
 	scannersLabel *widget.Label
 	// printer is a line on show after a print failed or while one runs
 	// (print.go): "printer: …".
-	printer *widget.Label
-	bg            *canvas.Rectangle
-	stateLabel    *widget.Label
-	object        fyne.CanvasObject
+	printer    *widget.Label
+	bg         *canvas.Rectangle
+	stateLabel *widget.Label
+	object     fyne.CanvasObject
 }
 
 func newStatusBar(onTap func()) *statusBar {
