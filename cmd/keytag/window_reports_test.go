@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"keytag/pos"
+	"keytag/pos/escpos"
 	"keytag/pos/ledgerdb/ledgerdbtest"
 	"keytag/sync/client"
 	"keytag/sync/httpapi"
@@ -134,5 +135,67 @@ func TestWindowReports(t *testing.T) {
 	ts.Close()
 	if _, err := svc.Reports.Liability(ctx); pos.ErrorCode(err) != pos.ENeedsServer {
 		t.Fatalf("offline liability: %v", err)
+	}
+}
+
+// The window's printer is the --printer: a sale's receipt as the CLI's
+// sale prints it, a copy marked COPY, a close report; a printer that
+// hangs up mid-receipt is a printer error, and the sale stands.
+func TestWindowPrinter(t *testing.T) {
+	ctx := context.Background()
+	uri, jobs := printerOnLoopback(t, 0x12, 0)
+	e := &env{ctx: ctx, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, clock: pos.SystemClock{},
+		dbPath: filepath.Join(t.TempDir(), "t.db"), printer: uri, paper: "58"}
+	d, err := e.open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	mia, err := d.AddStaff(ctx, nil, "Mia", pos.RoleManager, "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.Checkout(ctx, mia, pos.SaleRequest{Order: pos.Order{
+		Lines: []pos.Line{{SKU: "X", Qty: 1, UnitPrice: 700}}, Tenders: []pos.Tender{{Type: pos.TenderCash, Amount: 700}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, stop := windowServices(e, d)
+	defer stop()
+	if svc.Printer == nil {
+		t.Fatal("a --printer gives the window no printer")
+	}
+	if err := svc.Printer.Print(ctx, res.Receipt, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-jobs; !bytes.Contains(got, []byte(res.Receipt)) || bytes.Contains(got, []byte("COPY")) {
+		t.Fatalf("the sale's receipt printed as %q", got)
+	}
+	if err := svc.Printer.Print(ctx, res.Receipt, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-jobs; !bytes.Contains(got, []byte("COPY")) {
+		t.Fatalf("the copy is not marked: %q", got)
+	}
+	x, err := d.XReport(ctx, mia, pos.DayOf(d.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Printer.PrintReport(ctx, x.Receipt(false)); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-jobs; !bytes.Contains(got, []byte("X REPORT")) {
+		t.Fatalf("the X report printed as %q", got)
+	}
+
+	down, _ := printerOnLoopback(t, 0, 32)
+	e.printer = down
+	svc2, stop2 := windowServices(e, d)
+	defer stop2()
+	if err := svc2.Printer.Print(ctx, res.Receipt, false); pos.ErrorCode(err) != escpos.EPrinter {
+		t.Fatalf("a printer that hangs up: %v", err)
+	}
+	if _, err := d.GetSale(ctx, res.Receipt); err != nil {
+		t.Fatalf("the sale after a failed print: %v", err)
 	}
 }
