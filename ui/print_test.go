@@ -188,3 +188,36 @@ func TestReprintWithoutPrinter(t *testing.T) {
 	f.press(fyne.KeyF7)
 	want(t, "F7 without a printer", f.u.receipt.printMsg.Text, "No printer is set")
 }
+
+// A completed return prints its receipt by itself too.
+func TestReturnPrints(t *testing.T) {
+	uri, got := printerListener(t, printsAll)
+	var p tcpPrinter
+	f := newFixture(t, true, func(s *Services) { s.Printer = &p })
+	p = tcpPrinter{db: f.db, uri: uri}
+	inPlace(f)
+	tag := f.tag("100000001")
+	f.customer("ann.lee@example.com", "Ann Lee", "", tag)
+	sale, err := f.db.Checkout(f.ctx, f.mia, pos.SaleRequest{Customer: tag, Order: pos.Order{
+		Lines: []pos.Line{{SKU: "MINI-1", Qty: 2, UnitPrice: 5000}}, Tenders: []pos.Tender{{Type: pos.TenderCard, Amount: 10000}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.signIn("Ann", "0000")
+	f.press(fyne.KeyF8)
+	v := f.u.ret
+	f.fill(v.receipt, sale.Receipt)
+	f.press(fyne.KeyReturn)
+	f.fill(v.qtys[0], "1")
+	f.press(fyne.KeyReturn)
+	f.press(fyne.KeyF5) // unopened
+	f.press(fyne.KeyF9)
+	want(t, "done", v.msg.Text, "Return done")
+	paper := <-got
+	if !bytes.Contains(paper, []byte(sale.Receipt)) || !bytes.Contains(paper, []byte("RETURN")) {
+		t.Errorf("the return's receipt printed as %q", paper)
+	}
+	if f.u.status.printer.Visible() {
+		t.Errorf("after a good print the bar says %q", f.u.status.printer.Text)
+	}
+}
