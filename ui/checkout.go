@@ -48,7 +48,7 @@ type checkoutView struct {
 }
 
 const checkoutHints = "F1 help   F2 customer   F3 line   F4 tender (↑↓ type)   F5 redeem   F6 max   F7 enrol   F8 return   " +
-	"F9 COMPLETE   F10 manager   F12 sign out   Ctrl+Z undo   Ctrl+H history   Esc clear"
+	"F9 COMPLETE   F10 manager   F12 sign out   Ctrl+Z undo   Esc clear"
 
 // newSale starts an empty sale on the checkout screen.
 func (u *UI) newSale() {
