@@ -63,6 +63,17 @@ func (b Balance) Add(e Entry) Balance {
 	return b
 }
 
+// Receipt is the sale, return's sale or web-shop order an entry belongs
+// to, as a customer's history shows it; "" for entries of no order
+// (sign-up, birthday, adjustment, gifts, whose Ref is something else).
+func (e Entry) Receipt() string {
+	switch e.Kind {
+	case KindEarn, KindRedeem, KindReturnClawback, KindReturnCredit, KindRelease:
+		return e.Ref
+	}
+	return ""
+}
+
 // NewID returns a new UUIDv7: time-ordered, so ids made on one terminal
 // sort in the order they were made, and unique without coordination.
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }

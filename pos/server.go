@@ -196,6 +196,11 @@ type Ledger interface {
 	// Admin: what to look at, and the terminals.
 	Flags(ctx context.Context, code string, limit int) ([]Flag, error)
 	Terminals(ctx context.Context) ([]ServerTerminal, error)
+
+	// Reports (report.go): what the programme owes, per enrolling store,
+	// and the ledger per store per UTC day.
+	Liability(ctx context.Context) (Liability, error)
+	Daily(ctx context.Context, from, to Day) ([]DailyRow, error)
 }
 
 // OrderClaimRequest is POST /v1/claims: the customer of a web order

@@ -68,6 +68,7 @@ func (u *UI) showCheckout() {
 	left := container.NewVBox(
 		title("CUSTOMER  [F2]"), u.searchBox(v.find),
 		v.name, v.email, v.avail, v.pending, v.birthday, v.gifts,
+		u.historyButton(),
 		widget.NewSeparator(),
 		title("REDEEM  [F5]"),
 		container.NewBorder(nil, nil, nil, v.redeemValue, v.redeem),

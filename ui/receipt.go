@@ -18,6 +18,8 @@ type receiptView struct {
 	change *widget.Label
 	// override names the manager who let points past the offline cap.
 	override *widget.Label
+	// printMsg says what F7 (print a copy) did.
+	printMsg *widget.Label
 }
 
 func (u *UI) showReceipt(res pos.SaleResult, a *pos.Account, overrideBy string) {
@@ -56,10 +58,16 @@ func (u *UI) showReceipt(res pos.SaleResult, a *pos.Account, overrideBy string) 
 		widget.NewSeparator(),
 		widget.NewLabel("Press any key for the next sale (or scan the next customer's tag)."),
 	)
+	v.printMsg = widget.NewLabel("")
+	box.Add(container.NewHBox(widget.NewButton("F7  print a copy", func() { u.reprint(res.Receipt, v.printMsg) }), v.printMsg))
 	next := func() { u.newSale() }
-	u.show("receipt", centre(box), "any key next sale   F12 sign out", func(k *fyne.KeyEvent) bool {
+	u.show("receipt", centre(box), "any key next sale   F7 print a copy   F12 sign out", func(k *fyne.KeyEvent) bool {
 		if k.Name == fyne.KeyF12 {
 			return false
+		}
+		if k.Name == fyne.KeyF7 {
+			u.reprint(res.Receipt, v.printMsg)
+			return true
 		}
 		next()
 		return true
@@ -70,4 +78,5 @@ func (u *UI) showReceipt(res pos.SaleResult, a *pos.Account, overrideBy string) 
 	})
 	u.keys.onCanvasRune = func(rune) { next() }
 	u.keys.onCanvasKey = func(*fyne.KeyEvent) { next() }
+	u.printAfter(res.Receipt)
 }

@@ -335,6 +335,7 @@ func (u *UI) confirmReturn() {
 		return
 	}
 	u.notify()
+	u.printAfter(res.Return)
 	who := ""
 	if v.sale.Account != "" {
 		if a, err := u.svc.Terminal.Account(u.ctx, v.sale.Account); err == nil {

@@ -49,6 +49,48 @@ type Services struct {
 	ScannerSettings ScannerSettings
 	// StatusEvery is how often the status bar refreshes; default 1 s.
 	StatusEvery time.Duration
+	// Printer prints receipts and reports on the till's printer (keytag
+	// --printer); nil when none is set. Its calls can take seconds (a
+	// printer that is off is given up at a deadline), so the window
+	// makes them off Fyne's goroutine and reports failures on the status
+	// bar; a sale is complete before it prints.
+	Printer Printer
+	// Till is this till's day (the X report) and its close (the Z
+	// report), for the manager's "Reports & close" screen (F2 there).
+	// Nil hides the close.
+	Till Till
+	// Reports reads the programme's reports from keytagd, off Fyne's
+	// goroutine; nil on a terminal not joined to a server (the screen
+	// then says the reports need keytagd).
+	Reports Reports
+}
+
+// Printer is the till's receipt printer.
+type Printer interface {
+	// Print prints a sale's or a return's stored receipt; copy marks it
+	// COPY (a reprint).
+	Print(ctx context.Context, receipt string, copy bool) error
+	// PrintReport prints a laid-out report (an X or Z report).
+	PrintReport(ctx context.Context, r pos.Receipt) error
+}
+
+// Till is the terminal store's day close (pos/sqlite implements it).
+type Till interface {
+	// XReport is the day so far; it changes nothing.
+	XReport(ctx context.Context, by pos.Staff, day pos.Day) (pos.CloseReport, error)
+	// CloseDay makes, numbers and stores the day's Z report; a day
+	// already closed is refused (EConflict) and its report is reprinted,
+	// not redone.
+	CloseDay(ctx context.Context, by pos.Staff, day pos.Day) (pos.CloseReport, error)
+	// ZReport reads a stored Z report by its number.
+	ZReport(ctx context.Context, number int64) (pos.CloseReport, error)
+}
+
+// Reports is keytagd's report routes as this terminal may read them: its
+// own store's figures (sync/client implements it).
+type Reports interface {
+	Liability(ctx context.Context) (pos.Liability, error)
+	Daily(ctx context.Context, from, to pos.Day) ([]pos.DailyRow, error)
 }
 
 // GiftService is the part of the sync client that reserves gifts. Stock is

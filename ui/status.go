@@ -26,9 +26,12 @@ type statusBar struct {
 	// scanners of its own (scanners.go).
 	scanners      binding.String
 	scannersLabel *widget.Label
-	bg            *canvas.Rectangle
-	stateLabel    *widget.Label
-	object        fyne.CanvasObject
+	// printer is a line on show after a print failed or while one runs
+	// (print.go): "printer: …".
+	printer    *widget.Label
+	bg         *canvas.Rectangle
+	stateLabel *widget.Label
+	object     fyne.CanvasObject
 }
 
 func newStatusBar(onTap func()) *statusBar {
@@ -54,7 +57,10 @@ func newStatusBar(onTap func()) *statusBar {
 	b.scannersLabel = widget.NewLabelWithData(b.scanners)
 	b.scannersLabel.Truncation = fyne.TextTruncateEllipsis
 	b.scannersLabel.Hide()
-	b.object = newTapArea(container.NewStack(b.bg, container.NewVBox(line, b.scannersLabel)), onTap)
+	b.printer = widget.NewLabel("")
+	b.printer.Truncation = fyne.TextTruncateEllipsis
+	b.printer.Hide()
+	b.object = newTapArea(container.NewStack(b.bg, container.NewVBox(line, b.scannersLabel, b.printer)), onTap)
 	return b
 }
 

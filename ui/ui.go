@@ -53,6 +53,10 @@ type UI struct {
 	// settings is the manager's Settings while it is on show.
 	settings *settingsView
 	search   *searchView // the customer field's list (search.go)
+	// closeV is "Reports & close" (close.go) and historyV a customer's
+	// history (history.go) while on show.
+	closeV   *closeView
+	historyV *historyView
 	// syncView is the sync detail (F11) while it is on show.
 	syncView *syncDetailView
 	syncOpen atomic.Bool
@@ -95,6 +99,9 @@ func New(a fyne.App, s Services) *UI {
 	u.keys.onShortcut = func(s fyne.Shortcut) bool {
 		if _, ok := s.(*fyne.ShortcutUndo); ok && u.screen == "checkout" {
 			u.undo()
+			return true
+		}
+		if u.takeHistoryShortcut(s) {
 			return true
 		}
 		return false

@@ -14,6 +14,7 @@ import (
 
 	"keytag/assets"
 	"keytag/pos"
+	"keytag/pos/escpos"
 	"keytag/pos/sqlite"
 	"keytag/sync/client"
 	"keytag/sync/worker"
@@ -28,7 +29,10 @@ import (
 // terminal not joined to a server says "standalone · not syncing".
 var windowServices = func(e *env, d *sqlite.DB) (ui.Services, func()) {
 	id, _ := d.Identity(e.ctx)
-	s := ui.Services{Terminal: d, Status: ui.StandaloneStatus, Place: place(id), Sync: syncReview{d}}
+	s := ui.Services{Terminal: d, Status: ui.StandaloneStatus, Place: place(id), Sync: syncReview{d}, Till: d}
+	if print := e.receiptPrinter(d); print != nil {
+		s.Printer = windowPrinter{e: e, d: d, print: print}
+	}
 	if id.Server == "" {
 		return s, func() {}
 	}
@@ -44,10 +48,40 @@ var windowServices = func(e *env, d *sqlite.DB) (ui.Services, func()) {
 	w.Start(ctx)
 	s.Status, s.Notify = w.Status, w.Notify
 	s.Gifts = &giftClient{c: w.Client(), d: d}
+	// The terminal's token reads its own store's reports.
+	s.Reports = w.Client()
 	return s, func() {
 		cancel()
 		w.Stop()
 	}
+}
+
+// windowPrinter is the --printer as the window's ui.Printer: a sale's
+// receipt as `keytag sale --printer` prints it, a copy as `keytag receipt
+// print` does, and the close's reports as `keytag close --print`.
+type windowPrinter struct {
+	e     *env
+	d     *sqlite.DB
+	print func(ctx context.Context, receipt string) error
+}
+
+func (p windowPrinter) Print(ctx context.Context, receipt string, copy bool) error {
+	if !copy {
+		return p.print(ctx, receipt)
+	}
+	r, err := p.d.AnyReceipt(ctx, receipt, true)
+	if err != nil {
+		return err
+	}
+	return p.PrintReport(ctx, r)
+}
+
+func (p windowPrinter) PrintReport(ctx context.Context, r pos.Receipt) error {
+	cols, err := paperColumns(p.e.paper)
+	if err != nil {
+		return err
+	}
+	return escpos.PrintReceipt(ctx, p.e.printer, r, cols)
 }
 
 // syncReview shows the window the store's sync bookkeeping.

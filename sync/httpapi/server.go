@@ -77,6 +77,8 @@ func Routes() []Route {
 		{"POST", "/v1/gifts/reservations/{id}/forgo", rolesShops, (*Server).forgo},
 		{"GET", "/v1/admin/flags", rolesAdmin, (*Server).flags},
 		{"GET", "/v1/admin/terminals", rolesAdmin, (*Server).terminals},
+		{"GET", "/v1/reports/liability", rolesReports, (*Server).liability},
+		{"GET", "/v1/reports/daily", rolesReports, (*Server).daily},
 	}
 }
 
