@@ -29,8 +29,8 @@ import (
 
 // Knobs of BenchmarkFleet.
 const (
-	EnvTerminals = "KEYTAG_LOAD_TERMINALS" // simulated terminals (1000)
-	EnvDuration  = "KEYTAG_LOAD_DURATION"  // how long they sell (2m)
+	EnvTerminals = "KEYTAG_LOAD_TERMINALS"  // simulated terminals (1000)
+	EnvDuration  = "KEYTAG_LOAD_DURATION"   // how long they sell (2m)
 	EnvSaleEvery = "KEYTAG_LOAD_SALE_EVERY" // each terminal's time between sales (30s)
 	EnvPullWait  = "KEYTAG_LOAD_PULL_WAIT"  // the long-poll's ?wait= (20s, as the worker)
 )
