@@ -260,7 +260,7 @@ func (t *fleetTerminal) longPoll(ctx context.Context, c *http.Client, base strin
 	for ctx.Err() == nil {
 		var out pos.PullResponse
 		st.maxHeld.Store(max(st.maxHeld.Load(), st.held.Add(1)))
-		req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/v1/sync/pull?cursor=%d&wait=%s", base, cursor, wait), nil)
+		req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/v1/sync/pull?cursor=%d&limit=%d&wait=%s", base, cursor, pullPage, wait), nil)
 		err := doJSON(c, req, t.token, &out)
 		st.held.Add(-1)
 		if ctx.Err() != nil {
