@@ -94,7 +94,10 @@ func Seed(ctx context.Context, s *ledgerdb.Store, accounts, entries int64, logf 
 		`CREATE UNIQUE INDEX entries_seq ON entries (seq)`,
 		`CREATE INDEX entries_account ON entries (account)`,
 		`CREATE INDEX entries_at ON entries (at)`,
-		`ALTER TABLE entries ADD CONSTRAINT entries_account_fkey FOREIGN KEY (account) REFERENCES accounts (id)`); err != nil {
+		// NOT VALID: checked for every row written from now on (the cost
+		// a push pays) but not read back over the loaded rows, which name
+		// a1…aN by construction (a tenth of the load's time at 100M).
+		`ALTER TABLE entries ADD CONSTRAINT entries_account_fkey FOREIGN KEY (account) REFERENCES accounts (id) NOT VALID`); err != nil {
 		return err
 	}
 	if err := step(ctx, db, logf, "move the sequence past the loaded entries and analyze",
