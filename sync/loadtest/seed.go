@@ -29,11 +29,12 @@ var SeedEnd = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 type Logf func(format string, args ...any)
 
 // Seed grows a PostgreSQL store to the given numbers of accounts and
-// entries straight in SQL (INSERT … SELECT generate_series, ten million
+// seeded entries (meta loadtest_entries counts them) straight in SQL (INSERT … SELECT generate_series, ten million
 // rows a statement): pushing a hundred million records through the API
 // would take days. Accounts are a1…aN in Stores stores; entries e1…eM,
-// numbered by seq 1…M, are sales' earns mostly, with redeems, returns
-// and sign-ups, spread over a year before SeedEnd. Entries are loaded
+// are sales' earns mostly, with redeems, returns
+// and sign-ups, spread over a year before SeedEnd, numbered after
+// every entry and change already in the log. Entries are loaded
 // as a bulk load is: the ledger's indexes and foreign key are dropped
 // first and built again after, then the sequence counter is moved past
 // the loaded entries and the daily totals are rebuilt. Balances are not
@@ -45,9 +46,23 @@ func Seed(ctx context.Context, s *ledgerdb.Store, accounts, entries int64, logf 
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&haveAccounts); err != nil {
 		return err
 	}
-	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM entries`).Scan(&haveEntries); err != nil {
+	// How many entries earlier seeds loaded (pushes since do not count),
+	// and the sequence: grown entries are numbered after everything.
+	var have string
+	switch err := db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'loadtest_entries'`).Scan(&have); err {
+	case nil:
+		if haveEntries, err = strconv.ParseInt(have, 10, 64); err != nil {
+			return fmt.Errorf("meta loadtest_entries: %w", err)
+		}
+	case sql.ErrNoRows:
+	default:
 		return err
 	}
+	var counter int64
+	if err := db.QueryRowContext(ctx, `SELECT value FROM counters WHERE name = 'changes'`).Scan(&counter); err != nil {
+		return err
+	}
+	seqOffset := counter - haveEntries
 	start := SeedEnd.Add(-seedSpan).UnixMilli()
 	span := seedSpan.Milliseconds()
 	const chunk = 10_000_000
@@ -82,8 +97,8 @@ func Seed(ctx context.Context, s *ledgerdb.Store, accounts, entries int64, logf 
 					WHEN 4 THEN 'return_clawback' WHEN 5 THEN 'return_credit' ELSE 'earn' END,
 				CASE x % 20 WHEN 0 THEN -50 WHEN 1 THEN -20 WHEN 2 THEN 100 WHEN 3 THEN 100 WHEN 4 THEN -10 WHEN 5 THEN 5 ELSE x % 90 + 1 END,
 				FALSE, 'R-' || (x / 20), 'S' || (x % `+strconv.Itoa(Stores)+`), 'T' || (x % 1000), 'load',
-				$2::bigint + (x * 2654435761) % $3::bigint, x
-			FROM generate_series($4::bigint, $5::bigint) AS g(x)`, accounts, start, span, lo, hi); err != nil {
+				$2::bigint + (x * 2654435761) % $3::bigint, x + $6::bigint
+			FROM generate_series($4::bigint, $5::bigint) AS g(x)`, accounts, start, span, lo, hi, seqOffset); err != nil {
 			return fmt.Errorf("seed entries %d-%d: %w", lo, hi, err)
 		}
 		logf("entries %d-%d in %s (%.0f rows/s)", lo, hi, time.Since(t0).Round(time.Millisecond), float64(hi-lo+1)/time.Since(t0).Seconds())
@@ -101,7 +116,9 @@ func Seed(ctx context.Context, s *ledgerdb.Store, accounts, entries int64, logf 
 		return err
 	}
 	if err := step(ctx, db, logf, "move the sequence past the loaded entries and analyze",
-		`UPDATE counters SET value = greatest(value, (SELECT max(seq) FROM entries)) WHERE name = 'changes'`,
+		`UPDATE counters SET value = `+strconv.FormatInt(seqOffset+entries, 10)+` WHERE name = 'changes'`,
+		`INSERT INTO meta (key, value) VALUES ('loadtest_entries', '`+strconv.FormatInt(entries, 10)+`')
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
 		`VACUUM ANALYZE entries`, `VACUUM ANALYZE accounts`); err != nil {
 		return err
 	}
