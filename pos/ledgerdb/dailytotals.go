@@ -30,39 +30,22 @@ func isReturnKind(k pos.EntryKind) bool {
 
 // addDailyTotals adds newly inserted ledger entries to the daily totals.
 func (s *Store) addDailyTotals(ctx context.Context, tx *sql.Tx, rows []entryRow) error {
-	type sumKey struct {
-		day         int64
-		store, kind string
-	}
 	type returnKey struct {
 		day        int64
 		store, ref string
 	}
-	sums := map[sumKey][2]int64{}
+	sums := map[dailyKey][2]int64{}
 	returns := map[returnKey]bool{}
 	for _, r := range rows {
-		k := sumKey{entryDay(r.e), r.e.Store, string(r.e.Kind)}
+		k := dailyKey{entryDay(r.e), r.e.Store, string(r.e.Kind)}
 		v := sums[k]
 		sums[k] = [2]int64{v[0] + r.e.Points, v[1] + 1}
 		if isReturnKind(r.e.Kind) {
 			returns[returnKey{k.day, r.e.Store, r.e.Ref}] = true
 		}
 	}
-	// One row per key in a statement (PostgreSQL refuses to update a row
-	// twice in one upsert), in key order so that concurrent writers would
-	// lock the rows in the same order.
-	keys := make([]sumKey, 0, len(sums))
-	for k := range sums {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b sumKey) int {
-		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.store, b.store), cmp.Compare(a.kind, b.kind))
-	})
-	if err := upsertRows(ctx, s, tx, `INSERT INTO daily_totals (day, store, kind, points, entries) VALUES `, 5, keys, func(k sumKey) []any {
-		return []any{k.day, k.store, k.kind, sums[k][0], sums[k][1]}
-	}, ` ON CONFLICT (day, store, kind) DO UPDATE
-		SET points = daily_totals.points + excluded.points, entries = daily_totals.entries + excluded.entries`); err != nil {
-		return fmt.Errorf("add to the daily totals: %w", err)
+	if err := s.addSums(ctx, tx, sums); err != nil {
+		return err
 	}
 	refs := make([]returnKey, 0, len(returns))
 	for k := range returns {
@@ -71,10 +54,63 @@ func (s *Store) addDailyTotals(ctx context.Context, tx *sql.Tx, rows []entryRow)
 	slices.SortFunc(refs, func(a, b returnKey) int {
 		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.store, b.store), cmp.Compare(a.ref, b.ref))
 	})
-	if err := upsertRows(ctx, s, tx, `INSERT INTO daily_returns (day, store, ref) VALUES `, 3, refs, func(k returnKey) []any {
-		return []any{k.day, k.store, k.ref}
-	}, ` ON CONFLICT (day, store, ref) DO NOTHING`); err != nil {
-		return fmt.Errorf("add to the daily returns: %w", err)
+	// A receipt counts once: only the refs new to their day are
+	// returned, and counted.
+	counts := map[dailyKey][2]int64{}
+	for lo := 0; lo < len(refs); lo += 500 {
+		part := refs[lo:min(lo+500, len(refs))]
+		args := make([]any, 0, 3*len(part))
+		for _, k := range part {
+			args = append(args, k.day, k.store, k.ref)
+		}
+		rs, err := s.query(ctx, tx, `INSERT INTO daily_returns (day, store, ref) VALUES `+placeholders(len(part), 3)+`
+			ON CONFLICT (day, store, ref) DO NOTHING RETURNING day, store`, args...)
+		if err != nil {
+			return fmt.Errorf("add to the daily returns: %w", err)
+		}
+		for rs.Next() {
+			k := dailyKey{kind: string(dailyReturn)}
+			if err := rs.Scan(&k.day, &k.store); err != nil {
+				rs.Close()
+				return err
+			}
+			counts[k] = [2]int64{0, counts[k][1] + 1}
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return err
+		}
+	}
+	return s.addSums(ctx, tx, counts)
+}
+
+// dailyKey is a row of daily_totals.
+type dailyKey struct {
+	day         int64
+	store, kind string
+}
+
+// dailyReturn is the kind of the daily_totals rows that count return
+// receipts (entries = receipts, points = 0): no ledger entry has it.
+const dailyReturn pos.EntryKind = "return"
+
+// addSums adds points and entry counts to rows of daily_totals.
+func (s *Store) addSums(ctx context.Context, tx *sql.Tx, sums map[dailyKey][2]int64) error {
+	// One row per key in a statement (PostgreSQL refuses to update a row
+	// twice in one upsert), in key order so that concurrent writers would
+	// lock the rows in the same order.
+	keys := make([]dailyKey, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b dailyKey) int {
+		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.store, b.store), cmp.Compare(a.kind, b.kind))
+	})
+	if err := upsertRows(ctx, s, tx, `INSERT INTO daily_totals (day, store, kind, points, entries) VALUES `, 5, keys, func(k dailyKey) []any {
+		return []any{k.day, k.store, k.kind, sums[k][0], sums[k][1]}
+	}, ` ON CONFLICT (day, store, kind) DO UPDATE
+		SET points = daily_totals.points + excluded.points, entries = daily_totals.entries + excluded.entries`); err != nil {
+		return fmt.Errorf("add to the daily totals: %w", err)
 	}
 	return nil
 }
@@ -117,6 +153,8 @@ func (s *Store) RebuildDailyTotals(ctx context.Context) error {
 			SELECT at / 86400000, store, kind, sum(points), count(*) FROM entries GROUP BY at / 86400000, store, kind`,
 		`INSERT INTO daily_returns (day, store, ref)
 			SELECT DISTINCT at / 86400000, store, ref FROM entries WHERE kind IN ('return_clawback', 'return_credit')`,
+		`INSERT INTO daily_totals (day, store, kind, points, entries)
+			SELECT day, store, 'return', 0, count(*) FROM daily_returns GROUP BY day, store`,
 	} {
 		if _, err := s.exec(ctx, tx, q); err != nil {
 			return fmt.Errorf("rebuild the daily totals: %w", err)

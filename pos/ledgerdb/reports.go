@@ -97,30 +97,10 @@ func (s *Store) Daily(ctx context.Context, from, to pos.Day) ([]pos.DailyRow, er
 		case pos.KindBirthday:
 			r.Birthdays += n
 			r.BirthdayPoints += sum
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	// Returns are receipts, not entries: a return may write a clawback
-	// and a credit under one ref. Counted apart, a row per receipt.
-	rows, err = s.query(ctx, s.db, `SELECT day, store, count(*) FROM daily_returns
-		WHERE day >= ? AND day < ? GROUP BY day, store`, f, t)
-	if err != nil {
-		return nil, fmt.Errorf("count the days' returns: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			k key
-			n int64
-		)
-		if err := rows.Scan(&k.day, &k.store, &n); err != nil {
-			return nil, err
-		}
-		// Every return entry was in the first query: its row is there.
-		if r := byKey[k]; r != nil {
-			r.Returns = n
+		case dailyReturn:
+			// Returns are receipts, not entries: a return may write a
+			// clawback and a credit under one ref.
+			r.Returns += n
 		}
 	}
 	if err := rows.Err(); err != nil {
