@@ -33,6 +33,10 @@ const (
 	EnvDuration  = "KEYTAG_LOAD_DURATION"   // how long they sell (2m)
 	EnvSaleEvery = "KEYTAG_LOAD_SALE_EVERY" // each terminal's time between sales (30s)
 	EnvPullWait  = "KEYTAG_LOAD_PULL_WAIT"  // the long-poll's ?wait= (20s, as the worker)
+	// EnvPollEvery, set, replaces the long-polls with a plain pull every
+	// so often (the worker's 30-second rounds before long-polls): the
+	// same sales without a thousand held requests, to compare.
+	EnvPollEvery = "KEYTAG_LOAD_POLL_EVERY"
 )
 
 func envDuration(name string, def time.Duration) time.Duration {
@@ -83,6 +87,7 @@ func BenchmarkFleet(b *testing.B) {
 	dur := envDuration(EnvDuration, 2*time.Minute)
 	every := envDuration(EnvSaleEvery, 30*time.Second)
 	wait := envDuration(EnvPullWait, 20*time.Second)
+	poll := envDuration(EnvPollEvery, 0)
 	ctx := context.Background()
 	dbURL := ledgerdbtest.PostgresURL(b) + "&application_name=keytagd-fleet"
 
@@ -155,7 +160,14 @@ func BenchmarkFleet(b *testing.B) {
 	b.ResetTimer()
 	for i, t := range terms {
 		wg.Add(2)
-		go func() { defer wg.Done(); t.longPoll(runCtx, client, base, head.Head, wait, &st) }()
+		go func() {
+			defer wg.Done()
+			if poll > 0 {
+				t.poll(runCtx, client, base, head.Head, poll, &st)
+			} else {
+				t.longPoll(runCtx, client, base, head.Head, wait, &st)
+			}
+		}()
 		go func() {
 			defer wg.Done()
 			t.sell(runCtx, client, base, every, cfg, rand.New(rand.NewPCG(uint64(i), 1)), &st)
@@ -186,7 +198,11 @@ func BenchmarkFleet(b *testing.B) {
 	if e := st.firstErr.Load(); e != nil {
 		b.Logf("first error: %s", *e)
 	}
-	b.Logf("%d terminals, a sale every %s each, %s; fd limit %s", n, every, dur, fdLimit())
+	how := "long-polls ?wait=" + wait.String()
+	if poll > 0 {
+		how = "a plain pull every " + poll.String()
+	}
+	b.Logf("%d terminals, a sale every %s each, %s, for %s; fd limit %s", n, every, how, dur, fdLimit())
 }
 
 // record numbers a record of the terminal's outbox.
@@ -274,6 +290,33 @@ func (t *fleetTerminal) longPoll(ctx context.Context, c *http.Client, base strin
 		}
 		st.pulls.Add(1)
 		cursor = out.Cursor
+	}
+}
+
+// poll pulls without waiting every interval, every page until none is
+// left, as the worker's rounds did before long-polls.
+func (t *fleetTerminal) poll(ctx context.Context, c *http.Client, base string, cursor int64, every time.Duration, st *fleetStats) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		for more := true; more && ctx.Err() == nil; {
+			var out pos.PullResponse
+			req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/v1/sync/pull?cursor=%d&limit=%d", base, cursor, pullPage), nil)
+			if err := doJSON(c, req, t.token, &out); err != nil {
+				if ctx.Err() == nil {
+					st.pullErrors.Add(1)
+					st.fail("pull", err)
+				}
+				break
+			}
+			st.pulls.Add(1)
+			cursor, more = out.Cursor, out.More
+		}
 	}
 }
 
