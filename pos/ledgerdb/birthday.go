@@ -97,6 +97,9 @@ func (s *Store) grantBirthday(ctx context.Context, g BirthdayGrant, today pos.Da
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil // granted meanwhile elsewhere
 	}
+	if err := s.addDailyTotals(ctx, tx, []entryRow{{e: e}}); err != nil {
+		return false, err
+	}
 	if err := s.applyDeltas(ctx, tx, map[string]pos.Balance{g.Account: {Available: g.Points}}); err != nil {
 		return false, err
 	}

@@ -835,7 +835,7 @@ func (s *Store) insertEntries(ctx context.Context, tx *sql.Tx, rows []entryRow, 
 			return errEntryExists
 		}
 	}
-	return nil
+	return s.addDailyTotals(ctx, tx, rows)
 }
 
 func (s *Store) insertChanges(ctx context.Context, tx *sql.Tx, cs []change, first int64) error {
