@@ -10,7 +10,7 @@ import (
 	"keytag/pos"
 )
 
-// The daily totals (migration 0006) are what keytagd report daily reads:
+// The daily totals (migration 0010) are what keytagd report daily reads:
 // adding up 90 days of a ten-million-entry ledger took 30 s on a shared
 // two-core machine (docs/BENCHMARKS.md), reading a row per store, day and
 // kind takes milliseconds. They are kept in the transaction that writes
@@ -133,7 +133,7 @@ func upsertRows[T any](ctx context.Context, s *Store, tx *sql.Tx, prefix string,
 }
 
 // RebuildDailyTotals sets the daily totals to the sums of the ledger as
-// it is, as migration 0006 first filled them: for a ledger loaded beside
+// it is, as migration 0010 first filled them: for a ledger loaded beside
 // the store's write path (a bulk load, a restore of the entries table
 // alone). The store's own writes keep them without it.
 func (s *Store) RebuildDailyTotals(ctx context.Context) error {

@@ -94,7 +94,7 @@ func checkDaily(t *testing.T, s *ledgerdb.Store, from, to pos.Day, what string) 
 // sign-up, a birthday gift) keeps them equal to the ledger's own sums;
 // a return's clawback and credit pushed apart count one return; and a
 // ledger written beside the store (a bulk load) reads right once the
-// totals are rebuilt, as migration 0006 first built them.
+// totals are rebuilt, as migration 0010 first built them.
 func TestDailyTotalsFollowTheLedger(t *testing.T) {
 	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
 		ctx := context.Background()
