@@ -52,6 +52,8 @@ type UI struct {
 	mgr     *managerView
 	// settings is the manager's Settings while it is on show.
 	settings *settingsView
+	// claims is the manager's claims (F9) while it is on show.
+	claims *claimsView
 	search   *searchView // the customer field's list (search.go)
 	// syncView is the sync detail (F11) while it is on show.
 	syncView *syncDetailView
