@@ -50,10 +50,9 @@ type UI struct {
 	enrol   *enrolView
 	ret     *returnView
 	mgr     *managerView
+	claims  *claimsView // the manager's claims (F9) while on show
 	// settings is the manager's Settings while it is on show.
 	settings *settingsView
-	// claims is the manager's claims (F9) while it is on show.
-	claims *claimsView
 	search   *searchView // the customer field's list (search.go)
 	// syncView is the sync detail (F11) while it is on show.
 	syncView *syncDetailView
