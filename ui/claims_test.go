@@ -102,3 +102,32 @@ func TestClaimsScreen(t *testing.T) {
 		t.Errorf("Esc on the claims: %q", f.u.screen)
 	}
 }
+
+// A terminal that cannot reach keytagd (here: not joined to one) takes
+// no store credit: the window says so, and nothing is sold or charged.
+func TestStoreCreditNeedsKeytagd(t *testing.T) {
+	f := newFixture(t, true)
+	tag := f.annAtCounter(100)
+	co := f.u.co
+	if co.credit.Visible() {
+		t.Errorf("a store credit line without a server: %q", co.credit.Text)
+	}
+	f.fill(co.item, "DICE-SET")
+	f.press(fyne.KeyReturn)
+	f.fill(co.price, "19.99")
+	f.press(fyne.KeyReturn)
+	f.press(fyne.KeyF4)
+	f.press(fyne.KeyUp) // card -> cash
+	f.press(fyne.KeyUp) // cash -> store credit
+	want(t, "tender type", co.tenderKind.Text, "store credit")
+	f.fill(co.tender, "19.99")
+	f.press(fyne.KeyReturn)
+	f.press(fyne.KeyF9)
+	if f.u.screen != "checkout" {
+		t.Fatalf("the sale completed on %q", f.u.screen)
+	}
+	want(t, "refusal", co.msg.Text, "Store credit needs a connection to keytagd")
+	if b := f.balance(tag); b.Available != 100 {
+		t.Errorf("a refused sale moved points: %+v", b)
+	}
+}

@@ -49,6 +49,21 @@ type Services struct {
 	ScannerSettings ScannerSettings
 	// StatusEvery is how often the status bar refreshes; default 1 s.
 	StatusEvery time.Duration
+	// Credit is the customer's store credit, held on the server: shown
+	// beside the points and spent as the store_credit tender. Nil (not
+	// joined to a server) refuses that tender.
+	Credit CreditService
+}
+
+// CreditService is the sync client's store credit for the window. Every
+// call goes to the server; offline it fails with pos.ENeedsServer.
+type CreditService interface {
+	// Balance is the account's store credit now.
+	Balance(ctx context.Context, account string) (pos.Money, error)
+	// Spend is a checkout's pos.SaleRequest.SpendCredit for a sale by by:
+	// it spends on the server and answers how to give the spend back
+	// should the sale's own write fail.
+	Spend(by pos.Staff) func(ctx context.Context, receipt, account string, amount pos.Money) (giveBack func(), err error)
 }
 
 // GiftService is the part of the sync client that reserves gifts. Stock is
