@@ -58,7 +58,7 @@ func (u *UI) showClaims() {
 	left := container.NewVBox(big("Claims waiting"), v.list)
 	right := container.NewVBox(title("The claim picked"), v.detail, v.reason, v.msg)
 	split := container.NewHSplit(container.NewVScroll(left), container.NewVScroll(right))
-	split.Offset = 0.6
+	split.Offset = 0.66
 	u.show("claims", split, claimsHints,
 		func(k *fyne.KeyEvent) bool {
 			steps := map[fyne.KeyName]pos.ClaimStep{fyne.KeyF2: pos.StepReceive, fyne.KeyF3: pos.StepVerify, fyne.KeyF5: pos.StepRefund,
@@ -110,13 +110,15 @@ func (u *UI) showClaimList() {
 	}
 	lines := make([]string, len(v.claims))
 	for i, c := range v.claims {
-		mark := "  "
+		// An arrow, not ▶, which some fonts draw as an emoji; the receipt
+		// is in the detail, so a claim fits one line at 1024 px.
+		mark := "   "
 		if i == v.sel {
-			mark = "▶ "
+			mark = "→ "
 		}
-		line := fmt.Sprintf("%s%s · %s · %s · receipt %s · waits to %s", mark, c.ID, c.Kind, claimUnits(c), c.Receipt, c.Waiting)
+		line := fmt.Sprintf("%s%s · %s · %s · waits to %s", mark, c.ID, c.Kind, claimUnits(c), c.Waiting)
 		if c.Overdue {
-			line += " · OVERDUE: not shipped back by " + c.ShipBy
+			line += " · OVERDUE" // its ship-by day is in the detail
 		}
 		lines[i] = line
 	}
@@ -129,7 +131,9 @@ func (u *UI) showClaimList() {
 	if c.LastDay != "" {
 		d = append(d, "Window's last day "+c.LastDay)
 	}
-	if c.ShipBy != "" {
+	if c.ShipBy != "" && c.Overdue {
+		d = append(d, "OVERDUE: to be shipped back by "+c.ShipBy)
+	} else if c.ShipBy != "" {
 		d = append(d, "To be shipped back by "+c.ShipBy)
 	} else {
 		d = append(d, "Goods "+c.Kind.ComesBack())

@@ -56,8 +56,9 @@ func TestClaimsScreen(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("claims listed: %q", v.list.Text)
 	}
-	want(t, "first claim", lines[0], "▶ "+satisfied.ID)
-	want(t, "overdue", lines[0], "waits to receive · OVERDUE: not shipped back by "+satisfied.ShipBy)
+	want(t, "first claim", lines[0], "→ "+satisfied.ID)
+	want(t, "overdue", lines[0], "waits to receive · OVERDUE")
+	want(t, "ship-by day", v.detail.Text, "OVERDUE: to be shipped back by "+satisfied.ShipBy)
 	want(t, "second claim", lines[1], defect.ID+" · defect · MINI-1×1")
 	if strings.Contains(lines[1], "OVERDUE") {
 		t.Errorf("the store picks up a defect: no ship-by day to pass: %q", lines[1])
