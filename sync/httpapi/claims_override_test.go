@@ -89,3 +89,45 @@ func TestServerWebClaimManagerOverride(t *testing.T) {
 		h.verifyLedger()
 	})
 }
+
+// A missing-item claim opened on the last of its 3 business days, whose
+// window then closes under it (the store starts working weekends): the
+// refund is refused window_closed until a store's terminal names the
+// manager signed in there, whose override is recorded at that step; the
+// web shop cannot give one.
+func TestServerWebClaimOverrideAtTheRefund(t *testing.T) {
+	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
+		h := newSrvHarness(t, b)
+		_, till := h.terminal("S1")
+		h.call("POST", "/v1/accounts", h.webshop, map[string]any{"email": "kit@example.com", "name": "Kit"}, nil)
+		h.call("POST", "/v1/orders", h.webshop, order("W-1", "kit@example.com", []orderLine{{"sku": "A", "qty": 2, "unit_price": 2000}}, 0,
+			[]orderLine{{"type": "card", "amount": 4000}}, 0), nil)
+		// Received Friday the 6th: 3 business days end Wednesday the 11th.
+		now := time.Date(2026, 3, 11, 16, 0, 0, 0, time.UTC)
+		h.clock.Set(now)
+		var k pos.OrderClaimView
+		if st := h.call("POST", "/v1/claims", h.webshop, map[string]any{"claim_id": "C-1", "order_id": "W-1", "kind": "missing",
+			"lines": []orderLine{{"sku": "A", "qty": 1}}, "received_on": "2026-03-06"}, &k); st != http.StatusOK || k.LastDay != "2026-03-11" || k.OverrideBy != "" {
+			t.Fatalf("open on the last day: %d %+v", st, k.ClaimCase)
+		}
+		h.call("POST", "/v1/claims/C-1/verified", till, map[string]any{"staff": "Mia"}, nil)
+		if _, err := h.store.SetProgram(context.Background(), "ops", []string{"work_week=mon,tue,wed,thu,fri,sat,sun"}); err != nil {
+			t.Fatal(err)
+		}
+		e := h.refused("POST", "/v1/claims/C-1/refunded", till, map[string]any{"staff": "Mia"}, 422, pos.EWindowClosed)
+		if e.Error.LastDay != "2026-03-09" {
+			t.Errorf("last day under the new week: %q, want 2026-03-09", e.Error.LastDay)
+		}
+		h.refused("POST", "/v1/claims/C-1/refunded", h.webshop, map[string]any{"override": map[string]any{}}, 403, pos.EForbidden)
+		h.refused("POST", "/v1/claims/C-1/refunded", till, map[string]any{"override": map[string]any{}}, 400, pos.EInvalidInput) // which manager?
+		later := now.Add(time.Hour)
+		h.clock.Set(later)
+		if st := h.call("POST", "/v1/claims/C-1/refunded", till, map[string]any{"staff": "Ann", "override": map[string]any{"staff": "Mia"}}, &k); st != http.StatusOK {
+			t.Fatalf("refund with the till's manager: %d", st)
+		}
+		if k.State != pos.ClaimRefunded || k.Result == nil || k.Result.Refund != 2000 || k.OverrideBy != "Mia at store S1" || !k.OverrideAt.Equal(later) {
+			t.Fatalf("refunded: %+v (override %q at %v)", k.Result, k.OverrideBy, k.OverrideAt)
+		}
+		h.verifyLedger()
+	})
+}
