@@ -154,11 +154,14 @@ type ClaimCase struct {
 	// customer received the goods; LastDay the window's last day ("" for
 	// an undelivered order); ShipBy the day the customer must have
 	// shipped the goods back by ("" when they do not ship).
-	Notified   string `json:"notified"`
-	Received   string `json:"received"`
-	LastDay    string `json:"last_day,omitempty"`
-	ShipBy     string `json:"ship_by,omitempty"`
-	OverrideBy string `json:"override_by,omitempty"`
+	Notified string `json:"notified"`
+	Received string `json:"received"`
+	LastDay  string `json:"last_day,omitempty"`
+	ShipBy   string `json:"ship_by,omitempty"`
+	// OverrideBy is the manager who accepted the claim outside its
+	// window, OverrideAt when ("" and zero: no override).
+	OverrideBy string    `json:"override_by,omitempty"`
+	OverrideAt time.Time `json:"override_at,omitzero"`
 	// ReceivedOn is the day the goods came back to the store.
 	ReceivedOn string `json:"received_on,omitempty"`
 	// Verified says the items were found as described (for satisfaction:

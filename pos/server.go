@@ -16,16 +16,20 @@ const (
 	RoleTerminal TokenRole = "terminal"
 	RoleWebshop  TokenRole = "webshop"
 	RoleAdmin    TokenRole = "admin"
+	// RoleClaimsManager is a store manager's token for web orders' claims:
+	// it does what the web shop does with claims, and a claim it opens
+	// outside its window is accepted as the manager's override, recorded.
+	RoleClaimsManager TokenRole = "manager"
 )
 
 // ParseTokenRole checks the role of a token an admin adds (terminal
 // tokens come only from enrolment).
 func ParseTokenRole(s string) (TokenRole, error) {
 	switch r := TokenRole(s); r {
-	case RoleWebshop, RoleAdmin:
+	case RoleWebshop, RoleAdmin, RoleClaimsManager:
 		return r, nil
 	}
-	return "", Errorf(EInvalidInput, "role %q is unknown: use webshop or admin", s)
+	return "", Errorf(EInvalidInput, "role %q is unknown: use webshop, manager or admin", s)
 }
 
 // Principal is who a request to keytagd comes from.
@@ -172,7 +176,9 @@ type Ledger interface {
 	AccountEntries(ctx context.Context, id string, limit int, after string) (EntryPage, error)
 	PlaceOrder(ctx context.Context, r OrderRequest) (OrderResult, error)
 	ProcessOrder(ctx context.Context, id string) (OrderResult, error)
-	ReturnOrder(ctx context.Context, orderID string, r OrderReturnRequest) (ReturnResult, error)
+	// ReturnOrder answers the refund split over the order's tenders (a
+	// store_credit part is given back as credit).
+	ReturnOrder(ctx context.Context, orderID string, r OrderReturnRequest) (ReturnRefund, error)
 	// Claims on web orders, one step at a time (claim.go): opened when the
 	// customer notifies the shop, judged on that day, points moved only
 	// at the refund.
@@ -217,6 +223,24 @@ type OrderClaimRequest struct {
 	NotifiedOn string `json:"notified_on,omitempty"`
 	Reason     string `json:"reason,omitempty"`
 	Unopened   bool   `json:"unopened,omitempty"`
+	// Override is a manager accepting a claim outside its window (see
+	// ClaimOverride). Nil: the window stands.
+	Override *ClaimOverride `json:"override,omitempty"`
+	// By is who called (set by the API from the token).
+	By Principal `json:"-"`
+}
+
+// ClaimOverride is a manager's override on a web order's claim, as the
+// CLI's --override is the signed-in manager's. keytagd holds no staff or
+// PINs (those live on each terminal), so it accepts the override from a
+// token that stands for a manager: a "manager" token (the manager is the
+// token), or a store's terminal naming the manager signed in there, whose
+// PIN the terminal checked. Anything else is refused with forbidden.
+type ClaimOverride struct {
+	// Staff is the manager, named by a terminal.
+	Staff string `json:"staff,omitempty"`
+	// PIN is refused: the server cannot check one (see above).
+	PIN string `json:"pin,omitempty"`
 }
 
 // ClaimStepRequest is the body of a claim's step: the day the goods came
@@ -232,13 +256,19 @@ type ClaimStepRequest struct {
 	// By is who called (set by the API from the token): a credited
 	// claim's credit is recorded as issued by it.
 	By Actor `json:"-"`
+	// Override accepts the settling of a claim whose window has closed
+	// since it was opened (the settings changed), as on opening. A claim
+	// opened with an override is settled under it without another.
+	Override *ClaimOverride `json:"override,omitempty"`
+	// Caller is the token that called (set by the API), for Override.
+	Caller Principal `json:"-"`
 }
 
 // OrderClaimView is a web order's claim as it stands, with the return its
 // refund or replacement made (at that step, and after).
 type OrderClaimView struct {
 	ClaimCase
-	Result *ReturnResult `json:"result,omitempty"`
+	Result *ReturnRefund `json:"result,omitempty"`
 	// Credit is the store credit a credited claim issued: the refund.
 	Credit *CreditView `json:"credit,omitempty"`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -18,6 +19,7 @@ import (
 type checkoutView struct {
 	find                        *field
 	name, email, avail, pending *widget.Label
+	credit                      *widget.Label // store credit, from the server
 	birthday, gifts             *widget.Label
 	redeem                      *field
 	redeemValue, maxLabel       *widget.Label
@@ -67,7 +69,7 @@ func (u *UI) showCheckout() {
 	v := u.co
 	left := container.NewVBox(
 		title("CUSTOMER  [F2]"), u.searchBox(v.find),
-		v.name, v.email, v.avail, v.pending, v.birthday, v.gifts,
+		v.name, v.email, v.avail, v.credit, v.pending, v.birthday, v.gifts,
 		u.historyButton(),
 		widget.NewSeparator(),
 		title("REDEEM  [F5]"),
@@ -125,6 +127,7 @@ func (u *UI) buildCheckout() *checkoutView {
 		email:       widget.NewLabel(""),
 		avail:       big(""),
 		pending:     widget.NewLabel(""),
+		credit:      widget.NewLabel(""),
 		birthday:    widget.NewLabel(""),
 		gifts:       widget.NewLabel(""),
 		redeem:      newField(r, "points to use"),
@@ -370,10 +373,36 @@ func (u *UI) setCustomer(a *pos.Account) {
 	}
 	u.refreshCheckout()
 	u.refreshStatus()
+	u.readCredit()
 	if a != nil {
 		u.loadGifts(a)
 	}
 }
+
+// readCredit shows the store credit of the customer on the sale beside
+// their points, as the server holds it now; nothing without a server.
+func (u *UI) readCredit() {
+	if u.co == nil {
+		return
+	}
+	a := u.sale.customer
+	if a == nil || u.svc.Credit == nil {
+		setOptional(u.co.credit, "")
+		return
+	}
+	ctx, cancel := context.WithTimeout(u.ctx, creditCall)
+	defer cancel()
+	credit, err := u.svc.Credit.Balance(ctx, a.ID)
+	if err != nil {
+		setOptional(u.co.credit, "store credit unknown: it needs a connection to keytagd")
+		return
+	}
+	setOptional(u.co.credit, "store credit "+credit.String())
+}
+
+// creditCall bounds the question the customer panel asks the server, so
+// an unreachable one holds the counter for seconds at most.
+const creditCall = 3 * time.Second
 
 // readBudget reads the customer's offline budget with their balance.
 func (u *UI) readBudget() {
@@ -543,6 +572,7 @@ func (u *UI) refreshCheckout() {
 		v.email.SetText("the sale earns no points")
 		v.avail.SetText("")
 		setOptional(v.pending, "")
+		setOptional(v.credit, "")
 		setOptional(v.birthday, "")
 		setOptional(v.gifts, "")
 	}
@@ -660,7 +690,14 @@ func (u *UI) completeSale() {
 	// The change handed back is stored with the sale and printed on it.
 	req.Change = u.sale.change
 	req.EmailReceipt = v.emailReceipt.Checked
+	if u.svc.Credit != nil {
+		req.SpendCredit = u.svc.Credit.Spend(*u.staff)
+	}
 	res, err := u.svc.Terminal.Checkout(u.ctx, *u.staff, req)
+	if err != nil && pos.ErrorCode(err) == pos.ENeedsServer && spendsStoreCredit(req.Tenders) {
+		setMessage(v.msg, "Store credit needs a connection to keytagd: pay another way (Ctrl+Z takes the tender back). Nothing was charged.", widget.WarningImportance)
+		return
+	}
 	if err != nil {
 		if pos.ErrorCode(err) == pos.EOfflineCap && req.OverrideBy == nil {
 			v.capped, v.cappedPoints = true, req.RedeemPoints
@@ -710,4 +747,14 @@ func (u *UI) closeOverride() {
 	v.mgrName.SetText("")
 	v.mgrPIN.SetText("")
 	v.override.Hide()
+}
+
+// spendsStoreCredit reports whether a sale pays with store credit.
+func spendsStoreCredit(ts []pos.Tender) bool {
+	for _, t := range ts {
+		if t.Type == pos.TenderStoreCredit {
+			return true
+		}
+	}
+	return false
 }

@@ -37,6 +37,7 @@ type returnView struct {
 	customer, tenders *widget.Label
 	paid              string // "card 18.50, gift card 5.00"
 	inWindow          bool
+	lastDay           pos.Day // the window's last valid day, on the store's calendar
 }
 
 func (u *UI) showReturn() {
@@ -259,15 +260,25 @@ func (u *UI) previewReturn() {
 	if !r.Received.IsZero() {
 		received = r.Received
 	}
-	last := pos.LastDay(received, c)
+	// The store's calendar: business-day windows skip its weekend and
+	// holidays, as the store's own refusal will.
+	last, hasWindow, lastErr := u.svc.Terminal.Config().ClaimLastDay(received, c)
+	if lastErr != nil {
+		setError(v.msg, lastErr)
+		return
+	}
 	today := u.today()
-	v.inWindow = !today.After(last.Time)
-	if v.inWindow {
+	v.inWindow = !hasWindow || !today.After(last.Time)
+	v.lastDay = last
+	if !hasWindow {
+		setMessage(v.window, fmt.Sprintf("Received %s · no window", received), widget.SuccessImportance)
+		v.override.Hide()
+	} else if v.inWindow {
 		left := int(last.Sub(today.Time).Hours() / 24)
 		setMessage(v.window, fmt.Sprintf("Received %s · last day %s · open (%d days left)", received, last, left), widget.SuccessImportance)
 		v.override.Hide()
 	} else {
-		setMessage(v.window, fmt.Sprintf("Received %s · last day %s · CLOSED: a manager's PIN may override", received, last), widget.WarningImportance)
+		setMessage(v.window, fmt.Sprintf("Received %s · last day %s · CLOSED: a manager's PIN may override", received, last.Long()), widget.WarningImportance)
 		v.override.Show()
 	}
 	if err != nil {
@@ -313,7 +324,8 @@ func (u *UI) confirmReturn() {
 	u.previewReturn()
 	if !v.inWindow {
 		if strings.TrimSpace(v.mgrName.Text) == "" || v.mgrPIN.Text == "" {
-			setMessage(v.msg, "This claim is outside its window: a manager types their name and PIN, then Enter.", widget.WarningImportance)
+			setMessage(v.msg, fmt.Sprintf("This claim is outside its window (its last valid day was %s): a manager types their name and PIN, then Enter.",
+				v.lastDay.Long()), widget.WarningImportance)
 			u.focus(v.mgrName)
 			return
 		}
@@ -329,7 +341,7 @@ func (u *UI) confirmReturn() {
 		}
 		r.OverrideBy = &m
 	}
-	res, err := u.svc.Terminal.Return(u.ctx, *u.staff, r)
+	res, err := u.svc.Terminal.ReturnRefund(u.ctx, *u.staff, r)
 	if err != nil {
 		setError(v.msg, err)
 		return
@@ -342,8 +354,8 @@ func (u *UI) confirmReturn() {
 			who = a.Name + "'s "
 		}
 	}
-	text := fmt.Sprintf("Return done (%s): refund %s to the original payment (%s); %s points clawed back, %s credited; %sbalance now %s.",
-		res.Outcome, res.Refund, v.paid,
+	text := fmt.Sprintf("Return done (%s): refund %s back to %s; %s points clawed back, %s credited; %sbalance now %s.",
+		res.Outcome, res.Refund, tenderList(res.RefundTenders),
 		points(res.PointsClawedBack), points(res.PointsCredited), who, points(res.Balance.Available))
 	if r.OverrideBy != nil {
 		text += " Override by " + r.OverrideBy.Name + " recorded."
@@ -359,4 +371,17 @@ func (u *UI) confirmReturn() {
 	v.override.Hide()
 	setMessage(v.msg, text, widget.SuccessImportance)
 	u.focus(v.receipt)
+}
+
+// tenderList is a refund's split: "gift card 4.00, card 16.00" (nothing
+// paid back: "no tender").
+func tenderList(ts []pos.Tender) string {
+	parts := make([]string, 0, len(ts))
+	for _, t := range ts {
+		parts = append(parts, tenderName(t.Type)+" "+t.Amount.String())
+	}
+	if len(parts) == 0 {
+		return "no tender"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -63,6 +63,10 @@ type Services struct {
 	// goroutine; nil on a terminal not joined to a server (the screen
 	// then says the reports need keytagd).
 	Reports Reports
+	// Credit is the customer's store credit, held on the server: shown
+	// beside the points and spent as the store_credit tender. Nil (not
+	// joined to a server) refuses that tender.
+	Credit CreditService
 }
 
 // Printer is the till's receipt printer.
@@ -91,6 +95,17 @@ type Till interface {
 type Reports interface {
 	Liability(ctx context.Context) (pos.Liability, error)
 	Daily(ctx context.Context, from, to pos.Day) ([]pos.DailyRow, error)
+}
+
+// CreditService is the sync client's store credit for the window. Every
+// call goes to the server; offline it fails with pos.ENeedsServer.
+type CreditService interface {
+	// Balance is the account's store credit now.
+	Balance(ctx context.Context, account string) (pos.Money, error)
+	// Spend is a checkout's pos.SaleRequest.SpendCredit for a sale by by:
+	// it spends on the server and answers how to give the spend back
+	// should the sale's own write fail.
+	Spend(by pos.Staff) func(ctx context.Context, receipt, account string, amount pos.Money) (giveBack func(), err error)
 }
 
 // GiftService is the part of the sync client that reserves gifts. Stock is

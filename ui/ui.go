@@ -50,6 +50,7 @@ type UI struct {
 	enrol   *enrolView
 	ret     *returnView
 	mgr     *managerView
+	claims  *claimsView // the manager's claims (F9) while on show
 	// settings is the manager's Settings while it is on show.
 	settings *settingsView
 	search   *searchView // the customer field's list (search.go)

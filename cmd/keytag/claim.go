@@ -241,6 +241,9 @@ func (e *env) printClaimStep(c pos.ClaimCase, err error) error {
 	if c.Reason != "" {
 		fmt.Fprintf(e.stdout, "reason: %s\n", c.Reason)
 	}
+	if c.OverrideBy != "" {
+		fmt.Fprintf(e.stdout, "accepted outside its window by %s at %s\n", c.OverrideBy, c.OverrideAt.Format("2006-01-02 15:04"))
+	}
 	if c.RejectReason != "" {
 		fmt.Fprintf(e.stdout, "rejected: %s\n", c.RejectReason)
 	}

@@ -79,7 +79,7 @@ func (e *env) printOrderClaim(v pos.OrderClaimView) error {
 			fmt.Fprintf(e.stdout, "%s issued as store credit (the customer now holds %s); points clawed back %d, credited %d\n",
 				v.Credit.Amount, v.Credit.StoreCredit, r.PointsClawedBack, r.PointsCredited)
 		} else {
-			printRefund(e, pos.ReturnRefund{ReturnResult: *r})
+			printRefund(e, *r)
 		}
 	}
 	return nil

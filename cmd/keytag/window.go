@@ -36,6 +36,7 @@ var windowServices = func(e *env, d *sqlite.DB) (ui.Services, func()) {
 	if id.Server == "" {
 		return s, func() {}
 	}
+	s.Credit = windowCredit{e: e, d: d}
 	w, err := e.newWorker(d, slog.LevelInfo, worker.Options{})
 	if err != nil {
 		// Joined, but the worker cannot run (no token): the bar says so.
@@ -82,6 +83,26 @@ func (p windowPrinter) PrintReport(ctx context.Context, r pos.Receipt) error {
 		return err
 	}
 	return escpos.PrintReceipt(ctx, p.e.printer, r, cols)
+}
+
+// windowCredit is store credit for the window, asked of the server as
+// the CLI asks it (credit.go): online only, a spend given back should the
+// sale's own write fail.
+type windowCredit struct {
+	e *env
+	d *sqlite.DB
+}
+
+func (c windowCredit) Balance(ctx context.Context, account string) (pos.Money, error) {
+	credit, err := c.e.storeCredit(c.d, account)
+	if err != nil {
+		return 0, err
+	}
+	return *credit, nil
+}
+
+func (c windowCredit) Spend(by pos.Staff) func(ctx context.Context, receipt, account string, amount pos.Money) (func(), error) {
+	return c.e.spendCredit(c.d, by)
 }
 
 // syncReview shows the window the store's sync bookkeeping.

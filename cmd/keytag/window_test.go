@@ -169,3 +169,102 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// The window's store credit (ui.Services.Credit) on a real keytagd: the
+// customer's credit read for the panel, a spend at checkout, and a spend
+// whose sale then fails to be written locally (its transaction ends
+// before the commit) given back, so the server's credit is whole.
+func TestWindowStoreCreditGivenBackWhenTheSaleFails(t *testing.T) {
+	ctx := context.Background()
+	store, _ := ledgerdbtest.OpenSQLite(t, pos.SystemClock{})
+	ts := httptest.NewServer(httpapi.New(store, nil).Handler())
+	defer ts.Close()
+	a, err := store.CreateAccount(ctx, pos.NewAccount{Email: "dee@example.com", Name: "Dee"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.MoveCredit(ctx, pos.Actor{Store: "S1"}, pos.CreditMove{ID: "m-1", Account: a.Account, Kind: pos.CreditIssue, Amount: 2000}); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{ctx: ctx, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, clock: pos.SystemClock{}, dbPath: filepath.Join(t.TempDir(), "t.db")}
+	d, err := e.open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	_, code, err := store.AddTerminal(ctx, "S2", "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := client.New(ts.URL, "", client.Options{})
+	res, err := c.Enroll(ctx, code, "till")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Enroll(ctx, c.Server(), res.Store, res.TerminalID, res.Token, res.Epoch); err != nil {
+		t.Fatal(err)
+	}
+	mia, err := d.AddStaff(ctx, nil, "Mia", pos.RoleManager, "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, stop := windowServices(e, d)
+	defer stop()
+	if svc.Credit == nil {
+		t.Fatal("a joined terminal's window has no store credit")
+	}
+	svc.Notify()
+	waitFor(t, "the customer pulled", func() bool { _, err := d.Account(ctx, a.Account); return err == nil })
+	held := func() pos.Money {
+		t.Helper()
+		b, err := store.CreditBalance(ctx, a.Account)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.StoreCredit
+	}
+	if got, err := svc.Credit.Balance(ctx, a.Account); err != nil || got != 2000 {
+		t.Fatalf("the panel's credit: %s %v, want 20.00", got, err)
+	}
+	sale := func(amount pos.Money) pos.SaleRequest {
+		return pos.SaleRequest{AccountID: a.Account, Order: pos.Order{Lines: []pos.Line{{SKU: "A", Qty: 1, UnitPrice: amount}},
+			Tenders: []pos.Tender{{Type: pos.TenderStoreCredit, Amount: amount}}}}
+	}
+
+	// The sale's write fails after the credit was spent on the server.
+	failing, cancel := context.WithCancel(ctx)
+	spend := svc.Credit.Spend(mia)
+	req := sale(1500)
+	spent := false
+	req.SpendCredit = func(ctx context.Context, receipt, account string, amount pos.Money) (func(), error) {
+		back, err := spend(ctx, receipt, account, amount)
+		spent = err == nil && held() == 500
+		cancel() // the checkout's transaction ends before its commit
+		return back, err
+	}
+	if _, err := d.Checkout(failing, mia, req); err == nil {
+		t.Fatal("the checkout committed on an ended transaction")
+	}
+	if !spent {
+		t.Fatal("the credit was not spent on the server before the local write")
+	}
+	if got := held(); got != 2000 {
+		t.Errorf("after the failed sale the server holds %s of credit, want it whole: 20.00", got)
+	}
+	if x, err := d.XReport(ctx, mia, pos.DayOf(time.Now())); err != nil || x.Sales != 0 {
+		t.Errorf("the failed sale was kept: %d sales on the X report (%v)", x.Sales, err)
+	}
+
+	// The same spend through a sale that is written: taken once.
+	req = sale(1500)
+	req.SpendCredit = svc.Credit.Spend(mia)
+	if _, err := d.Checkout(ctx, mia, req); err != nil {
+		t.Fatal(err)
+	}
+	if got := held(); got != 500 {
+		t.Errorf("after the sale the server holds %s, want 5.00", got)
+	}
+	if got, err := svc.Credit.Balance(ctx, a.Account); err != nil || got != 500 {
+		t.Errorf("the panel's credit after the sale: %s %v", got, err)
+	}
+}

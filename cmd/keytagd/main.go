@@ -40,7 +40,7 @@ Usage:
   keytagd terminal add --store S --name N            make a one-time enrolment code
   keytagd terminal revoke ID                         revoke a terminal and its token
   keytagd terminal list                              list terminals
-  keytagd token add --role webshop|admin --name N    make a token (shown once)
+  keytagd token add --role webshop|manager|admin --name N    make a token (shown once)
   keytagd token revoke ID|NAME                       revoke a webshop or admin token
   keytagd gift add --name N --cost POINTS --stock N  add a redemption gift
   keytagd gift set ID [--name N] [--cost P] [--stock N] [--active true|false]

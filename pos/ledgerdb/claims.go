@@ -57,6 +57,10 @@ func (s *Store) openOrderClaim(ctx context.Context, r pos.OrderClaimRequest) (po
 	if len(reason) > maxClaimReason {
 		return pos.OrderClaimView{}, pos.Errorf(pos.EInvalidInput, "the reason is %d characters long: keep it under %d", len(reason), maxClaimReason)
 	}
+	override, err := claimOverride(r.By, r.Override)
+	if err != nil {
+		return pos.OrderClaimView{}, err
+	}
 	canon, err := json.Marshal(r)
 	if err != nil {
 		return pos.OrderClaimView{}, err
@@ -92,9 +96,16 @@ func (s *Store) openOrderClaim(ctx context.Context, r pos.OrderClaimRequest) (po
 	if err != nil {
 		return pos.OrderClaimView{}, err
 	}
-	q, err := cfg.QuoteReturn(sum, pos.ReturnRequest{Receipt: r.OrderID, Lines: lines, Claim: r.Kind, Unopened: r.Unopened, Received: received}, notified)
+	q, err := cfg.QuoteReturn(sum, pos.ReturnRequest{Receipt: r.OrderID, Lines: lines, Claim: r.Kind, Unopened: r.Unopened, Received: received,
+		OverrideBy: override}, notified)
 	if err != nil {
-		return pos.OrderClaimView{}, err
+		return pos.OrderClaimView{}, windowClosed(err)
+	}
+	// The override is recorded only when it let the claim in.
+	var overrideBy string
+	var overrideAt int64
+	if q.Overridden {
+		overrideBy, overrideAt = override.Name, millis(now)
 	}
 	var lastDay, shipBy string
 	if !q.LastDay.IsZero() {
@@ -109,8 +120,9 @@ func (s *Store) openOrderClaim(ctx context.Context, r pos.OrderClaimRequest) (po
 	}
 	rawLines, _ := json.Marshal(lines)
 	if _, err := s.exec(ctx, tx, `INSERT INTO order_claims (claim_id, order_id, body_hash, kind, state, lines, reason, unopened, notified, received,
-		last_day, ship_by, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ClaimID, r.OrderID, hash, string(r.Kind), string(pos.ClaimOpened),
-		string(rawLines), reason, r.Unopened, notified.String(), received.String(), lastDay, shipBy, millis(now)); s.d.IsUnique(err) {
+		last_day, ship_by, opened_at, override_by, override_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ClaimID, r.OrderID, hash, string(r.Kind),
+		string(pos.ClaimOpened), string(rawLines), reason, r.Unopened, notified.String(), received.String(), lastDay, shipBy, millis(now),
+		overrideBy, overrideAt); s.d.IsUnique(err) {
 		return pos.OrderClaimView{}, errReplayRaced
 	} else if err != nil {
 		return pos.OrderClaimView{}, fmt.Errorf("store claim: %w", err)
@@ -193,10 +205,23 @@ func (s *Store) stepOrderClaim(ctx context.Context, id string, step pos.ClaimSte
 		}
 		// The return is named by the claim, apart from the web shop's own
 		// return ids; the window is judged on the day it was opened.
+		// A claim let in by an override is settled under it; one whose
+		// window closed since (the settings changed) needs one now.
+		override := &pos.Staff{Name: k.OverrideBy, Role: pos.RoleManager}
+		if k.OverrideBy == "" {
+			if override, err = claimOverride(r.Caller, r.Override); err != nil {
+				return pos.OrderClaimView{}, err
+			}
+		}
 		ret := pos.OrderReturnRequest{ReturnID: "claim:" + k.ID, Claim: k.Kind, Lines: k.Lines, Unopened: k.Unopened, Outcome: outcome}
-		res, err := s.postOrderReturn(ctx, tx, k.Receipt, o, ret, received, notified, hashHex([]byte("claim:"+k.ID)), k.ID)
+		res, overridden, err := s.postOrderReturn(ctx, tx, r.By, k.Receipt, o, ret, received, notified, hashHex([]byte("claim:"+k.ID)), k.ID, override)
 		if err != nil {
-			return pos.OrderClaimView{}, err
+			return pos.OrderClaimView{}, windowClosed(err)
+		}
+		if overridden && k.OverrideBy == "" {
+			if _, err := s.exec(ctx, tx, `UPDATE order_claims SET override_by = ?, override_at = ? WHERE claim_id = ?`, override.Name, millis(now), k.ID); err != nil {
+				return pos.OrderClaimView{}, fmt.Errorf("record override: %w", err)
+			}
 		}
 		// A credit is the same return, its points moved the same way, but
 		// its money is held as store credit instead of paid back.
@@ -235,20 +260,21 @@ func (s *Store) GetOrderClaim(ctx context.Context, id string) (pos.OrderClaimVie
 
 func (s *Store) loadOrderClaim(ctx context.Context, q queryer, id, suffix string) (pos.OrderClaimView, error) {
 	var (
-		v        pos.OrderClaimView
-		k        = &v.ClaimCase
-		account  string
-		kind     string
-		state    string
-		lines    string
-		result   string
-		openedAt int64
+		v          pos.OrderClaimView
+		k          = &v.ClaimCase
+		account    string
+		kind       string
+		state      string
+		lines      string
+		result     string
+		openedAt   int64
+		overrideAt int64
 	)
 	err := s.row(ctx, q, `SELECT c.claim_id, c.order_id, o.account, c.kind, c.state, c.lines, c.reason, c.unopened, c.notified, c.received,
-		c.last_day, c.ship_by, c.received_on, c.verified, c.reject_reason, c.return_id, c.result, c.opened_at
+		c.last_day, c.ship_by, c.received_on, c.verified, c.reject_reason, c.return_id, c.result, c.opened_at, c.override_by, c.override_at
 		FROM order_claims c JOIN orders o ON o.order_id = c.order_id WHERE c.claim_id = ?`+suffix, strings.TrimSpace(id)).Scan(
 		&k.ID, &k.Receipt, &account, &kind, &state, &lines, &k.Reason, &k.Unopened, &k.Notified, &k.Received,
-		&k.LastDay, &k.ShipBy, &k.ReceivedOn, &k.Verified, &k.RejectReason, &k.Return, &result, &openedAt)
+		&k.LastDay, &k.ShipBy, &k.ReceivedOn, &k.Verified, &k.RejectReason, &k.Return, &result, &openedAt, &k.OverrideBy, &overrideAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, pos.Errorf(pos.ENotFound, "no claim %s", strings.TrimSpace(id))
 	}
@@ -256,11 +282,14 @@ func (s *Store) loadOrderClaim(ctx context.Context, q queryer, id, suffix string
 		return v, fmt.Errorf("read claim: %w", err)
 	}
 	k.Account, k.Kind, k.State, k.OpenedAt, k.OpenedBy = account, pos.Claim(kind), pos.ClaimState(state), fromMillis(openedAt), storeWeb
+	if k.OverrideBy != "" {
+		k.OverrideAt = fromMillis(overrideAt)
+	}
 	if err := json.Unmarshal([]byte(lines), &k.Lines); err != nil {
 		return v, fmt.Errorf("claim %s lines: %w", k.ID, err)
 	}
 	if result != "" {
-		v.Result = new(pos.ReturnResult)
+		v.Result = new(pos.ReturnRefund)
 		if err := json.Unmarshal([]byte(result), v.Result); err != nil {
 			return v, fmt.Errorf("claim %s result: %w", k.ID, err)
 		}
@@ -291,4 +320,44 @@ func (s *Store) heldLines(ctx context.Context, tx *sql.Tx, orderID, exceptClaim 
 		return nil, fmt.Errorf("read claims: %w", err)
 	}
 	return sumLinesBySKU(rows)
+}
+
+// claimOverride is the manager an override names, as the token that
+// called stands for one (pos.ClaimOverride): nil without an override, and
+// forbidden for a caller that cannot give one. keytagd keeps no staff or
+// PINs, so a PIN is refused rather than taken unchecked.
+func claimOverride(p pos.Principal, o *pos.ClaimOverride) (*pos.Staff, error) {
+	if o == nil {
+		return nil, nil
+	}
+	staff := strings.TrimSpace(o.Staff)
+	switch {
+	case o.PIN != "":
+		return nil, pos.Errorf(pos.EForbidden, "keytagd keeps no staff PINs (they live on each terminal): override with a manager token, or from the store's terminal where the manager signed in")
+	case len(staff) > 100:
+		return nil, pos.Errorf(pos.EInvalidInput, "override staff is %d characters long: keep it to 100", len(staff))
+	case p.Role == pos.RoleClaimsManager:
+		name := "manager token " + p.Name
+		if staff != "" {
+			name = staff + " (" + name + ")"
+		}
+		return &pos.Staff{Name: name, Role: pos.RoleManager}, nil
+	case p.Role == pos.RoleTerminal && staff != "":
+		return &pos.Staff{Name: staff + " at store " + p.Store, Role: pos.RoleManager}, nil
+	case p.Role == pos.RoleTerminal:
+		return nil, pos.Errorf(pos.EInvalidInput, "override: name the manager signed in at the till (\"staff\")")
+	}
+	return nil, pos.Errorf(pos.EForbidden, "a %s token cannot override a claim's window: a manager token can, or a store's terminal for the manager signed in there", p.Role)
+}
+
+// windowClosed adds to a closed window's refusal how keytagd takes an
+// override (the rule's own words speak of a PIN at the till).
+func windowClosed(err error) error {
+	var pe *pos.Error
+	if !errors.As(err, &pe) || pe.Code != pos.EWindowClosed {
+		return err
+	}
+	out := *pe
+	out.Message += " (here: send \"override\" with a manager token, or from a store's terminal naming its signed-in manager)"
+	return &out
 }

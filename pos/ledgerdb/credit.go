@@ -29,8 +29,10 @@ func (s *Store) moveCredit(ctx context.Context, by pos.Actor, m pos.CreditMove) 
 	if err := checkID("account", m.Account); err != nil {
 		return pos.CreditView{}, err
 	}
-	if strings.HasPrefix(m.ID, claimCreditID("")) {
-		return pos.CreditView{}, pos.Errorf(pos.EInvalidInput, "id %q: ids beginning %q are the server's own, for credited claims", m.ID, claimCreditID(""))
+	for _, own := range []string{claimCreditID(""), orderCreditID(""), refundCreditID("")} {
+		if strings.HasPrefix(m.ID, own) {
+			return pos.CreditView{}, pos.Errorf(pos.EInvalidInput, "id %q: ids beginning %q are the server's own (credited claims, web orders paid and refunded with credit)", m.ID, own)
+		}
 	}
 	if err := m.Check(); err != nil {
 		return pos.CreditView{}, err
@@ -64,6 +66,12 @@ func (s *Store) moveCredit(ctx context.Context, by pos.Actor, m pos.CreditMove) 
 
 // claimCreditID is the move a credited claim issues, one per claim.
 func claimCreditID(claim string) string { return "claim:" + claim }
+
+// orderCreditID is the spend of a web order's store_credit tender.
+func orderCreditID(order string) string { return "order:" + order }
+
+// refundCreditID gives back, as credit, a web return's store_credit part.
+func refundCreditID(ret string) string { return "refund:" + ret }
 
 // creditTx records a checked move in tx (a credited claim issues its
 // credit in the claim's own transaction).

@@ -85,6 +85,16 @@ func (s *Store) placeOrder(ctx context.Context, r pos.OrderRequest) (pos.OrderRe
 			o.Lines[i].Tax = q.LineTax[i]
 		}
 	}
+	// A store_credit tender is taken from the credit the server holds, in
+	// this transaction: more than the customer has refuses the order and
+	// nothing is written. It is not an earning tender (CheckOrder): that
+	// money earned its points once already.
+	if credit := creditTendered(r.Tenders); credit > 0 {
+		m := pos.CreditMove{ID: orderCreditID(r.OrderID), Account: account, Kind: pos.CreditSpend, Amount: credit, Reference: "order " + r.OrderID}
+		if _, err := s.creditTx(ctx, tx, pos.Actor{Store: storeWeb}, m, now); err != nil {
+			return pos.OrderResult{}, err
+		}
+	}
 	var es []pos.Entry
 	if r.RedeemPoints > 0 {
 		es = append(es, pos.Entry{ID: webEntryID(r.OrderID, "redeem"), Account: account, Kind: pos.KindRedeem, Points: -r.RedeemPoints, Ref: r.OrderID, Store: storeWeb, At: now})
@@ -105,10 +115,11 @@ func (s *Store) placeOrder(ctx context.Context, r pos.OrderRequest) (pos.OrderRe
 	out := pos.OrderResult{OrderID: r.OrderID, PointsEarned: q.PointsEarned, PointsRedeemed: r.RedeemPoints, Tax: q.Tax, Status: pos.OrderPending, Balance: bal}
 	result, _ := json.Marshal(out)
 	lines, _ := json.Marshal(o.Lines)
+	tenders, _ := json.Marshal(append([]pos.Tender{}, r.Tenders...))
 	_, err = s.exec(ctx, tx, `INSERT INTO orders (order_id, account, body_hash, status, merchandise, earned, redeemed, lines, placed_at, result,
-		shipping, shipping_cost, tax, tax_included, settings_version)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.OrderID, account, hash, pos.OrderPending, int64(q.Merchandise), q.PointsEarned, r.RedeemPoints,
-		string(lines), millis(placed), string(result), int64(r.Shipping), int64(r.ShippingCost), int64(q.Tax), q.Tax > 0 && cfg.PricesIncludeTax, cfg.Version)
+		shipping, shipping_cost, tax, tax_included, settings_version, tenders)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.OrderID, account, hash, pos.OrderPending, int64(q.Merchandise), q.PointsEarned, r.RedeemPoints,
+		string(lines), millis(placed), string(result), int64(r.Shipping), int64(r.ShippingCost), int64(q.Tax), q.Tax > 0 && cfg.PricesIncludeTax, cfg.Version, string(tenders))
 	if s.d.IsUnique(err) {
 		return pos.OrderResult{}, errReplayRaced
 	}
@@ -116,6 +127,18 @@ func (s *Store) placeOrder(ctx context.Context, r pos.OrderRequest) (pos.OrderRe
 		return pos.OrderResult{}, fmt.Errorf("store order: %w", err)
 	}
 	return out, tx.Commit()
+}
+
+// creditTendered is the sum of the store_credit tenders (of an order,
+// or of a refund's split).
+func creditTendered(ts []pos.Tender) pos.Money {
+	var sum pos.Money
+	for _, t := range ts {
+		if t.Type == pos.TenderStoreCredit {
+			sum += t.Amount
+		}
+	}
+	return sum
 }
 
 // replay finds an idempotent request already answered: found with its
@@ -150,6 +173,9 @@ type orderRow struct {
 	// have taken of that cost so far.
 	shipping, shippingCost, deducted int64
 	taxIncluded                      bool
+	// tenders is the order's tenders as JSON, "" for an order placed
+	// before they were kept (its refunds are not split).
+	tenders string
 }
 
 func (s *Store) lockOrder(ctx context.Context, tx *sql.Tx, id string) (orderRow, error) {
@@ -157,9 +183,9 @@ func (s *Store) lockOrder(ctx context.Context, tx *sql.Tx, id string) (orderRow,
 	var lines string
 	var placed int64
 	err := s.row(ctx, tx, `SELECT account, status, merchandise, earned, redeemed, clawed_back, credited, lines, placed_at, shipping, shipping_cost,
-		shipping_deducted, tax_included FROM orders WHERE order_id = ?`+s.d.ForUpdate, id).
+		shipping_deducted, tax_included, tenders FROM orders WHERE order_id = ?`+s.d.ForUpdate, id).
 		Scan(&o.account, &o.status, &o.merchandise, &o.earned, &o.redeemed, &o.clawedBack, &o.credited, &lines, &placed,
-			&o.shipping, &o.shippingCost, &o.deducted, &o.taxIncluded)
+			&o.shipping, &o.shippingCost, &o.deducted, &o.taxIncluded, &o.tenders)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, pos.Errorf(pos.ENotFound, "no order %s", id)
 	}
@@ -209,22 +235,22 @@ func (s *Store) ProcessOrder(ctx context.Context, id string) (pos.OrderResult, e
 // window counted from the day the customer received the goods. Points
 // reverse as pos.Config.QuoteReturn says; while the order is pending the
 // clawback comes out of its pending points. Idempotent by return_id.
-func (s *Store) ReturnOrder(ctx context.Context, orderID string, r pos.OrderReturnRequest) (pos.ReturnResult, error) {
-	return onceMore(s.d, func() (pos.ReturnResult, error) { return s.returnOrder(ctx, orderID, r) })
+func (s *Store) ReturnOrder(ctx context.Context, orderID string, r pos.OrderReturnRequest) (pos.ReturnRefund, error) {
+	return onceMore(s.d, func() (pos.ReturnRefund, error) { return s.returnOrder(ctx, orderID, r) })
 }
 
-func (s *Store) returnOrder(ctx context.Context, orderID string, r pos.OrderReturnRequest) (pos.ReturnResult, error) {
+func (s *Store) returnOrder(ctx context.Context, orderID string, r pos.OrderReturnRequest) (pos.ReturnRefund, error) {
 	if err := checkID("return_id", r.ReturnID); err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
 	if r.Outcome == pos.OutcomeCredit {
 		// A return here moves no money; store credit is issued where it
 		// is recorded with the claim it settles.
-		return pos.ReturnResult{}, pos.Errorf(pos.EInvalidInput, "a web order's return is not settled with store credit here: open a claim (POST /v1/claims) and credit it (POST /v1/claims/{id}/credited)")
+		return pos.ReturnRefund{}, pos.Errorf(pos.EInvalidInput, "a web order's return is not settled with store credit here: open a claim (POST /v1/claims) and credit it (POST /v1/claims/{id}/credited)")
 	}
 	received, err := pos.ParseDay(strings.TrimSpace(r.ReceivedOn))
 	if err != nil {
-		return pos.ReturnResult{}, pos.Errorf(pos.EInvalidInput, "received_on %q is not a date like 2026-03-01", r.ReceivedOn)
+		return pos.ReturnRefund{}, pos.Errorf(pos.EInvalidInput, "received_on %q is not a date like 2026-03-01", r.ReceivedOn)
 	}
 	// The order is part of what the id names: the same return_id sent for
 	// another order is another body (409), not a replay of the first.
@@ -233,17 +259,17 @@ func (s *Store) returnOrder(ctx context.Context, orderID string, r pos.OrderRetu
 		pos.OrderReturnRequest
 	}{orderID, r})
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
 	hash := hashHex(canon)
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
 	defer tx.Rollback()
 	if res, found, err := s.replay(ctx, tx, `SELECT body_hash, result FROM order_returns WHERE return_id = ?`, r.ReturnID, hash, "return"); found || err != nil {
-		var out pos.ReturnResult
+		var out pos.ReturnRefund
 		if err == nil {
 			err = json.Unmarshal(res, &out)
 		}
@@ -251,25 +277,27 @@ func (s *Store) returnOrder(ctx context.Context, orderID string, r pos.OrderRetu
 	}
 	o, err := s.lockOrder(ctx, tx, orderID)
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
-	out, err := s.postOrderReturn(ctx, tx, orderID, o, r, received, pos.DayOf(now), hash, "")
+	out, _, err := s.postOrderReturn(ctx, tx, pos.Actor{Store: storeWeb}, orderID, o, r, received, pos.DayOf(now), hash, "", nil)
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, err
 	}
 	return out, tx.Commit()
 }
 
 // postOrderReturn quotes a return against a locked order as of today (for
 // a claim: the day it was opened) and writes it: entries, the order's
-// running totals and the order_returns row. Units open claims hold,
+// running totals, a store_credit part given back as credit (by by) and
+// the order_returns row; overridden says override let it pass a closed
+// window. Units open claims hold,
 // except the claim settling (exceptClaim), are not returned twice.
-func (s *Store) postOrderReturn(ctx context.Context, tx *sql.Tx, orderID string, o orderRow, r pos.OrderReturnRequest,
-	received, today pos.Day, hash, exceptClaim string) (pos.ReturnResult, error) {
+func (s *Store) postOrderReturn(ctx context.Context, tx *sql.Tx, by pos.Actor, orderID string, o orderRow, r pos.OrderReturnRequest,
+	received, today pos.Day, hash, exceptClaim string, override *pos.Staff) (res pos.ReturnRefund, overridden bool, err error) {
 	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	sum, err := s.orderSummary(ctx, tx, orderID, o, received, exceptClaim)
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, false, err
 	}
 	if r.Claim == pos.ClaimUndelivered && len(r.Lines) == 0 {
 		r.Lines = pos.UnitsLeft(sum) // the whole order, recorded line by line
@@ -278,12 +306,12 @@ func (s *Store) postOrderReturn(ctx context.Context, tx *sql.Tx, orderID string,
 	// line carried when the order was placed.
 	cfg, err := s.configIn(ctx, tx)
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, false, err
 	}
 	q, err := cfg.QuoteReturn(sum, pos.ReturnRequest{Receipt: orderID, Lines: r.Lines, Claim: r.Claim, Outcome: r.Outcome,
-		Unopened: r.Unopened, Received: received}, today)
+		Unopened: r.Unopened, Received: received, OverrideBy: override}, today)
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, false, err
 	}
 	var es []pos.Entry
 	if q.PointsClawedBack > 0 {
@@ -296,20 +324,28 @@ func (s *Store) postOrderReturn(ctx context.Context, tx *sql.Tx, orderID string,
 	}
 	// As for an order: a twin that committed first clashes on the ids.
 	if err := s.post(ctx, tx, es...); errors.Is(err, errEntryExists) {
-		return pos.ReturnResult{}, errReplayRaced
+		return pos.ReturnRefund{}, false, errReplayRaced
 	} else if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, false, err
 	}
 	if _, err := s.exec(ctx, tx, `UPDATE orders SET clawed_back = clawed_back + ?, credited = credited + ?, shipping_deducted = shipping_deducted + ?
 		WHERE order_id = ?`, q.PointsClawedBack, q.PointsCredited, int64(q.ShippingDeducted), orderID); err != nil {
-		return pos.ReturnResult{}, fmt.Errorf("update order: %w", err)
+		return pos.ReturnRefund{}, false, fmt.Errorf("update order: %w", err)
 	}
 	v, err := s.accountView(ctx, tx, o.account)
 	if err != nil {
-		return pos.ReturnResult{}, err
+		return pos.ReturnRefund{}, false, err
 	}
-	out := pos.ReturnResult{Receipt: orderID, Return: r.ReturnID, Outcome: q.Outcome, Refund: q.Refund, Tax: q.Tax,
-		PointsClawedBack: q.PointsClawedBack, PointsCredited: q.PointsCredited, Balance: v.Balance}
+	// What the order paid with store credit goes back as credit, in this
+	// transaction (a credit outcome issues the whole refund: its caller).
+	if part := creditTendered(q.RefundTenders); part > 0 && q.Outcome != pos.OutcomeCredit {
+		m := pos.CreditMove{ID: refundCreditID(r.ReturnID), Account: o.account, Kind: pos.CreditIssue, Amount: part, Reference: "return " + r.ReturnID + " of order " + orderID}
+		if _, err := s.creditTx(ctx, tx, by, m, now); err != nil {
+			return pos.ReturnRefund{}, false, err
+		}
+	}
+	out := pos.ReturnRefund{ReturnResult: pos.ReturnResult{Receipt: orderID, Return: r.ReturnID, Outcome: q.Outcome, Refund: q.Refund, Tax: q.Tax,
+		PointsClawedBack: q.PointsClawedBack, PointsCredited: q.PointsCredited, Balance: v.Balance}, RefundTenders: q.RefundTenders}
 	if !q.LastDay.IsZero() { // an undelivered order has no window
 		out.LastDay = q.LastDay.String()
 	}
@@ -321,11 +357,11 @@ func (s *Store) postOrderReturn(ctx context.Context, tx *sql.Tx, orderID string,
 	rawLines, _ := json.Marshal(lines)
 	if _, err := s.exec(ctx, tx, `INSERT INTO order_returns (return_id, order_id, body_hash, lines, result, at) VALUES (?, ?, ?, ?, ?, ?)`,
 		r.ReturnID, orderID, hash, string(rawLines), string(result), millis(now)); s.d.IsUnique(err) {
-		return pos.ReturnResult{}, errReplayRaced
+		return pos.ReturnRefund{}, false, errReplayRaced
 	} else if err != nil {
-		return pos.ReturnResult{}, fmt.Errorf("store return: %w", err)
+		return pos.ReturnRefund{}, false, fmt.Errorf("store return: %w", err)
 	}
-	return out, nil
+	return out, q.Overridden, nil
 }
 
 // orderSummary is what a return needs of a locked order: what earlier
@@ -344,6 +380,14 @@ func (s *Store) orderSummary(ctx context.Context, tx *sql.Tx, orderID string, o 
 	sum := pos.SaleSummary{Receipt: orderID, Merchandise: pos.Money(o.merchandise), Earned: o.earned, Redeemed: o.redeemed,
 		ClawedBack: o.clawedBack, Credited: o.credited, Received: received, Shipped: true, TaxIncluded: o.taxIncluded,
 		Shipping: pos.Money(o.shipping), ShippingCost: pos.Money(o.shippingCost), ShippingDeducted: pos.Money(o.deducted)}
+	if o.tenders != "" {
+		if err := json.Unmarshal([]byte(o.tenders), &sum.Tenders); err != nil {
+			return pos.SaleSummary{}, fmt.Errorf("order %s tenders: %w", orderID, err)
+		}
+		if sum.TendersRefunded, err = s.tendersRefunded(ctx, tx, orderID); err != nil {
+			return pos.SaleSummary{}, err
+		}
+	}
 	for _, l := range o.lines {
 		sl := pos.SoldLine{Line: l}
 		take := min(returned[l.SKU], l.Qty)
@@ -362,6 +406,29 @@ func (s *Store) returnedLines(ctx context.Context, tx *sql.Tx, orderID string) (
 		return nil, fmt.Errorf("read returns: %w", err)
 	}
 	return sumLinesBySKU(rows)
+}
+
+// tendersRefunded is what earlier returns of the order paid back, tender
+// by tender (each return's answer keeps its split).
+func (s *Store) tendersRefunded(ctx context.Context, tx *sql.Tx, orderID string) ([]pos.Tender, error) {
+	rows, err := s.query(ctx, tx, `SELECT result FROM order_returns WHERE order_id = ?`, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("read returns: %w", err)
+	}
+	defer rows.Close()
+	var out []pos.Tender
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		var r pos.ReturnRefund
+		if err := json.Unmarshal([]byte(raw), &r); err != nil {
+			return nil, fmt.Errorf("return of order %s: %w", orderID, err)
+		}
+		out = append(out, r.RefundTenders...)
+	}
+	return out, rows.Err()
 }
 
 // sumLinesBySKU adds up, per SKU, the JSON line lists ([]pos.ReturnLine)

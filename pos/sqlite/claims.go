@@ -331,6 +331,9 @@ func (d *DB) loadClaim(ctx context.Context, q queryer, id string) (pos.ClaimCase
 	}
 	loc := d.clock.Now().Location()
 	k.Account, k.OpenedAt = account.String, time.UnixMilli(openedAt).In(loc)
+	if k.OverrideBy != "" {
+		k.OverrideAt = k.OpenedAt // a terminal's override is given as the claim is opened
+	}
 	rows, err := q.QueryContext(ctx, `SELECT sku, qty FROM claim_lines WHERE claim_id = ? ORDER BY rowid`, k.ID)
 	if err != nil {
 		return k, fmt.Errorf("read claim lines: %w", err)

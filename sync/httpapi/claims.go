@@ -9,11 +9,12 @@ import (
 // Claims on web orders: the web shop opens one when its customer
 // notifies it; the shop or a store's terminal takes it through its steps.
 
-func (s *Server) openClaim(w http.ResponseWriter, r *http.Request, _ pos.Principal) error {
+func (s *Server) openClaim(w http.ResponseWriter, r *http.Request, p pos.Principal) error {
 	var req pos.OrderClaimRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
+	req.By = p // a manager token's "override" is the manager's
 	res, err := s.ledger.OpenOrderClaim(r.Context(), req)
 	return reply(w, http.StatusOK, res, err)
 }
@@ -30,7 +31,10 @@ func claimStep(step pos.ClaimStep) func(*Server, http.ResponseWriter, *http.Requ
 		if err := decodeOptional(r, &req); err != nil {
 			return err
 		}
-		req.By = actor(p, req.Staff)
+		req.By, req.Caller = actor(p, req.Staff), p
+		if p.Role == pos.RoleClaimsManager {
+			req.By = pos.Actor{Store: "web", Staff: "manager token " + p.Name}
+		}
 		res, err := s.ledger.StepOrderClaim(r.Context(), r.PathValue("id"), step, req)
 		return reply(w, http.StatusOK, res, err)
 	}

@@ -41,6 +41,10 @@ var (
 	// rolesWebshopAdmin read a customer's history: the shop shows it to
 	// them, an admin answers their questions.
 	rolesWebshopAdmin = []pos.TokenRole{pos.RoleWebshop, pos.RoleAdmin}
+	// rolesClaims are who open claims and take them through their steps:
+	// the shops, and a store manager's token (whose override counts).
+	rolesClaims   = []pos.TokenRole{pos.RoleWebshop, pos.RoleClaimsManager}
+	rolesClaimsAt = []pos.TokenRole{pos.RoleTerminal, pos.RoleWebshop, pos.RoleClaimsManager}
 )
 
 // Routes lists every endpoint the server serves (docs/openapi.yaml
@@ -59,14 +63,14 @@ func Routes() []Route {
 		{"POST", "/v1/orders", rolesWebshop, (*Server).placeOrder},
 		{"POST", "/v1/orders/{id}/processed", rolesWebshop, (*Server).processOrder},
 		{"POST", "/v1/orders/{id}/returns", rolesWebshop, (*Server).returnOrder},
-		{"POST", "/v1/claims", rolesWebshop, (*Server).openClaim},
-		{"GET", "/v1/claims/{id}", rolesShops, (*Server).getClaim},
-		{"POST", "/v1/claims/{id}/received", rolesShops, claimStep(pos.StepReceive)},
-		{"POST", "/v1/claims/{id}/verified", rolesShops, claimStep(pos.StepVerify)},
-		{"POST", "/v1/claims/{id}/refunded", rolesShops, claimStep(pos.StepRefund)},
-		{"POST", "/v1/claims/{id}/replaced", rolesShops, claimStep(pos.StepReplace)},
-		{"POST", "/v1/claims/{id}/credited", rolesShops, claimStep(pos.StepCredit)},
-		{"POST", "/v1/claims/{id}/rejected", rolesShops, claimStep(pos.StepReject)},
+		{"POST", "/v1/claims", rolesClaims, (*Server).openClaim},
+		{"GET", "/v1/claims/{id}", rolesClaimsAt, (*Server).getClaim},
+		{"POST", "/v1/claims/{id}/received", rolesClaimsAt, claimStep(pos.StepReceive)},
+		{"POST", "/v1/claims/{id}/verified", rolesClaimsAt, claimStep(pos.StepVerify)},
+		{"POST", "/v1/claims/{id}/refunded", rolesClaimsAt, claimStep(pos.StepRefund)},
+		{"POST", "/v1/claims/{id}/replaced", rolesClaimsAt, claimStep(pos.StepReplace)},
+		{"POST", "/v1/claims/{id}/credited", rolesClaimsAt, claimStep(pos.StepCredit)},
+		{"POST", "/v1/claims/{id}/rejected", rolesClaimsAt, claimStep(pos.StepReject)},
 		{"POST", "/v1/credit", rolesShops, (*Server).moveCredit},
 		{"GET", "/v1/credit/{account}", rolesShops, (*Server).creditBalance},
 		{"GET", "/v1/gifts", rolesShops, (*Server).gifts},
