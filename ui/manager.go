@@ -57,8 +57,8 @@ func (v *managerView) relayout() {
 
 // managerHints fits one line at 1024 px: the full words are on the
 // screen beside each section.
-const managerHints = "Enter next / do it  Tab next  ↑↓ role · reservation  " +
-	"F2 reports  F3 PIN  F4 remove  F5 hand over  F6 change gift  F7 forgo  F8 settings  F9 claims  F10 details  F11 sync  Esc sale  F12 sign out"
+const managerHints = "Enter do it  ↑↓ pick  " +
+	"F2 reports  F3 PIN  F4 remove  F5 hand over  F6 change  F7 forgo  F8 settings  F9 claims  F10 details  F11 sync  Esc sale  F12 sign out"
 
 func (u *UI) showManager() {
 	if u.staff == nil || !u.staff.IsManager() {
