@@ -11,7 +11,6 @@ import (
 	"keytag/pos"
 	"keytag/pos/escpos"
 	"keytag/pos/ledgerdb/ledgerdbtest"
-	"keytag/sync/client"
 	"keytag/sync/httpapi"
 )
 
@@ -32,29 +31,7 @@ func TestWindowReports(t *testing.T) {
 
 	now := time.Now().UTC().Add(-48 * time.Hour)
 	clock := pos.ClockFunc(func() time.Time { return now })
-	e := &env{ctx: ctx, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, clock: clock,
-		dbPath: filepath.Join(t.TempDir(), "t.db")}
-	d, err := e.open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	_, code, err := store.AddTerminal(ctx, "S1", "T1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := client.New(ts.URL, "", client.Options{})
-	res, err := c.Enroll(ctx, code, "till")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Enroll(ctx, c.Server(), res.Store, res.TerminalID, res.Token, res.Epoch); err != nil {
-		t.Fatal(err)
-	}
-	mia, err := d.AddStaff(ctx, nil, "Mia", pos.RoleManager, "1234")
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, d, mia := joinedTill(t, ctx, store, ts.URL, "S1", clock)
 	tag, _ := pos.DefaultTagFormat.Make("100000001")
 	if _, err := d.CreateAccount(ctx, mia, pos.NewAccount{Email: "ann@example.com", Name: "Ann", Tag: tag}); err != nil {
 		t.Fatal(err)

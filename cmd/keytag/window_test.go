@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"keytag/pos"
+	"keytag/pos/ledgerdb"
 	"keytag/pos/ledgerdb/ledgerdbtest"
 	"keytag/pos/sqlite"
 	"keytag/sync/client"
@@ -34,30 +35,9 @@ func TestWindowServicesSyncAndGifts(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	e, d, mia := joinedTill(t, ctx, store, ts.URL, "S1", pos.SystemClock{})
 	var stderr bytes.Buffer
-	e := &env{ctx: ctx, stdout: &bytes.Buffer{}, stderr: &stderr, clock: pos.SystemClock{},
-		dbPath: filepath.Join(t.TempDir(), "t.db")}
-	d, err := e.open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	_, code, err := store.AddTerminal(ctx, "S1", "T1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := client.New(ts.URL, "", client.Options{})
-	res, err := c.Enroll(ctx, code, "till")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Enroll(ctx, c.Server(), res.Store, res.TerminalID, res.Token, res.Epoch); err != nil {
-		t.Fatal(err)
-	}
-	mia, err := d.AddStaff(ctx, nil, "Mia", pos.RoleManager, "1234")
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.stderr = &stderr
 	tag, _ := pos.DefaultTagFormat.Make("100000001")
 	a, err := d.CreateAccount(ctx, mia, pos.NewAccount{Email: "ann@example.com", Name: "Ann", Tag: tag})
 	if err != nil {
@@ -186,28 +166,7 @@ func TestWindowStoreCreditGivenBackWhenTheSaleFails(t *testing.T) {
 	if _, err := store.MoveCredit(ctx, pos.Actor{Store: "S1"}, pos.CreditMove{ID: "m-1", Account: a.Account, Kind: pos.CreditIssue, Amount: 2000}); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{ctx: ctx, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, clock: pos.SystemClock{}, dbPath: filepath.Join(t.TempDir(), "t.db")}
-	d, err := e.open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	_, code, err := store.AddTerminal(ctx, "S2", "T1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := client.New(ts.URL, "", client.Options{})
-	res, err := c.Enroll(ctx, code, "till")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Enroll(ctx, c.Server(), res.Store, res.TerminalID, res.Token, res.Epoch); err != nil {
-		t.Fatal(err)
-	}
-	mia, err := d.AddStaff(ctx, nil, "Mia", pos.RoleManager, "1234")
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, d, mia := joinedTill(t, ctx, store, ts.URL, "S2", pos.SystemClock{})
 	svc, stop := windowServices(e, d)
 	defer stop()
 	if svc.Credit == nil {
@@ -267,4 +226,33 @@ func TestWindowStoreCreditGivenBackWhenTheSaleFails(t *testing.T) {
 	if got, err := svc.Credit.Balance(ctx, a.Account); err != nil || got != 500 {
 		t.Errorf("the panel's credit after the sale: %s %v", got, err)
 	}
+}
+
+// joinedTill is a till database joined to the keytagd at url as a new
+// terminal of store, with Mia as its manager (PIN 1234).
+func joinedTill(t *testing.T, ctx context.Context, store *ledgerdb.Store, url, storeID string, clock pos.Clock) (*env, *sqlite.DB, pos.Staff) {
+	t.Helper()
+	e := &env{ctx: ctx, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, clock: clock, dbPath: filepath.Join(t.TempDir(), "t.db")}
+	d, err := e.open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	_, code, err := store.AddTerminal(ctx, storeID, "T1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := client.New(url, "", client.Options{})
+	res, err := c.Enroll(ctx, code, "till")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Enroll(ctx, c.Server(), res.Store, res.TerminalID, res.Token, res.Epoch); err != nil {
+		t.Fatal(err)
+	}
+	mia, err := d.AddStaff(ctx, nil, "Mia", pos.RoleManager, "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, d, mia
 }
