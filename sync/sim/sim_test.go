@@ -42,6 +42,7 @@ var regressionSeeds = []uint64{}
 var restoreRegressions = []uint64{
 	47,  // the restored server merged the same email the other way round: a second takeback
 	155, // an account the restored server lost held a record back: the outbox had holes
+	24,  // a return after a merge, on the surviving account, was refused its sale's allowance
 }
 
 const serverURL = "http://keytagd.sim"
