@@ -164,7 +164,7 @@ func (u *UI) closeDay() {
 func (u *UI) printClose() {
 	v := u.closeV
 	if u.svc.Printer == nil {
-		setMessage(v.msg, "No printer is set: start keytag with --printer tcp://HOST:9100, file:/dev/usb/lp0 or serial:/dev/ttyUSB0.", widget.WarningImportance)
+		setMessage(v.msg, noPrinter, widget.WarningImportance)
 		return
 	}
 	r := v.report

@@ -30,7 +30,7 @@ func (u *UI) printAfter(receipt string) {
 // happened when there is no printer to send it to.
 func (u *UI) reprint(receipt string, msg *widget.Label) {
 	if u.svc.Printer == nil {
-		setMessage(msg, "No printer is set: start keytag with --printer tcp://HOST:9100, file:/dev/usb/lp0 or serial:/dev/ttyUSB0.", widget.WarningImportance)
+		setMessage(msg, noPrinter, widget.WarningImportance)
 		return
 	}
 	setMessage(msg, "Printing a copy of "+receipt+"…", widget.MediumImportance)

@@ -55,6 +55,10 @@ type Services struct {
 	// makes them off Fyne's goroutine and reports failures on the status
 	// bar; a sale is complete before it prints.
 	Printer Printer
+	// PrinterSettings, when set, lets a manager's Settings screen choose
+	// the till's printer, which Printer then becomes without a restart;
+	// nil leaves the printer to the command line.
+	PrinterSettings PrinterSettings
 	// Till is this till's day (the X report) and its close (the Z
 	// report), for the manager's "Reports & close" screen (F2 there).
 	// Nil hides the close.
@@ -76,6 +80,31 @@ type Printer interface {
 	Print(ctx context.Context, receipt string, copy bool) error
 	// PrintReport prints a laid-out report (an X or Z report).
 	PrintReport(ctx context.Context, r pos.Receipt) error
+}
+
+// PrinterChoice is a receipt printer and its paper.
+type PrinterChoice struct {
+	// URI is as keytag --printer takes it: tcp://HOST:PORT,
+	// file:/dev/usb/lp0, serial:/dev/ttyUSB0[@BAUD]; "" is none.
+	URI string
+	// PaperMM is the paper's width: 58 or 80.
+	PaperMM int
+}
+
+// PrinterSettings is the till's receipt printer as the terminal keeps it.
+// Its calls are made on Fyne's goroutine.
+type PrinterSettings interface {
+	// Saved is the printer kept in the terminal's database.
+	Saved(ctx context.Context) (PrinterChoice, error)
+	// Override is the printer this run's command line gave (keytag
+	// --printer, KEYTAG_PRINTER), which wins over the saved one; its URI
+	// is "" when none was given.
+	Override() PrinterChoice
+	// Save checks the URI with the parser --printer uses and keeps it
+	// with the width; a bad one is refused, saying what is wrong, with
+	// nothing kept. It answers the printer the window prints on from now
+	// on: the override, the saved one, or nil for none.
+	Save(ctx context.Context, c PrinterChoice) (Printer, error)
 }
 
 // Till is the terminal store's day close (pos/sqlite implements it).

@@ -14,7 +14,8 @@ import (
 )
 
 // settingsView is the manager's Settings (F8 on the manager screen): the
-// scanners the window reads, chosen and tested here, and the program's
+// scanners the window reads and the receipt printer, chosen and tested
+// here (printersettings.go), and the program's
 // settings, which only `program set` changes (on the server, for a
 // terminal joined to one).
 type settingsView struct {
@@ -27,10 +28,11 @@ type settingsView struct {
 	test    *widget.Label
 	program *widget.Label
 	note    *widget.Label
+	printer *printerSection
 }
 
 const settingsHints = "Enter adds the scanner typed   ↑↓ pick a scanner   F7 forget it   scan anything: test   " +
-	"Esc back to the manager screen   F12 sign out"
+	"Tab the printer   F5 save it   F6 test page   Esc back   F12 sign out"
 
 func (u *UI) showSettings() {
 	if u.staff == nil || !u.staff.IsManager() {
@@ -71,6 +73,10 @@ func (u *UI) showSettings() {
 		widget.NewSeparator(),
 		title("Test a scanner"), v.test,
 	)
+	var printer fyne.CanvasObject
+	v.printer, printer = u.printerBox()
+	left.Add(widget.NewSeparator())
+	left.Add(printer)
 	c := u.svc.Terminal.Config()
 	v.program.SetText(strings.TrimSuffix(c.SettingsText(), "\n"))
 	if st := u.svc.Status; st != nil && st().Server != "" {
@@ -90,6 +96,10 @@ func (u *UI) showSettings() {
 				u.showManager()
 			case fyne.KeyF7:
 				u.forgetScanner()
+			case fyne.KeyF5:
+				u.savePrinter()
+			case fyne.KeyF6:
+				u.printTestPage()
 			default:
 				return false
 			}

@@ -85,9 +85,9 @@ func runReceiptPrint(e *env, args []string) int {
 }
 
 // receiptPrinter is what prints a completed sale's (or return's) receipt on the
-// --printer: nil when none is set. The window takes it as is (a field of
-// ui.Services to call from a goroutine after a sale, its error on the
-// status bar); the CLI's sale calls it through printAfterSale.
+// --printer: nil when none is set. The CLI's sale calls it through
+// printAfterSale; the window has its own (windowPrinter), which also
+// follows the printer saved in Settings.
 func (e *env) receiptPrinter(d *sqlite.DB) func(ctx context.Context, receipt string) error {
 	if e.printer == "" {
 		return nil

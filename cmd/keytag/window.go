@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -30,8 +32,11 @@ import (
 var windowServices = func(e *env, d *sqlite.DB) (ui.Services, func()) {
 	id, _ := d.Identity(e.ctx)
 	s := ui.Services{Terminal: d, Status: ui.StandaloneStatus, Place: place(id), Sync: syncReview{d}, Till: d}
-	if print := e.receiptPrinter(d); print != nil {
-		s.Printer = windowPrinter{e: e, d: d, print: print}
+	s.PrinterSettings = printerSettings{e: e, d: d}
+	if p, err := e.windowPrinter(e.ctx, d); err != nil {
+		fmt.Fprintf(e.stderr, "keytag: receipts are not printed: %v\n", pos.ErrorMessage(err))
+	} else {
+		s.Printer = p
 	}
 	if id.Server == "" {
 		return s, func() {}
@@ -57,20 +62,18 @@ var windowServices = func(e *env, d *sqlite.DB) (ui.Services, func()) {
 	}
 }
 
-// windowPrinter is the --printer as the window's ui.Printer: a sale's
+// windowPrinter is a printer as the window's ui.Printer: a sale's
 // receipt as `keytag sale --printer` prints it, a copy as `keytag receipt
-// print` does, and the close's reports as `keytag close --print`.
+// print` does, and the close's reports as `keytag close --print`. paper
+// is the width in mm, checked when it prints (as --paper is).
 type windowPrinter struct {
-	e     *env
 	d     *sqlite.DB
-	print func(ctx context.Context, receipt string) error
+	uri   string
+	paper string
 }
 
 func (p windowPrinter) Print(ctx context.Context, receipt string, copy bool) error {
-	if !copy {
-		return p.print(ctx, receipt)
-	}
-	r, err := p.d.AnyReceipt(ctx, receipt, true)
+	r, err := p.d.AnyReceipt(ctx, receipt, copy)
 	if err != nil {
 		return err
 	}
@@ -78,11 +81,64 @@ func (p windowPrinter) Print(ctx context.Context, receipt string, copy bool) err
 }
 
 func (p windowPrinter) PrintReport(ctx context.Context, r pos.Receipt) error {
-	cols, err := paperColumns(p.e.paper)
+	cols, err := paperColumns(p.paper)
 	if err != nil {
 		return err
 	}
-	return escpos.PrintReceipt(ctx, p.e.printer, r, cols)
+	return escpos.PrintReceipt(ctx, p.uri, r, cols)
+}
+
+// windowPrinter is the printer the window prints on: the --printer (or
+// KEYTAG_PRINTER) for this run, else the one a manager saved in Settings;
+// nil when there is neither.
+func (e *env) windowPrinter(ctx context.Context, d *sqlite.DB) (ui.Printer, error) {
+	if e.printer != "" {
+		return windowPrinter{d: d, uri: e.printer, paper: e.paper}, nil
+	}
+	saved, err := d.ReceiptPrinter(ctx)
+	if err != nil || saved.URI == "" {
+		return nil, err
+	}
+	return windowPrinter{d: d, uri: saved.URI, paper: strconv.Itoa(saved.PaperMM)}, nil
+}
+
+// printerSettings is the printer the Settings screen chooses
+// (ui.PrinterSettings), kept in the terminal's database for every window
+// started without --printer.
+type printerSettings struct {
+	e *env
+	d *sqlite.DB
+}
+
+func (s printerSettings) Saved(ctx context.Context) (ui.PrinterChoice, error) {
+	p, err := s.d.ReceiptPrinter(ctx)
+	return ui.PrinterChoice{URI: p.URI, PaperMM: p.PaperMM}, err
+}
+
+func (s printerSettings) Override() ui.PrinterChoice {
+	if s.e.printer == "" {
+		return ui.PrinterChoice{}
+	}
+	mm := 80
+	if cols, _ := paperColumns(s.e.paper); cols == pos.Columns58mm {
+		mm = 58
+	}
+	return ui.PrinterChoice{URI: s.e.printer, PaperMM: mm}
+}
+
+// Save checks the URI as --printer is checked (escpos.ParseURI), keeps
+// it with the width, and answers the window's printer from now on.
+func (s printerSettings) Save(ctx context.Context, c ui.PrinterChoice) (ui.Printer, error) {
+	uri := strings.TrimSpace(c.URI)
+	if uri != "" {
+		if _, err := escpos.ParseURI(uri); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.d.SetReceiptPrinter(ctx, sqlite.ReceiptPrinter{URI: uri, PaperMM: c.PaperMM}); err != nil {
+		return nil, err
+	}
+	return s.e.windowPrinter(ctx, s.d)
 }
 
 // windowCredit is store credit for the window, asked of the server as
