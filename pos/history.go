@@ -17,15 +17,10 @@ type HistoryEntry struct {
 	Store   string  `json:"store"`
 }
 
-// byOrder are the kinds whose reference is a receipt or an order.
-var byOrder = map[EntryKind]bool{KindEarn: true, KindRedeem: true, KindReturnClawback: true,
-	KindReturnCredit: true, KindRelease: true}
-
 // HistoryOf is an entry as a customer's history shows it.
 func HistoryOf(e Entry) HistoryEntry {
 	h := HistoryEntry{At: e.At, Kind: e.Kind, Points: e.Points, Pending: e.Pending, Store: e.Store}
-	if byOrder[e.Kind] && e.Ref != "" {
-		ref := e.Ref
+	if ref := e.Receipt(); ref != "" {
 		h.Receipt = &ref
 	}
 	return h
