@@ -64,9 +64,9 @@ func (b Balance) Add(e Entry) Balance {
 }
 
 // Receipt is the sale, return's sale or web-shop order an entry belongs
-// to (a void names the sale it undid), as a customer's history shows
-// it; "" for entries of no order
-// (sign-up, birthday, adjustment, gifts, whose Ref is something else).
+// to (a void names the sale it undid), as a customer's history shows it;
+// "" for entries of no order (sign-up, birthday, adjustment, gifts, whose
+// Ref is something else).
 func (e Entry) Receipt() string {
 	switch e.Kind {
 	case KindEarn, KindRedeem, KindReturnClawback, KindReturnCredit, KindRelease, KindVoid:
