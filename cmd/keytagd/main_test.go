@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -184,78 +181,6 @@ func postJSON(t *testing.T, url, token string, body, out any) int {
 	return resp.StatusCode
 }
 
-// smtpSink is an SMTP server on loopback that keeps every message.
-type smtpSink struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	msgs []string
-}
-
-func newSMTPSink(t *testing.T) *smtpSink {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpSink{ln: ln}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	return s
-}
-
-func (s *smtpSink) serve(c net.Conn) {
-	defer c.Close()
-	r := bufio.NewReader(c)
-	say := func(l string) { io.WriteString(c, l+"\r\n") }
-	say("220 sink ESMTP")
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		cmd := strings.ToUpper(strings.TrimSpace(line))
-		switch {
-		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			say("250 sink")
-		case strings.HasPrefix(cmd, "DATA"):
-			say("354 go on")
-			var msg strings.Builder
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				msg.WriteString(l)
-			}
-			s.mu.Lock()
-			s.msgs = append(s.msgs, msg.String())
-			s.mu.Unlock()
-			say("250 queued")
-		case strings.HasPrefix(cmd, "QUIT"):
-			say("221 bye")
-			return
-		default:
-			say("250 ok")
-		}
-	}
-}
-
-func (s *smtpSink) messages() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.msgs...)
-}
-
 func TestBirthdayGiftIsGrantedOnceAndEmailed(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "keytagd.db")
 	// 28 February 2027: a 29 February birthday is celebrated today.
@@ -278,7 +203,7 @@ func TestBirthdayGiftIsGrantedOnceAndEmailed(t *testing.T) {
 	}
 	store.Close()
 
-	sink := newSMTPSink(t)
+	sink := newRelay(t)
 	m, _ := startMain(t, db, func(m *Main) {
 		m.Clock = clock
 		m.JobInterval = 20 * time.Millisecond
@@ -293,8 +218,8 @@ func TestBirthdayGiftIsGrantedOnceAndEmailed(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("%d birthday emails, want 1: %q", len(msgs), msgs)
 	}
-	if !strings.Contains(msgs[0], "To: leap@example.com") || !strings.Contains(msgs[0], "200 points") || !strings.Contains(msgs[0], "Lea") {
-		t.Errorf("email = %q", msgs[0])
+	if m := msgs[0]; !strings.Contains(m.data, "To: leap@example.com") || !strings.Contains(m.data, "200 points") || !strings.Contains(m.data, "Lea") {
+		t.Errorf("email = %q", m.data)
 	}
 	v, err := m.Store().AccountByID(context.Background(), leap.Account)
 	if err != nil || v.Balance.Available != 300 {
