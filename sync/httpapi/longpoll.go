@@ -80,6 +80,13 @@ func (s *Server) waitPull(ctx context.Context, cursor int64, limit int, wait tim
 		if watcher != nil {
 			key.committed, live = watcher.Changed()
 		}
+		if live {
+			// The ledger hears every commit, this process's too: the
+			// API's own ring would wake the waiters a second time for
+			// the same commit, and split those woken together into two
+			// generations that cannot share a read.
+			key.bell = nil
+		}
 		out, err := s.pulls.pull(ctx, s.ledger, key, notBefore)
 		if err != nil || len(out.Changes) > 0 || out.More || out.Head < cursor {
 			return out, err
