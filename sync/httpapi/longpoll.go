@@ -84,7 +84,9 @@ func (s *Server) waitPull(ctx context.Context, cursor int64, limit int, wait tim
 			// The ledger hears every commit, this process's too: the
 			// API's own ring would wake the waiters a second time for
 			// the same commit, and split those woken together into two
-			// generations that cannot share a read.
+			// generations that cannot share a read. (A listen connection
+			// that dies silently is noticed within some 15 seconds, as for
+			// other processes' commits; the recheck bounds that wait.)
 			key.bell = nil
 		}
 		out, err := s.pulls.pull(ctx, s.ledger, key, notBefore)
