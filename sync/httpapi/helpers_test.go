@@ -33,9 +33,20 @@ var srvStart = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func newSrvHarness(t *testing.T, b ledgerdbtest.Backend) *srvHarness {
 	t.Helper()
+	return newSrvHarnessOver(t, b, nil)
+}
+
+// newSrvHarnessOver is newSrvHarness with the API over wrap(store)
+// instead of the store itself (a ledger that counts its calls).
+func newSrvHarnessOver(t *testing.T, b ledgerdbtest.Backend, wrap func(*ledgerdb.Store) pos.Ledger) *srvHarness {
+	t.Helper()
 	clock := ledgerdbtest.NewClock(srvStart)
 	store, _ := b.Open(t, clock)
-	api := httpapi.New(store, nil)
+	var ledger pos.Ledger = store
+	if wrap != nil {
+		ledger = wrap(store)
+	}
+	api := httpapi.New(ledger, nil)
 	ts := httptest.NewServer(api.Handler())
 	t.Cleanup(ts.Close)
 	h := &srvHarness{t: t, store: store, clock: clock, api: api, url: ts.URL}

@@ -69,16 +69,27 @@ func (s *Server) waitPull(ctx context.Context, cursor int64, limit int, wait tim
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	watcher, _ := s.ledger.(changeWatcher)
+	// notBefore is when the recheck timer last woke this waiter: the read
+	// it then shares must have begun after (see pullShare.pull).
+	var notBefore time.Time
 	for {
 		// Both bells are taken before the read, so a commit between the
 		// read and the wait still wakes it.
-		bell := s.bell.waiting()
-		var committed <-chan struct{}
+		key := pullKey{cursor: cursor, limit: limit, bell: s.bell.waiting()}
 		live := false
 		if watcher != nil {
-			committed, live = watcher.Changed()
+			key.committed, live = watcher.Changed()
 		}
-		out, err := s.ledger.Pull(ctx, cursor, limit)
+		if live {
+			// The ledger hears every commit, this process's too: the
+			// API's own ring would wake the waiters a second time for
+			// the same commit, and split those woken together into two
+			// generations that cannot share a read. (A listen connection
+			// that dies silently is noticed within some 15 seconds, as for
+			// other processes' commits; the recheck bounds that wait.)
+			key.bell = nil
+		}
+		out, err := s.pulls.pull(ctx, s.ledger, key, notBefore)
 		if err != nil || len(out.Changes) > 0 || out.More || out.Head < cursor {
 			return out, err
 		}
@@ -87,19 +98,23 @@ func (s *Server) waitPull(ctx context.Context, cursor int64, limit int, wait tim
 			every = pullRecheckListening
 		}
 		recheck := time.NewTimer(every)
+		s.waiting.Add(1)
 		select {
-		case <-bell:
-		case <-committed:
-		case <-recheck.C:
+		case <-key.bell:
+		case <-key.committed:
+		case notBefore = <-recheck.C:
 		case <-deadline.C:
+			s.waiting.Add(-1)
 			recheck.Stop()
 			return out, nil
 		case <-ctx.Done():
+			s.waiting.Add(-1)
 			recheck.Stop()
 			// The terminal hung up (its worker stopped, or a proxy cut
 			// it): nobody reads the answer, and nothing failed here.
 			return out, nil
 		}
+		s.waiting.Add(-1)
 		recheck.Stop()
 	}
 }

@@ -6,6 +6,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 
 	"keytag/pos"
 )
@@ -21,6 +22,10 @@ type Server struct {
 	mux     *http.ServeMux
 	// bell wakes long-polling pulls after every write through the API.
 	bell *changeBell
+	// pulls shares one ledger read among the long-polls woken together,
+	// and waiting counts those held between reads.
+	pulls   pullShare
+	waiting atomic.Int64
 	// public is every route but the admin listener's; admin is /metrics
 	// and /healthz alone.
 	public, admin *http.ServeMux
