@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,22 +17,7 @@ import (
 func TestWindowPrinterFollowsSavedSetting(t *testing.T) {
 	ctx := context.Background()
 	saved, savedJobs := printerOnLoopback(t, 0x12, 0)
-	e := &env{ctx: ctx, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, clock: pos.SystemClock{},
-		dbPath: filepath.Join(t.TempDir(), "t.db"), paper: "80"}
-	d, err := e.open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	mia, err := d.AddStaff(ctx, nil, "Mia", pos.RoleManager, "1234")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := d.Checkout(ctx, mia, pos.SaleRequest{Order: pos.Order{
-		Lines: []pos.Line{{SKU: "X", Qty: 1, UnitPrice: 700}}, Tenders: []pos.Tender{{Type: pos.TenderCash, Amount: 700}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, d, _, res := tillWithASale(t, ctx, "", "80")
 	kept := func() sqlite.ReceiptPrinter {
 		t.Helper()
 		p, err := d.ReceiptPrinter(ctx)

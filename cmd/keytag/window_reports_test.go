@@ -11,6 +11,7 @@ import (
 	"keytag/pos"
 	"keytag/pos/escpos"
 	"keytag/pos/ledgerdb/ledgerdbtest"
+	"keytag/pos/sqlite"
 	"keytag/sync/httpapi"
 )
 
@@ -121,22 +122,7 @@ func TestWindowReports(t *testing.T) {
 func TestWindowPrinter(t *testing.T) {
 	ctx := context.Background()
 	uri, jobs := printerOnLoopback(t, 0x12, 0)
-	e := &env{ctx: ctx, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, clock: pos.SystemClock{},
-		dbPath: filepath.Join(t.TempDir(), "t.db"), printer: uri, paper: "58"}
-	d, err := e.open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	mia, err := d.AddStaff(ctx, nil, "Mia", pos.RoleManager, "1234")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := d.Checkout(ctx, mia, pos.SaleRequest{Order: pos.Order{
-		Lines: []pos.Line{{SKU: "X", Qty: 1, UnitPrice: 700}}, Tenders: []pos.Tender{{Type: pos.TenderCash, Amount: 700}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, d, mia, res := tillWithASale(t, ctx, uri, "58")
 	svc, stop := windowServices(e, d)
 	defer stop()
 	if svc.Printer == nil {
@@ -175,4 +161,27 @@ func TestWindowPrinter(t *testing.T) {
 	if _, err := d.GetSale(ctx, res.Receipt); err != nil {
 		t.Fatalf("the sale after a failed print: %v", err)
 	}
+}
+
+// tillWithASale is a standalone till with the printer and paper given (as
+// --printer and --paper), Mia as its manager, and one 7.00 cash sale.
+func tillWithASale(t *testing.T, ctx context.Context, printer, paper string) (*env, *sqlite.DB, pos.Staff, pos.SaleResult) {
+	t.Helper()
+	e := &env{ctx: ctx, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, clock: pos.SystemClock{},
+		dbPath: filepath.Join(t.TempDir(), "t.db"), printer: printer, paper: paper}
+	d, err := e.open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	mia, err := d.AddStaff(ctx, nil, "Mia", pos.RoleManager, "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.Checkout(ctx, mia, pos.SaleRequest{Order: pos.Order{
+		Lines: []pos.Line{{SKU: "X", Qty: 1, UnitPrice: 700}}, Tenders: []pos.Tender{{Type: pos.TenderCash, Amount: 700}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, d, mia, res
 }
