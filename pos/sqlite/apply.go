@@ -298,7 +298,13 @@ func (d *DB) newApplier(ctx context.Context, tx *sql.Tx) (*applier, error) {
 	if a.insAccount, err = tx.PrepareContext(ctx, `INSERT INTO accounts (id, email, name, birth_date, opt_in, phone, store, terminal, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, birth_date = excluded.birth_date,
-			opt_in = excluded.opt_in, phone = excluded.phone`); err != nil {
+			opt_in = excluded.opt_in, phone = excluded.phone,
+			-- An email changed on the server (the web shop's PATCH, a
+			-- counter's update, or the server's version after it refused
+			-- one) replaces the one kept here, unless another account here
+			-- holds it: that one's own change is on its way.
+			email = CASE WHEN EXISTS (SELECT 1 FROM accounts WHERE email = excluded.email)
+				THEN accounts.email ELSE excluded.email END`); err != nil {
 		return nil, err
 	}
 	if a.insEntry, err = tx.PrepareContext(ctx, `INSERT INTO entries (id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by)
@@ -352,15 +358,6 @@ func (a *applier) account(ctx context.Context, c pulled) error {
 	acc.Email = storedEmail(acc.Email)
 	_, err = a.insAccount.ExecContext(ctx, acc.ID, acc.Email, acc.Name, acc.BirthDate, acc.OptIn, acc.Phone,
 		acc.Store, acc.Terminal, syncMilli(acc.CreatedAt))
-	if err == nil {
-		// An email changed on the server (the web shop's PATCH, a
-		// counter's update, or the server's version after it refused
-		// one) replaces the one kept here, unless another account here
-		// holds it: that one's own change is on its way.
-		_, err = a.tx.ExecContext(ctx, `UPDATE accounts SET email = ?1 WHERE id = ?2 AND email != ?1
-			AND NOT EXISTS (SELECT 1 FROM accounts WHERE email = ?1)`, acc.Email, acc.ID)
-		return err
-	}
 	if !sqlitedb.IsUnique(err) {
 		return err
 	}
