@@ -99,22 +99,22 @@ func (s *Server) waitPull(ctx context.Context, cursor int64, limit int, wait tim
 		}
 		recheck := time.NewTimer(every)
 		s.waiting.Add(1)
+		over := false
 		select {
 		case <-key.bell:
 		case <-key.committed:
 		case notBefore = <-recheck.C:
 		case <-deadline.C:
-			s.waiting.Add(-1)
-			recheck.Stop()
-			return out, nil
+			over = true
 		case <-ctx.Done():
-			s.waiting.Add(-1)
-			recheck.Stop()
 			// The terminal hung up (its worker stopped, or a proxy cut
 			// it): nobody reads the answer, and nothing failed here.
-			return out, nil
+			over = true
 		}
 		s.waiting.Add(-1)
 		recheck.Stop()
+		if over {
+			return out, nil
+		}
 	}
 }
