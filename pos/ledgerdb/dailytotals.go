@@ -14,9 +14,10 @@ import (
 // adding up 90 days of a ten-million-entry ledger took 30 s on a shared
 // two-core machine (docs/BENCHMARKS.md), reading a row per store, day and
 // kind takes milliseconds. They are kept in the transaction that writes
-// each entry, so they never disagree with the ledger a reader sees. Every writer of entries holds the sequence
-// counter's row lock (counterSequence.Reserve) before it gets here, so
-// these rows add no new wait and no new lock order.
+// each entry, so they never disagree with the ledger a reader sees. Every
+// writer of entries holds the sequence counter's row lock
+// (counterSequence.Reserve) before it gets here, so these rows add no new
+// wait and no new lock order.
 
 // entryDay is the UTC day number of an entry's time, as Daily and the
 // migration's backfill group them: at / 86400000 in integer division,
@@ -115,8 +116,9 @@ func (s *Store) addSums(ctx context.Context, tx *sql.Tx, sums map[dailyKey][2]in
 	return nil
 }
 
-// upsertRows writes rows a few hundred to a statement, as insertRows
-// does, with an ON CONFLICT clause after each statement's values.
+// upsertRows writes rows a few hundred to a statement, with onConflict
+// (an ON CONFLICT clause, or "" for a plain insert: insertRows) after each
+// statement's values.
 func upsertRows[T any](ctx context.Context, s *Store, tx *sql.Tx, prefix string, cols int, rows []T, values func(T) []any, onConflict string) error {
 	const chunk = 500
 	for lo := 0; lo < len(rows); lo += chunk {

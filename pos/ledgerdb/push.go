@@ -879,19 +879,9 @@ func (s *Store) applyDeltas(ctx context.Context, tx *sql.Tx, deltas map[string]p
 	return nil
 }
 
+// insertRows writes rows a few hundred to a statement (upsertRows).
 func insertRows[T any](ctx context.Context, s *Store, tx *sql.Tx, prefix string, cols int, rows []T, values func(T) []any) error {
-	const chunk = 500
-	for lo := 0; lo < len(rows); lo += chunk {
-		part := rows[lo:min(lo+chunk, len(rows))]
-		args := make([]any, 0, cols*len(part))
-		for _, r := range part {
-			args = append(args, values(r)...)
-		}
-		if _, err := s.exec(ctx, tx, prefix+placeholders(len(part), cols), args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return upsertRows(ctx, s, tx, prefix, cols, rows, values, "")
 }
 
 // advance moves the terminal's acknowledged seq over every seq it now
