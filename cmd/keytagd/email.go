@@ -15,23 +15,29 @@ import (
 	"keytag/pos/ledgerdb"
 )
 
-// receipt sends one queued receipt to its customer. smtp.SendMail says
+// send mails text to one address: UTF-8, quoted-printable, the subject
+// Q-encoded (so neither can break the headers). smtp.SendMail says
 // STARTTLS when the relay offers it, and authenticates when a user is set.
-func (ml *mailer) receipt(e pos.QueuedEmail, now time.Time) error {
+func (ml *mailer) send(to, subject, text, messageID string, now time.Time) error {
 	var body bytes.Buffer
 	qp := quotedprintable.NewWriter(&body)
-	qp.Write([]byte(strings.ReplaceAll(e.Text, "\n", "\r\n")))
+	qp.Write([]byte(strings.ReplaceAll(text, "\n", "\r\n")))
 	qp.Close()
 	msg := "From: " + ml.from + "\r\n" +
-		"To: " + e.To + "\r\n" +
-		"Subject: " + mime.QEncoding.Encode("utf-8", e.Subject) + "\r\n" +
+		"To: " + to + "\r\n" +
+		"Subject: " + mime.QEncoding.Encode("utf-8", subject) + "\r\n" +
 		"Date: " + now.Format(time.RFC1123Z) + "\r\n" +
-		"Message-ID: <" + e.ID + "@keytag>\r\n" +
+		"Message-ID: <" + messageID + "@keytag>\r\n" +
 		"MIME-Version: 1.0\r\n" +
 		"Content-Type: text/plain; charset=utf-8\r\n" +
 		"Content-Transfer-Encoding: quoted-printable\r\n" +
 		"\r\n" + body.String()
-	return smtp.SendMail(ml.addr, ml.auth, ml.from, []string{e.To}, []byte(msg))
+	return smtp.SendMail(ml.addr, ml.auth, ml.from, []string{to}, []byte(msg))
+}
+
+// receipt sends one queued receipt to its customer.
+func (ml *mailer) receipt(e pos.QueuedEmail, now time.Time) error {
+	return ml.send(e.To, e.Subject, e.Text, e.ID, now)
 }
 
 // receiptSender empties the queue of receipts to email that pushes fill:

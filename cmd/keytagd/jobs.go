@@ -34,21 +34,9 @@ func (m *Main) mailer() *mailer {
 }
 
 // birthday announces a birthday gift.
-func (ml *mailer) birthday(g ledgerdb.BirthdayGrant) error {
-	name := strings.Map(func(r rune) rune {
-		if r == '\r' || r == '\n' {
-			return ' '
-		}
-		return r
-	}, g.Name)
-	msg := "From: " + ml.from + "\r\n" +
-		"To: " + g.Email + "\r\n" +
-		"Subject: Happy birthday from keytag\r\n" +
-		"MIME-Version: 1.0\r\n" +
-		"Content-Type: text/plain; charset=utf-8\r\n" +
-		"\r\n" +
-		fmt.Sprintf("Happy birthday, %s!\r\n\r\nWe have added %d points to your account. They are yours to spend at the counter or in the web shop.\r\n", name, g.Points)
-	return smtp.SendMail(ml.addr, ml.auth, ml.from, []string{g.Email}, []byte(msg))
+func (ml *mailer) birthday(g ledgerdb.BirthdayGrant, now time.Time) error {
+	text := fmt.Sprintf("Happy birthday, %s!\n\nWe have added %d points to your account. They are yours to spend at the counter or in the web shop.\n", g.Name, g.Points)
+	return ml.send(g.Email, "Happy birthday from keytag", text, pos.NewID(), now)
 }
 
 // smtpCode is the relay's reply code in err, or 0 for a network error.
@@ -106,7 +94,7 @@ func (j *jobs) birthdays(ctx context.Context) (int, error) {
 	for _, g := range grants {
 		j.log.Info("birthday gift granted", "account", g.Account, "points", g.Points)
 		if j.mail != nil {
-			if err := j.mail.birthday(g); err != nil {
+			if err := j.mail.birthday(g, j.clock.Now()); err != nil {
 				// Not err itself: a relay's answer may quote the address.
 				j.log.Warn("birthday email not sent", "account", g.Account, "smtp_code", smtpCode(err))
 			}
