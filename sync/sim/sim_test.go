@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,7 +28,8 @@ import (
 
 var (
 	seedFlag  = flag.Uint64("seed", 0, "replay this one seed (0: run -seeds seeds)")
-	seedsFlag = flag.Int("seeds", defaultSeeds, "how many seeds to run, from 1 (default 200, 3 under -race)")
+	seedsFlag = flag.Int("seeds", defaultSeeds, "how many seeds to run, from -first (default 200, 3 under -race)")
+	firstFlag = flag.Int("first", 1, "the first seed of -seeds, so that a long run can go in parts")
 	stepsFlag = flag.Int("steps", 40, "steps of the fault phase per seed")
 	// Restores from a backup are off by default: with them, seeds find
 	// that a terminal keeps changes the restored server lost (docs/SIMULATION.md).
@@ -59,7 +61,7 @@ func TestSim(t *testing.T) {
 		})
 	}
 	seeds := append([]uint64{}, regressionSeeds...)
-	for s := 1; s <= *seedsFlag; s++ {
+	for s := *firstFlag; s < *firstFlag+*seedsFlag; s++ {
 		seeds = append(seeds, uint64(s))
 	}
 	// Seeds share nothing, so they run side by side (go test -parallel).
@@ -71,16 +73,112 @@ func TestSim(t *testing.T) {
 	}
 }
 
+// TestMain keeps the fresh databases every seed starts from (see
+// templates) for the whole run, and removes them after it.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp(shmOrTemp(), "keytag-sim-templates-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	templates.dir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// shmOrTemp is tmpfs when the machine has one, else the temp directory.
+func shmOrTemp() string {
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		return "/dev/shm"
+	}
+	return os.TempDir()
+}
+
+// templates are the databases a seed's nodes start from: a migrated
+// server store and, per terminal place, a migrated terminal store with
+// its manager and cashier. They are made once per run and copied for
+// each seed, because migrating four databases and hashing six PINs was
+// more than half of a seed's time, and every seed made them the same.
+// Each terminal place has its own, so the tills of one seed do not share
+// staff ids.
+var templates struct {
+	dir    string
+	mu     sync.Mutex
+	server string
+	terms  []termTemplate
+}
+
+type termTemplate struct {
+	path      string
+	mgr, cash pos.Staff
+}
+
+// serverTemplate is the path of a freshly migrated server store.
+func serverTemplate(t testing.TB) string {
+	templates.mu.Lock()
+	defer templates.mu.Unlock()
+	if templates.server != "" {
+		return templates.server
+	}
+	ctx := context.Background()
+	st, err := ledgerdb.OpenSQLite(ctx, filepath.Join(templates.dir, "work-keytagd.db"), nil)
+	if err != nil {
+		t.Fatalf("make the server template: %v", err)
+	}
+	defer st.Close()
+	path := filepath.Join(templates.dir, "keytagd.db")
+	if _, err := st.SQL().ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		t.Fatalf("make the server template: %v", err)
+	}
+	templates.server = path
+	return path
+}
+
+// terminalTemplate is terminal place i's fresh store with its staff.
+func terminalTemplate(t testing.TB, i int) termTemplate {
+	templates.mu.Lock()
+	defer templates.mu.Unlock()
+	for len(templates.terms) <= i {
+		ctx := context.Background()
+		n := len(templates.terms)
+		db, err := sqlite.Open(ctx, filepath.Join(templates.dir, fmt.Sprintf("work-t%d.db", n+1)), nil)
+		if err != nil {
+			t.Fatalf("make a terminal template: %v", err)
+		}
+		tt := termTemplate{path: filepath.Join(templates.dir, fmt.Sprintf("t%d.db", n+1))}
+		tt.mgr, err = db.AddStaff(ctx, nil, "Mia", pos.RoleManager, "4321")
+		if err == nil {
+			tt.cash, err = db.AddStaff(ctx, &tt.mgr, "Cal", pos.RoleCashier, "1234")
+		}
+		if err == nil {
+			_, err = db.SQL().ExecContext(ctx, `VACUUM INTO ?`, tt.path)
+		}
+		db.Close()
+		if err != nil {
+			t.Fatalf("make a terminal template: %v", err)
+		}
+		templates.terms = append(templates.terms, tt)
+	}
+	return templates.terms[i]
+}
+
+// copyFile puts a template in place of a node's database.
+func (w *world) copyFile(from, to string) {
+	b, err := os.ReadFile(from)
+	w.must(err, "read "+from)
+	w.must(os.WriteFile(to, b, 0o600), "write "+to)
+}
+
 // simDir is where a seed's databases live: on tmpfs when the machine has
 // one. The simulator crashes processes, not the machine, so the fsync of
 // every commit (three quarters of a seed's time on a shared disk) proves
 // nothing here; the files are still real SQLite files of the real stores.
 func simDir(t *testing.T) string {
-	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
-		if dir, err := os.MkdirTemp("/dev/shm", "keytag-sim-"); err == nil {
-			t.Cleanup(func() { os.RemoveAll(dir) })
-			return dir
-		}
+	if dir, err := os.MkdirTemp(shmOrTemp(), "keytag-sim-"); err == nil {
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		return dir
 	}
 	return t.TempDir()
 }
@@ -197,6 +295,7 @@ func (w *world) serverClock() pos.Clock { return pos.ClockFunc(func() time.Time 
 func (w *world) setup(terminals int) {
 	ctx := context.Background()
 	w.srvPath = filepath.Join(w.dir, "keytagd.db")
+	w.copyFile(serverTemplate(w.t), w.srvPath)
 	w.startServer()
 	for i := range 2 {
 		g, err := w.store.AddGift(ctx, pos.Gift{Name: fmt.Sprintf("Mug %d", i), Cost: 800 + int64(i)*400, Stock: int64(1 + w.rng.IntN(3)), Active: true})
@@ -213,11 +312,10 @@ func (w *world) setup(terminals int) {
 			// A till whose clock runs hours off, either way.
 			tm.offset = time.Duration(w.rng.IntN(13)-6) * time.Hour
 		}
+		tt := terminalTemplate(w.t, i)
+		w.copyFile(tt.path, tm.path)
 		w.openTerm(tm)
-		tm.mgr, err = tm.db.AddStaff(ctx, nil, "Mia", pos.RoleManager, "4321")
-		w.must(err, "add manager")
-		tm.cash, err = tm.db.AddStaff(ctx, &tm.mgr, "Cal", pos.RoleCashier, "1234")
-		w.must(err, "add cashier")
+		tm.mgr, tm.cash = tt.mgr, tt.cash
 		_, code, err := w.store.AddTerminal(ctx, fmt.Sprintf("S%d", i+1), tm.name)
 		w.must(err, "add terminal")
 		c, err := client.New(serverURL, "", client.Options{Transport: link{w.net, tm.name}, RetryMax: -1})
