@@ -68,7 +68,7 @@ func (l link) RoundTrip(r *http.Request) (*http.Response, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	w := n.w
-	if n.all || n.cut[l.node] || w.api == nil {
+	if n.all || n.cut[l.node] || w.api == nil || w.killedNode(l.node) {
 		return nil, errNet
 	}
 	req := heldRequest{from: l.node, method: r.Method, url: r.URL.String(), header: r.Header.Clone(), body: body}
@@ -145,4 +145,15 @@ func (n *network) deliverHeld() {
 	n.held = append(n.held[:i], n.held[i+1:]...)
 	n.w.tracef("net: late delivery of %s's %s %s", h.from, h.method, h.url)
 	n.serve(h)
+}
+
+// killedNode says the node is a terminal killed in the middle of a write:
+// a dead process sends nothing more.
+func (w *world) killedNode(node string) bool {
+	for _, tm := range w.terms {
+		if tm.name == node {
+			return killed(tm)
+		}
+	}
+	return false
 }

@@ -60,6 +60,9 @@ func TestSim(t *testing.T) {
 			runSeedWith(t, s, 60, true)
 		})
 	}
+	// Parallel subtests run after this function returns; the summary
+	// waits for them.
+	t.Cleanup(func() { t.Logf("terminals killed in the middle of a write: %d", killsInAWrite.Load()) })
 	seeds := append([]uint64{}, regressionSeeds...)
 	for s := *firstFlag; s < *firstFlag+*seedsFlag; s++ {
 		seeds = append(seeds, uint64(s))
@@ -285,6 +288,7 @@ func runSeedWith(t *testing.T, seed uint64, steps int, restore bool) {
 	for w.step = 1; w.step <= steps; w.step++ {
 		w.now = w.now.Add(time.Duration(1+w.rng.IntN(600)) * time.Second)
 		w.act()
+		w.restartKilled()
 		w.check()
 	}
 	w.heal()
@@ -378,6 +382,11 @@ func (w *world) newWorker(tm *term) {
 }
 
 func (w *world) close() {
+	diskCrashes.Lock()
+	for _, tm := range w.terms {
+		delete(diskCrashes.byPath, tm.path)
+	}
+	diskCrashes.Unlock()
 	for _, tm := range w.terms {
 		if tm.db != nil {
 			tm.db.Close()
@@ -431,6 +440,8 @@ func (w *world) act() {
 		if w.restore {
 			w.restoreBackup()
 		}
+	case r < 93:
+		w.armDiskCrash(tm, 1+w.rng.IntN(60))
 	default:
 		w.net.deliverHeld()
 	}
@@ -452,6 +463,8 @@ func (w *world) outcome(what string, err error) bool {
 		w.tracef("%s: refused (%s)", what, pe.Code)
 	case errors.Is(err, client.ErrOffline), errors.As(err, &he):
 		w.tracef("%s: %v", what, err)
+	case w.anyKilled():
+		w.tracef("%s: %v (a terminal was killed in the middle of a write)", what, err)
 	default:
 		w.fail("%s: %v", what, err)
 	}
