@@ -162,7 +162,15 @@ func (s *Store) reenroll(ctx context.Context, tx *sql.Tx, codeHash, tokenID stri
 	if n, _ := res.RowsAffected(); n != 1 {
 		return pos.EnrollResponse{}, refused
 	}
-	return e, tx.Commit()
+	// The token the lost answer carried ends here.
+	if err := s.tokensChanged(ctx, tx); err != nil {
+		return pos.EnrollResponse{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return pos.EnrollResponse{}, err
+	}
+	s.auth.forget()
+	return e, nil
 }
 
 // AddToken makes a webshop or admin token and returns its id and the
@@ -185,7 +193,12 @@ func (s *Store) AddToken(ctx context.Context, role pos.TokenRole, name string) (
 
 // RevokeToken revokes the webshop or admin tokens with this id or name.
 func (s *Store) RevokeToken(ctx context.Context, idOrName string) (int64, error) {
-	res, err := s.exec(ctx, s.db, `UPDATE tokens SET revoked_at = ? WHERE (id = ? OR name = ?) AND role <> 'terminal' AND revoked_at = 0`,
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	res, err := s.exec(ctx, tx, `UPDATE tokens SET revoked_at = ? WHERE (id = ? OR name = ?) AND role <> 'terminal' AND revoked_at = 0`,
 		millis(s.clock.Now()), idOrName, idOrName)
 	if err != nil {
 		return 0, fmt.Errorf("revoke token: %w", err)
@@ -194,6 +207,13 @@ func (s *Store) RevokeToken(ctx context.Context, idOrName string) (int64, error)
 	if n == 0 {
 		return 0, pos.Errorf(pos.ENotFound, "no live webshop or admin token has the id or name %q", idOrName)
 	}
+	if err := s.tokensChanged(ctx, tx); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("revoke token: %w", err)
+	}
+	s.auth.forget()
 	return n, nil
 }
 
@@ -216,7 +236,14 @@ func (s *Store) RevokeTerminal(ctx context.Context, id string) error {
 	if _, err := s.exec(ctx, tx, `UPDATE tokens SET revoked_at = ? WHERE terminal = ? AND revoked_at = 0`, now, id); err != nil {
 		return fmt.Errorf("revoke terminal token: %w", err)
 	}
-	return tx.Commit()
+	if err := s.tokensChanged(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("revoke terminal: %w", err)
+	}
+	s.auth.forget()
+	return nil
 }
 
 // Terminals lists the terminals.
@@ -241,15 +268,25 @@ func (s *Store) Terminals(ctx context.Context) ([]pos.ServerTerminal, error) {
 	})
 }
 
-// Authenticate finds the live token. Anything else is unauthorized.
+// Authenticate finds the live token. Anything else is unauthorized. A
+// live token is kept for later requests while no token has ended
+// (authcache.go).
 func (s *Store) Authenticate(ctx context.Context, token string) (pos.Principal, error) {
 	var p pos.Principal
 	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 100 {
 		return p, pos.Errorf(pos.EUnauthorized, "the token is not valid")
 	}
-	err := s.row(ctx, s.db, `SELECT t.id, t.role, t.name, t.terminal, coalesce(m.store, '')
+	h := hashHex([]byte(token))
+	gen, err := s.authGen(ctx)
+	if err != nil {
+		return p, fmt.Errorf("authenticate: %w", err)
+	}
+	if p, ok := s.auth.cached(h, gen); ok {
+		return p, nil
+	}
+	err = s.row(ctx, s.db, `SELECT t.id, t.role, t.name, t.terminal, coalesce(m.store, '')
 		FROM tokens t LEFT JOIN terminals m ON m.id = t.terminal
-		WHERE t.token_hash = ? AND t.revoked_at = 0 AND coalesce(m.revoked_at, 0) = 0`, hashHex([]byte(token))).
+		WHERE t.token_hash = ? AND t.revoked_at = 0 AND coalesce(m.revoked_at, 0) = 0`, h).
 		Scan(&p.TokenID, &p.Role, &p.Name, &p.Terminal, &p.Store)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, pos.Errorf(pos.EUnauthorized, "the token is unknown or revoked")
@@ -257,5 +294,6 @@ func (s *Store) Authenticate(ctx context.Context, token string) (pos.Principal, 
 	if err != nil {
 		return p, fmt.Errorf("authenticate: %w", err)
 	}
+	s.auth.keep(h, p, gen)
 	return p, nil
 }

@@ -91,6 +91,8 @@ type Store struct {
 	// feed tells of changes committed by other processes (notify.go);
 	// nil on SQLite.
 	feed *changeFeed
+	// auth keeps the tokens checked lately (authcache.go).
+	auth authCache
 }
 
 // The store is the ledger keytagd's HTTP API serves.
