@@ -126,25 +126,30 @@ func (s *Store) post(ctx context.Context, tx *sql.Tx, es ...pos.Entry) error {
 	if err := s.lockAccounts(ctx, tx, ids...); err != nil {
 		return err
 	}
-	first, err := s.Seq.Reserve(ctx, tx, len(es))
-	if err != nil {
-		return err
-	}
 	rows := make([]entryRow, len(es))
 	deltas := map[string]pos.Balance{}
 	for i, e := range es {
 		rows[i] = entryRow{e: e, off: int64(i)}
 		deltas[e.Account] = deltas[e.Account].Add(e)
 	}
-	if err := s.insertEntries(ctx, tx, rows, first); err != nil {
+	if err := s.applyDeltas(ctx, tx, deltas); err != nil {
 		return err
 	}
-	return s.applyDeltas(ctx, tx, deltas)
+	if err := s.addDailyTotals(ctx, tx, rows); err != nil {
+		return err
+	}
+	first, err := s.Seq.Reserve(ctx, tx, len(es))
+	if err != nil {
+		return err
+	}
+	return s.insertEntries(ctx, tx, rows, first)
 }
 
-// lockAccounts locks account rows in id order. Every writer locks the
-// accounts it moves before it takes the sequence (pushes do the same), so
-// two writers never wait on each other in a circle.
+// lockAccounts locks account rows in id order. Every writer moves the
+// accounts and the daily totals it changes before it takes the sequence
+// (pushes do the same), so two writers never wait on each other in a
+// circle, and the sequence, which every writer of the chain waits for, is
+// held only for the numbered rows and the commit.
 func (s *Store) lockAccounts(ctx context.Context, tx *sql.Tx, ids ...string) error {
 	if s.d.ForUpdate == "" {
 		return nil // SQLite: the write transaction excludes every other writer

@@ -144,7 +144,16 @@ func (s *Store) RebuildDailyTotals(ctx context.Context) error {
 		return err
 	}
 	defer tx.Rollback()
-	// Under the sequence's lock no entry is written meanwhile.
+	// Writers add to the totals before they take the sequence, so the
+	// totals are locked first: a writer that added to them commits before
+	// this goes on (on SQLite the write transaction already excludes
+	// every other writer). Under the sequence's lock no entry is written
+	// meanwhile.
+	if s.d.Name == "postgres" {
+		if _, err := s.exec(ctx, tx, `LOCK TABLE daily_totals, daily_returns IN EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("lock the daily totals: %w", err)
+		}
+	}
 	if _, err := s.Seq.Reserve(ctx, tx, 0); err != nil {
 		return err
 	}

@@ -232,6 +232,9 @@ func (s *Store) push(ctx context.Context, p pos.Principal, ds []decoded, optimis
 	if res.Acked, err = w.advance(ctx, acked, res.Verdicts); err != nil {
 		return pos.PushResponse{}, err
 	}
+	if err := w.number(ctx); err != nil {
+		return pos.PushResponse{}, err
+	}
 	if err := tx.Commit(); err != nil {
 		return pos.PushResponse{}, fmt.Errorf("commit push: %w", err)
 	}
@@ -758,24 +761,14 @@ func (w *push) add(a *pushAccount, r entryRow) {
 	w.entries = append(w.entries, r)
 }
 
-// write stores what apply decided, in a few multi-row statements.
+// write stores what apply decided, in a few multi-row statements, all
+// but the rows that take server sequence numbers (number).
 func (w *push) write(ctx context.Context) error {
 	s, tx := w.s, w.tx
-	if n := len(w.entries) + len(w.changes); n > 0 {
-		first, err := s.Seq.Reserve(ctx, tx, n)
-		if err != nil {
-			return err
-		}
-		if err := s.insertEntries(ctx, tx, w.entries, first); err != nil {
-			return err
-		}
-		if len(w.changes) > 0 {
-			if err := s.insertChanges(ctx, tx, w.changes, first); err != nil {
-				return err
-			}
-		}
-	}
 	if err := s.applyDeltas(ctx, tx, w.deltas); err != nil {
+		return err
+	}
+	if err := s.addDailyTotals(ctx, tx, w.entries); err != nil {
 		return err
 	}
 	if err := w.writeAllowances(ctx, tx); err != nil {
@@ -811,10 +804,35 @@ func (w *push) write(ctx context.Context) error {
 	return nil
 }
 
+// number stores the entries and the change log under server sequence
+// numbers, last before the commit: the sequence row stays locked from
+// Reserve to the commit, and every push of the chain waits for it, so
+// everything else the push writes (balances, daily totals, allowances,
+// records, flags, the acknowledged seq) is done before it is taken.
+func (w *push) number(ctx context.Context) error {
+	n := len(w.entries) + len(w.changes)
+	if n == 0 {
+		return nil
+	}
+	s, tx := w.s, w.tx
+	first, err := s.Seq.Reserve(ctx, tx, n)
+	if err != nil {
+		return err
+	}
+	if err := s.insertEntries(ctx, tx, w.entries, first); err != nil {
+		return err
+	}
+	if len(w.changes) > 0 {
+		return s.insertChanges(ctx, tx, w.changes, first)
+	}
+	return nil
+}
+
 const entryCols = 15
 
 // insertEntries appends entries to the ledger with server sequence
-// numbers from first on. An entry id already stored fails the
+// numbers from first on (the caller has added them to the daily totals
+// before it took the numbers). An entry id already stored fails the
 // transaction with errEntryExists.
 func (s *Store) insertEntries(ctx context.Context, tx *sql.Tx, rows []entryRow, first int64) error {
 	const chunk = 1000
@@ -835,7 +853,7 @@ func (s *Store) insertEntries(ctx context.Context, tx *sql.Tx, rows []entryRow, 
 			return errEntryExists
 		}
 	}
-	return s.addDailyTotals(ctx, tx, rows)
+	return nil
 }
 
 func (s *Store) insertChanges(ctx context.Context, tx *sql.Tx, cs []change, first int64) error {
