@@ -31,9 +31,10 @@ var (
 	seedsFlag = flag.Int("seeds", defaultSeeds, "how many seeds to run, from -first (default 200, 3 under -race)")
 	firstFlag = flag.Int("first", 1, "the first seed of -seeds, so that a long run can go in parts")
 	stepsFlag = flag.Int("steps", 40, "steps of the fault phase per seed")
-	// Restores from a backup are off by default: with them, seeds find
-	// that a terminal keeps changes the restored server lost (docs/SIMULATION.md).
-	restoreFlag = flag.Bool("restore", false, "also restore the server from older backups")
+	// Restores from a backup are on: terminals notice them and set aside
+	// what the restored server lost (docs/SIMULATION.md); -restore=false
+	// leaves them out.
+	restoreFlag = flag.Bool("restore", true, "also restore the server from older backups")
 )
 
 // regressionSeeds found bugs once; they run on every test run.
@@ -258,8 +259,8 @@ func (w *world) fail(format string, args ...any) {
 		tr = tr[len(tr)-40:]
 	}
 	replay := fmt.Sprintf("go test ./sync/sim -run 'TestSim$' -seed %d -steps %d", w.seed, *stepsFlag)
-	if *restoreFlag {
-		replay += " -restore"
+	if !*restoreFlag {
+		replay += " -restore=false"
 	}
 	w.t.Fatalf("seed %d, step %d: %s\nlast steps:\n%s\nreplay: %s -v",
 		w.seed, w.step, fmt.Sprintf(format, args...), strings.Join(tr, "\n"), replay)
