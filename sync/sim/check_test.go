@@ -109,7 +109,7 @@ func (w *world) heal() {
 	w.step++
 	w.tracef("heal: faults off, partitions healed")
 	w.net.faults, w.net.all = false, false
-	w.disarmDiskCrashes()
+	w.disarmDiskCrashes(false)
 	clear(w.net.cut)
 	for len(w.net.held) > 0 {
 		w.net.deliverHeld()

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,19 +14,21 @@ import (
 	msqlite "modernc.org/sqlite"
 )
 
-// A terminal killed in the middle of a write: the seed arms a crash at
-// the terminal's k-th row write from now (an insert, update or delete, by
-// any statement or trigger, in a checkout, a pull being applied or a
-// push's verdicts being saved). At that row the terminal's database files
-// are copied as they are on disk at that instant, which is what a killed
-// process leaves behind; from then on the process is dead to the world:
-// every commit it tries is refused and none of its requests leave. When
-// the step ends, the simulator puts the copied files in place and opens
-// the terminal again, as a restart after the kill would.
+// A node killed in the middle of a write: the seed arms a crash at a
+// terminal's or the server's k-th row write from now (an insert, update
+// or delete, by any statement or trigger: in a checkout, a pull being
+// applied or a push's verdicts being saved on a terminal; in a push, a web
+// order or a birthday gift on the server). At that row the node's
+// database files are copied as they are on disk at that instant, which is
+// what a killed process leaves behind; from then on the process is dead
+// to the world: every commit it tries is refused, none of a terminal's
+// requests leave and no request reaches the server. When the step ends,
+// the simulator puts the copied files in place and opens the node again,
+// as a restart after the kill would.
 //
 // The copy is taken by a hook on every connection the SQLite driver opens
-// to a terminal's file (preupdate and commit hooks), so no code of the
-// stores knows about it.
+// to a node's file (preupdate and commit hooks), so no code of the stores
+// knows about it.
 
 // diskCrashes are the armed crashes, by database path.
 var diskCrashes = struct {
@@ -39,11 +42,12 @@ type diskCrash struct {
 	files map[string][]byte
 }
 
-// killsInAWrite counts the kills that fired in a run, for its summary.
-var killsInAWrite atomic.Int64
+// terminalKills and serverKills count the kills that fired in a run, for
+// its summary.
+var terminalKills, serverKills atomic.Int64
 
-// terminalFile matches the sim's terminal databases (t1.db, t2.db, ...).
-var terminalFile = regexp.MustCompile(`^t\d+\.db$`)
+// nodeFile matches the sim's node databases (keytagd.db, t1.db, t2.db, ...).
+var nodeFile = regexp.MustCompile(`^(t\d+|keytagd)\.db$`)
 
 func init() {
 	msqlite.RegisterConnectionHook(func(conn msqlite.ExecQuerierContext, dsn string) error {
@@ -51,7 +55,7 @@ func init() {
 		if i := strings.IndexByte(path, '?'); i >= 0 {
 			path = path[:i]
 		}
-		if !terminalFile.MatchString(filepath.Base(path)) {
+		if !nodeFile.MatchString(filepath.Base(path)) {
 			return nil
 		}
 		h, ok := conn.(msqlite.HookRegisterer)
@@ -99,30 +103,36 @@ func commitAllowed(path string) int32 {
 	return 0
 }
 
-// armDiskCrash kills tm at its rows-th row write from now.
-func (w *world) armDiskCrash(tm *term, rows int) {
+// armDiskCrash kills the node whose database is path at its rows-th
+// row write from now.
+func (w *world) armDiskCrash(name, path string, rows int) {
 	diskCrashes.Lock()
 	defer diskCrashes.Unlock()
-	if diskCrashes.byPath[tm.path] != nil {
+	if diskCrashes.byPath[path] != nil {
 		return
 	}
-	diskCrashes.byPath[tm.path] = &diskCrash{left: rows}
-	w.tracef("%s: will be killed at its %d. row write from now", tm.name, rows)
+	diskCrashes.byPath[path] = &diskCrash{left: rows}
+	w.tracef("%s: will be killed at its %d. row write from now", name, rows)
 }
 
-// killed says tm's process died in the middle of a write this step.
-func killed(tm *term) bool {
+// killed says the node whose database is path died in the middle of a
+// write this step.
+func killed(path string) bool {
 	diskCrashes.Lock()
 	defer diskCrashes.Unlock()
-	c := diskCrashes.byPath[tm.path]
+	c := diskCrashes.byPath[path]
 	return c != nil && c.fired
 }
 
-// anyKilled says some terminal died in the middle of a write this step:
-// the errors its dead process saw are the kill's, not the seed's failures.
+// anyKilled says some node died in the middle of a write this step: the
+// errors its dead process, or those who spoke to it, saw are the kill's,
+// not the seed's failures.
 func (w *world) anyKilled() bool {
+	if killed(w.srvPath) {
+		return true
+	}
 	for _, tm := range w.terms {
-		if killed(tm) {
+		if killed(tm.path) {
 			return true
 		}
 	}
@@ -130,67 +140,98 @@ func (w *world) anyKilled() bool {
 }
 
 // disarmDiskCrashes forgets the crashes not yet fired (the heal runs
-// without faults) and those of a finished seed.
-func (w *world) disarmDiskCrashes() {
+// without faults), or all of them at the end of a seed.
+func (w *world) disarmDiskCrashes(all bool) {
 	diskCrashes.Lock()
 	defer diskCrashes.Unlock()
+	paths := []string{w.srvPath}
 	for _, tm := range w.terms {
-		if c := diskCrashes.byPath[tm.path]; c != nil && !c.fired {
-			delete(diskCrashes.byPath, tm.path)
+		paths = append(paths, tm.path)
+	}
+	for _, p := range paths {
+		if c := diskCrashes.byPath[p]; c != nil && (all || !c.fired) {
+			delete(diskCrashes.byPath, p)
 		}
 	}
 }
 
+// takeKill returns the copied files of the node whose database is path
+// if it was killed, and forgets the kill.
+func takeKill(path string) (map[string][]byte, bool) {
+	diskCrashes.Lock()
+	defer diskCrashes.Unlock()
+	c := diskCrashes.byPath[path]
+	if c == nil || !c.fired {
+		return nil, false
+	}
+	delete(diskCrashes.byPath, path)
+	return c.files, true
+}
+
+// putBack replaces a node's database with the files its kill left.
+func (w *world) putBack(name, path string, files map[string][]byte) {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(path + suffix); err != nil && !os.IsNotExist(err) {
+			w.fail("%s: remove %s: %v", name, suffix, err)
+		}
+	}
+	for suffix, b := range files {
+		w.must(os.WriteFile(path+suffix, b, 0o600), "put back "+name+suffix)
+	}
+}
+
 // restartKilled opens again, from the files as the kill left them, every
-// terminal that died in the middle of a write, and checks what a restart
-// must find: a sound file and every sale the till had completed.
+// node that died in the middle of a write, and checks what a restart must
+// find: a sound file, and on a terminal every sale the till had completed.
 func (w *world) restartKilled() {
+	if files, ok := takeKill(w.srvPath); ok {
+		w.tracef("server: killed in the middle of a write; restarts from the files on disk")
+		serverKills.Add(1)
+		w.stopServer()
+		w.putBack("server", w.srvPath, files)
+		w.startServer()
+		w.soundFile("server", w.store.SQL())
+	}
 	for _, tm := range w.terms {
-		diskCrashes.Lock()
-		c := diskCrashes.byPath[tm.path]
-		if c == nil || !c.fired {
-			diskCrashes.Unlock()
+		files, ok := takeKill(tm.path)
+		if !ok {
 			continue
 		}
-		delete(diskCrashes.byPath, tm.path)
-		diskCrashes.Unlock()
-
 		w.tracef("%s: killed in the middle of a write; restarts from the files on disk", tm.name)
-		killsInAWrite.Add(1)
+		terminalKills.Add(1)
 		w.must(tm.db.Close(), "close "+tm.name)
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			if err := os.Remove(tm.path + suffix); err != nil && !os.IsNotExist(err) {
-				w.fail("%s: remove %s: %v", tm.name, suffix, err)
-			}
-		}
-		for suffix, b := range c.files {
-			w.must(os.WriteFile(tm.path+suffix, b, 0o600), "put back "+tm.name+suffix)
-		}
+		w.putBack(tm.name, tm.path, files)
 		w.openTerm(tm)
 		w.newWorker(tm)
 		w.soundAfterKill(tm)
 	}
 }
 
-// soundAfterKill checks a terminal just reopened after a kill: SQLite
-// finds the file whole, no row points at a missing one, and every sale
-// the checkout reported done is there with its receipt (a sale's commit
-// came before the kill, or the checkout failed and the sale was never
-// recorded as made).
-func (w *world) soundAfterKill(tm *term) {
+// soundFile checks a database just opened again after a kill: SQLite
+// finds the file whole and no row points at a missing one.
+func (w *world) soundFile(node string, db *sql.DB) {
 	ctx := context.Background()
 	var ok string
-	w.must(tm.db.SQL().QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&ok), tm.name+": integrity check")
+	w.must(db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&ok), node+": integrity check")
 	if ok != "ok" {
-		w.fail("%s: the file is damaged after the kill: %s", tm.name, ok)
+		w.fail("%s: the file is damaged after the kill: %s", node, ok)
 	}
-	rows, err := tm.db.SQL().QueryContext(ctx, `PRAGMA foreign_key_check`)
-	w.must(err, tm.name+": foreign key check")
+	rows, err := db.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	w.must(err, node+": foreign key check")
 	broken := rows.Next()
 	rows.Close()
 	if broken {
-		w.fail("%s: a row points at a row missing after the kill", tm.name)
+		w.fail("%s: a row points at a row missing after the kill", node)
 	}
+}
+
+// soundAfterKill checks a terminal just reopened after a kill: its file
+// is sound, and every sale the checkout reported done is there with its
+// receipt (a sale's commit came before the kill, or the checkout failed
+// and the sale was never recorded as made).
+func (w *world) soundAfterKill(tm *term) {
+	ctx := context.Background()
+	w.soundFile(tm.name, tm.db.SQL())
 	for _, s := range tm.sales {
 		if _, err := tm.db.SaleReceipt(ctx, s.receipt, true); err != nil {
 			w.fail("%s: sale %s was completed before the kill and is gone after it: %v", tm.name, s.receipt, err)

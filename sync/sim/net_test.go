@@ -68,7 +68,7 @@ func (l link) RoundTrip(r *http.Request) (*http.Response, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	w := n.w
-	if n.all || n.cut[l.node] || w.api == nil || w.killedNode(l.node) {
+	if n.all || n.cut[l.node] || w.api == nil || w.killedNode(l.node) || killed(w.srvPath) {
 		return nil, errNet
 	}
 	req := heldRequest{from: l.node, method: r.Method, url: r.URL.String(), header: r.Header.Clone(), body: body}
@@ -112,7 +112,7 @@ func (l link) RoundTrip(r *http.Request) (*http.Response, error) {
 func (n *network) serve(h heldRequest) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	w := n.w
-	if w.api == nil {
+	if w.api == nil || killed(w.srvPath) {
 		rec.WriteHeader(http.StatusBadGateway)
 		return rec
 	}
@@ -147,12 +147,13 @@ func (n *network) deliverHeld() {
 	n.serve(h)
 }
 
-// killedNode says the node is a terminal killed in the middle of a write:
-// a dead process sends nothing more.
+// killedNode says the node is a terminal killed in the middle of a
+// write: a dead process sends nothing more. (A killed server is dead to
+// every request: RoundTrip checks it apart.)
 func (w *world) killedNode(node string) bool {
 	for _, tm := range w.terms {
 		if tm.name == node {
-			return killed(tm)
+			return killed(tm.path)
 		}
 	}
 	return false
