@@ -86,20 +86,21 @@ func (s *Store) CreateAccount(ctx context.Context, n pos.NewAccount) (pos.Accoun
 	if err != nil {
 		return pos.AccountView{}, fmt.Errorf("create account: %w", err)
 	}
-	if err := s.logChanges(ctx, tx, change{kind: pos.ChangeAccount, body: a}); err != nil {
-		return pos.AccountView{}, err
-	}
 	// The bonus is the one set when the customer signs up, even if
 	// keytagd program set changed it a moment ago from another process.
 	cfg, err := s.configIn(ctx, tx)
 	if err != nil {
 		return pos.AccountView{}, err
 	}
+	var bonus []pos.Entry
 	if cfg.SignupBonus > 0 {
-		if err := s.post(ctx, tx, pos.Entry{ID: pos.NewID(), Account: a.ID, Kind: pos.KindSignup, Points: cfg.SignupBonus,
-			Ref: a.ID, Store: storeWeb, At: now}); err != nil {
-			return pos.AccountView{}, err
-		}
+		bonus = append(bonus, pos.Entry{ID: pos.NewID(), Account: a.ID, Kind: pos.KindSignup, Points: cfg.SignupBonus,
+			Ref: a.ID, Store: storeWeb, At: now})
+	}
+	// The account's change is numbered before its bonus, so a terminal
+	// pulls the account first.
+	if err := s.postLogged(ctx, tx, []change{{kind: pos.ChangeAccount, body: a}}, bonus...); err != nil {
+		return pos.AccountView{}, err
 	}
 	v, err := s.accountView(ctx, tx, a.ID)
 	if err != nil {
@@ -116,8 +117,15 @@ const (
 
 // post appends server-made entries to the ledger and moves the balances.
 func (s *Store) post(ctx context.Context, tx *sql.Tx, es ...pos.Entry) error {
+	return s.postLogged(ctx, tx, nil, es...)
+}
+
+// postLogged is post with changes to log first: the changes and then the
+// entries take one run of sequence numbers, taken after the balances and
+// the daily totals have moved (lockAccounts).
+func (s *Store) postLogged(ctx context.Context, tx *sql.Tx, cs []change, es ...pos.Entry) error {
 	if len(es) == 0 {
-		return nil
+		return s.logChanges(ctx, tx, cs...)
 	}
 	ids := make([]string, len(es))
 	for i, e := range es {
@@ -129,7 +137,7 @@ func (s *Store) post(ctx context.Context, tx *sql.Tx, es ...pos.Entry) error {
 	rows := make([]entryRow, len(es))
 	deltas := map[string]pos.Balance{}
 	for i, e := range es {
-		rows[i] = entryRow{e: e, off: int64(i)}
+		rows[i] = entryRow{e: e, off: int64(len(cs) + i)}
 		deltas[e.Account] = deltas[e.Account].Add(e)
 	}
 	if err := s.applyDeltas(ctx, tx, deltas); err != nil {
@@ -138,9 +146,17 @@ func (s *Store) post(ctx context.Context, tx *sql.Tx, es ...pos.Entry) error {
 	if err := s.addDailyTotals(ctx, tx, rows); err != nil {
 		return err
 	}
-	first, err := s.Seq.Reserve(ctx, tx, len(es))
+	first, err := s.Seq.Reserve(ctx, tx, len(cs)+len(es))
 	if err != nil {
 		return err
+	}
+	if len(cs) > 0 {
+		for i := range cs {
+			cs[i].off = int64(i)
+		}
+		if err := s.insertChanges(ctx, tx, cs, first); err != nil {
+			return err
+		}
 	}
 	return s.insertEntries(ctx, tx, rows, first)
 }

@@ -277,7 +277,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (pos.Principal, 
 		return p, pos.Errorf(pos.EUnauthorized, "the token is not valid")
 	}
 	h := hashHex([]byte(token))
-	gen, err := s.authGen(ctx)
+	gen, epoch, err := s.authGen(ctx)
 	if err != nil {
 		return p, fmt.Errorf("authenticate: %w", err)
 	}
@@ -294,6 +294,6 @@ func (s *Store) Authenticate(ctx context.Context, token string) (pos.Principal, 
 	if err != nil {
 		return p, fmt.Errorf("authenticate: %w", err)
 	}
-	s.auth.keep(h, p, gen)
+	s.auth.keep(h, p, gen, epoch)
 	return p, nil
 }

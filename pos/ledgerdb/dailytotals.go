@@ -15,9 +15,10 @@ import (
 // two-core machine (docs/BENCHMARKS.md), reading a row per store, day and
 // kind takes milliseconds. They are kept in the transaction that writes
 // each entry, so they never disagree with the ledger a reader sees. Every
-// writer of entries holds the sequence counter's row lock
-// (counterSequence.Reserve) before it gets here, so these rows add no new
-// wait and no new lock order.
+// writer of entries adds to them after it has locked the accounts it
+// moves and before it takes the sequence counter's row lock
+// (counterSequence.Reserve; lockAccounts says why), so a push waits on
+// them only for pushes of its own store and day.
 
 // entryDay is the UTC day number of an entry's time, as Daily and the
 // migration's backfill group them: at / 86400000 in integer division,

@@ -124,15 +124,17 @@ func killed(path string) bool {
 	return c != nil && c.fired
 }
 
-// anyKilled says some node died in the middle of a write this step: the
-// errors its dead process, or those who spoke to it, saw are the kill's,
-// not the seed's failures.
-func (w *world) anyKilled() bool {
+// killedFor says the operation what (its trace line, which starts with
+// the node that ran it: "t2: sale …") failed because a node died in the
+// middle of a write this step: its own terminal, or the server, which
+// every operation may have spoken to. Those errors are the kill's, not
+// the seed's failures.
+func (w *world) killedFor(what string) bool {
 	if killed(w.srvPath) {
 		return true
 	}
 	for _, tm := range w.terms {
-		if killed(tm.path) {
+		if strings.HasPrefix(what, tm.name+":") && killed(tm.path) {
 			return true
 		}
 	}
@@ -219,6 +221,7 @@ func (w *world) soundFile(node string, db *sql.DB) {
 	rows, err := db.QueryContext(ctx, `PRAGMA foreign_key_check`)
 	w.must(err, node+": foreign key check")
 	broken := rows.Next()
+	w.must(rows.Err(), node+": foreign key check")
 	rows.Close()
 	if broken {
 		w.fail("%s: a row points at a row missing after the kill", node)

@@ -119,6 +119,13 @@ func (n *network) serve(h heldRequest) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(h.method, h.url, bytes.NewReader(h.body))
 	r.Header = h.header.Clone()
 	w.api.ServeHTTP(rec, r)
+	if killed(w.srvPath) {
+		// The server died while it handled the request: its answer never
+		// left, whatever the handler wrote.
+		rec = httptest.NewRecorder()
+		rec.WriteHeader(http.StatusBadGateway)
+		return rec
+	}
 	if r.URL.Path == "/v1/sync/push" && rec.Code == http.StatusOK {
 		var resp pos.PushResponse
 		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err == nil {
