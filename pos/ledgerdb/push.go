@@ -709,24 +709,34 @@ func (w *push) applyEntry(ctx context.Context, v pos.Verdict, d decoded) (pos.Ve
 			return v, false, err
 		}
 		adj := pos.Entry{ID: id, Account: a.id, Kind: pos.KindAdjustment, Points: -e.Points,
-			Pending: e.Pending, Ref: e.ID, Store: "server", At: w.now.UTC().Truncate(time.Millisecond),
+			Pending: e.Pending, Ref: e.ID, Store: storeServer, At: w.now.UTC().Truncate(time.Millisecond),
 			Reason: mergeTakebackReason}
 		w.add(a, entryRow{e: adj})
 	}
 	return v, true, nil
 }
 
-// hasSignup says whether account id has a sign-up bonus, stored or added
-// by this push.
+// hasSignup says whether account id keeps a sign-up bonus, stored or
+// added by this push: one more bonus than takebacks of a merged
+// enrolment's bonus. A merged enrolment's bonus that reached the account
+// before the account's own was taken back, so the account's own bonus,
+// pushed later, is still its one bonus (refused, the customer would have
+// none, and the till that gave it would keep it for good).
 func (w *push) hasSignup(ctx context.Context, id string) (bool, error) {
-	for _, r := range w.entries {
-		if r.e.Account == id && r.e.Kind == pos.KindSignup {
-			return true, nil
-		}
-	}
 	var n int
-	if err := w.s.row(ctx, w.tx, `SELECT count(*) FROM entries WHERE account = ? AND kind = ?`, id, pos.KindSignup).Scan(&n); err != nil {
+	if err := w.s.row(ctx, w.tx, `SELECT (SELECT count(*) FROM entries WHERE account = ? AND kind = ?)
+		- (SELECT count(*) FROM entries WHERE account = ? AND kind = ? AND store = ? AND reason = ?)`,
+		id, pos.KindSignup, id, pos.KindAdjustment, storeServer, mergeTakebackReason).Scan(&n); err != nil {
 		return false, fmt.Errorf("look up a sign-up bonus: %w", err)
+	}
+	for _, r := range w.entries {
+		switch {
+		case r.e.Account != id:
+		case r.e.Kind == pos.KindSignup:
+			n++
+		case r.e.Kind == pos.KindAdjustment && r.e.Store == storeServer && r.e.Reason == mergeTakebackReason:
+			n--
+		}
 	}
 	return n > 0, nil
 }
@@ -737,11 +747,11 @@ func (w *push) nextTakebackID(ctx context.Context, a *pushAccount) (string, erro
 	var email string
 	var n int
 	if err := w.s.row(ctx, w.tx, `SELECT email, (SELECT count(*) FROM entries WHERE account = ? AND kind = ? AND store = ? AND reason = ?)
-		FROM accounts WHERE id = ?`, a.id, pos.KindAdjustment, "server", mergeTakebackReason, a.id).Scan(&email, &n); err != nil {
+		FROM accounts WHERE id = ?`, a.id, pos.KindAdjustment, storeServer, mergeTakebackReason, a.id).Scan(&email, &n); err != nil {
 		return "", fmt.Errorf("number a sign-up takeback: %w", err)
 	}
 	for _, r := range w.entries {
-		if r.e.Account == a.id && r.e.Kind == pos.KindAdjustment && r.e.Store == "server" && r.e.Reason == mergeTakebackReason {
+		if r.e.Account == a.id && r.e.Kind == pos.KindAdjustment && r.e.Store == storeServer && r.e.Reason == mergeTakebackReason {
 			n++
 		}
 	}

@@ -276,3 +276,38 @@ func TestSignupBonusOncePerAccount(t *testing.T) {
 		}
 	})
 }
+
+// One customer signs up at two tills while the first till's bonus has not
+// reached keytagd: the second till's enrolment is merged into the first's
+// account and its bonus taken back, and the first till's own bonus, when
+// it arrives, is the account's one bonus. The simulator found this (seed
+// 12351): a till killed while it saved a push's verdicts sent its bonus
+// after the other till's merge; keytagd refused it, so on the server the
+// customer had no bonus at all, and on the till a hundred points.
+func TestSignupBonusOfTheFirstTillAfterAMerge(t *testing.T) {
+	ledgerdbtest.Each(t, func(t *testing.T, b ledgerdbtest.Backend) {
+		ctx := context.Background()
+		day := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+		s, _ := b.Open(t, ledgerdbtest.NewClock(day))
+		first, second := newReportTill(t, s, "S1"), newReportTill(t, s, "S2")
+		first.push(pos.RecordAccount, "a1", pos.Account{ID: "a1", Email: "cy@example.com", Name: "Cy", CreatedAt: day})
+		second.push(pos.RecordAccount, "a2", pos.Account{ID: "a2", Email: "cy@example.com", Name: "Cy", CreatedAt: day})
+		second.entry("a2", pos.KindSignup, 100, "a2", day) // lands on a1, taken back
+		first.entry("a1", pos.KindSignup, 100, "a1", day)  // a1's own: accepted (push fails the test otherwise)
+		v, err := s.AccountByEmail(ctx, "cy@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Account != "a1" || v.Balance.Available != 100 {
+			t.Errorf("account %s with %d points, want a1 with the one bonus of 100", v.Account, v.Balance.Available)
+		}
+		// A third bonus for the account is refused: it keeps one.
+		again := pos.Entry{ID: pos.NewID(), Account: "a1", Kind: pos.KindSignup, Points: 100, Ref: "a1", At: day}
+		raw, _ := json.Marshal(again)
+		first.seq++
+		res, err := s.Push(ctx, first.p, []pos.Record{{Seq: first.seq, ID: again.ID, Kind: pos.RecordEntry, Body: raw}})
+		if err != nil || len(res.Verdicts) != 1 || res.Verdicts[0].Status != pos.VerdictRejected {
+			t.Errorf("a third sign-up bonus: %+v %v, want rejected", res.Verdicts, err)
+		}
+	})
+}
