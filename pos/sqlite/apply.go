@@ -481,6 +481,11 @@ func (a *applier) entry(ctx context.Context, c pulled) error {
 	if e.ID == "" || e.Account == "" {
 		return fmt.Errorf("entry without id or account")
 	}
+	if a.unseen {
+		if err := a.replaceChanged(ctx, *e); err != nil {
+			return err
+		}
+	}
 	if err := a.seen(ctx, e.ID); err != nil {
 		return err
 	}
@@ -509,6 +514,43 @@ func (a *applier) entry(ctx context.Context, c pulled) error {
 	args[1] = into
 	_, err = a.insEntry.ExecContext(ctx, args...)
 	return err
+}
+
+// replaceChanged takes the server's body of an entry this terminal held
+// before a restore it is settling, when the bodies differ: the restored
+// server lost the entry, and something else took its id since (a web
+// order posted again with other lines under the same order id derives
+// the same entry ids). The terminal's own leaves the ledger through
+// lost_entries, as a lost entry does (its points leave the balance), and
+// is marked back at once: the id is back, with the server's body, which
+// the caller then inserts.
+func (a *applier) replaceChanged(ctx context.Context, e pos.Entry) error {
+	var kind, ref string
+	var points int64
+	var pending bool
+	err := a.tx.QueryRowContext(ctx, `SELECT e.kind, e.points, e.pending, e.ref FROM entries e JOIN restore_unseen u ON u.id = e.id
+		WHERE e.id = ?`, e.ID).Scan(&kind, &points, &pending, &ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read entry %s: %w", e.ID, err)
+	}
+	if kind == string(e.Kind) && points == e.Points && pending == e.Pending && ref == e.Ref {
+		return nil
+	}
+	now := a.d.clock.Now().UnixMilli()
+	for _, q := range []string{
+		`INSERT OR REPLACE INTO lost_entries (id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by, lost_at, back_at)
+			SELECT id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by, ?1, 0 FROM entries WHERE id = ?2`,
+		`DELETE FROM entries WHERE id = ?2`,
+		`UPDATE lost_entries SET back_at = ?1 WHERE id = ?2`,
+	} {
+		if _, err := a.tx.ExecContext(ctx, q, now, e.ID); err != nil {
+			return fmt.Errorf("replace entry %s by the server's: %w", e.ID, err)
+		}
+	}
+	return nil
 }
 
 // seen notes that the server sent entry id (again): it is not lost in a
