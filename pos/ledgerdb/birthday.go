@@ -2,6 +2,7 @@ package ledgerdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -79,31 +80,14 @@ func (s *Store) grantBirthday(ctx context.Context, g BirthdayGrant, today pos.Da
 	if n > 0 {
 		return false, nil
 	}
-	if err := s.lockAccounts(ctx, tx, g.Account); err != nil {
-		return false, err
-	}
 	e := pos.Entry{ID: id, Account: g.Account, Kind: pos.KindBirthday, Points: g.Points, Ref: fmt.Sprint(today.Year()),
 		Store: storeServer, At: s.clock.Now().UTC().Truncate(time.Millisecond)}
-	// The balance and the totals move before the sequence is taken
-	// (lockAccounts); a gift granted meanwhile elsewhere rolls them back.
-	if err := s.addDailyTotals(ctx, tx, []entryRow{{e: e}}); err != nil {
-		return false, err
+	err = s.post(ctx, tx, e)
+	if errors.Is(err, errEntryExists) {
+		return false, nil // granted meanwhile elsewhere
 	}
-	if err := s.applyDeltas(ctx, tx, map[string]pos.Balance{g.Account: {Available: g.Points}}); err != nil {
-		return false, err
-	}
-	seq, err := s.Seq.Reserve(ctx, tx, 1)
-	if err != nil {
-		return false, err
-	}
-	res, err := s.exec(ctx, tx, `INSERT INTO entries (id, account, kind, points, pending, ref, store, terminal, staff, at, reason, override_by, seq, origin, body_hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, '', '', ?, '', '', ?, '', '') ON CONFLICT (id) DO NOTHING`,
-		e.ID, e.Account, string(e.Kind), e.Points, false, e.Ref, e.Store, millis(e.At), seq)
 	if err != nil {
 		return false, fmt.Errorf("grant birthday: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil // granted meanwhile elsewhere
 	}
 	return true, tx.Commit()
 }
